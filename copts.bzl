@@ -1,0 +1,16 @@
+"""Compiler flags shared by every Tidemark target."""
+
+TIDEMARK_COPTS = [
+    "-Wall",
+    "-Wextra",
+    "-Wno-unused-parameter",
+    "-Wno-missing-field-initializers",
+    "-Werror=return-type",
+]
+
+# Code that runs inside the profiled process's allocation path: no exceptions
+# may escape, and thread-locals must be the fast initial-exec kind (the library
+# is preloaded, so static TLS is always available).
+TIDEMARK_HOOK_COPTS = TIDEMARK_COPTS + [
+    "-ftls-model=initial-exec",
+]

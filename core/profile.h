@@ -1,0 +1,57 @@
+#ifndef TIDEMARK_CORE_PROFILE_H_
+#define TIDEMARK_CORE_PROFILE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/frame.h"
+
+namespace tidemark {
+
+// The profile data model every reporter reads: what was live at the peak,
+// by call stack, plus facts about the run. Built outside the allocation path
+// (core/profile_builder.h), so it uses ordinary containers.
+struct ProfileFrame {
+  FrameKind kind = FrameKind::kPython;
+  std::string function;
+  std::string file;  // for native frames, the object (library) name
+  int line = 0;
+};
+
+struct ProfileStack {
+  // Indices into Profile::frames, innermost first. Empty for an allocation
+  // made with no Python frame on its thread.
+  std::vector<int> frames;
+  int64_t bytes = 0;        // live at the peak (estimated, in sample mode)
+  int64_t allocations = 0;  // live at the peak (estimated, in sample mode)
+};
+
+struct Profile {
+  std::string mode;    // "exact" or "sample"
+  std::string reason;  // "exit", "signal", "periodic", "out-of-memory", ...
+  std::string unwinder;
+  std::vector<std::string> command;
+  int pid = 0;
+  bool has_exit_code = false;
+  int exit_code = 0;
+  double wall_seconds = 0;
+  int64_t peak_bytes = 0;     // tracked bytes live at the peak
+  int64_t current_bytes = 0;  // tracked bytes live when the report was made
+  int64_t tracked_allocations = 0;  // allocations recorded over the run
+  int64_t rss_hwm_bytes = 0;        // the kernel's VmHWM, for comparison
+  int64_t sample_interval_bytes = 0;  // 0 in exact mode
+  std::vector<ProfileFrame> frames;
+  std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first
+};
+
+// "FUNCTION (FILE:LINE)" for a Python frame; "FUNCTION (OBJECT)" for a
+// native one. The one spelling every text reporter uses.
+std::string FormatFrame(const ProfileFrame& frame);
+
+// The label used for a stack with no frames.
+inline constexpr const char kNoPythonStack[] = "[no Python stack]";
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_PROFILE_H_

@@ -1,0 +1,32 @@
+#ifndef TIDEMARK_CORE_UNWINDER_H_
+#define TIDEMARK_CORE_UNWINDER_H_
+
+#include <string>
+
+#include "core/frame.h"
+
+namespace tidemark {
+
+// Captures the calling thread's call stack at a tracked allocation.
+//
+// Capture() runs inside malloc for every tracked allocation (exact mode) or
+// every sampled one (sample mode): it must not allocate, lock, or call into
+// anything that might, and must tolerate being called on any thread at any
+// time, including before the interpreter exists and during its teardown.
+// Resolve() runs once per distinct frame, on the thread that captured it and
+// while that frame is still live, so an unwinder may read the objects its
+// frames point at (e.g. Python code objects) then and only then.
+class Unwinder {
+ public:
+  virtual ~Unwinder() = default;
+
+  // Innermost frame first. Returns the number of frames written (0..max).
+  virtual int Capture(RawFrame* frames, int max) = 0;
+
+  // Names a frame this unwinder captured. Must not call malloc.
+  virtual void Resolve(const RawFrame& frame, ResolvedFrame* out) = 0;
+};
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_UNWINDER_H_
