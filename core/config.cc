@@ -1,0 +1,190 @@
+#include "core/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char** environ;
+
+namespace tidemark {
+namespace {
+
+// Reads one variable from an envp-style array without getenv, so tests can
+// pass their own environment.
+const char* Lookup(char* const* envp, const char* name) {
+  size_t n = strlen(name);
+  for (char* const* e = envp; e != nullptr && *e != nullptr; ++e) {
+    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=') return *e + n + 1;
+  }
+  return nullptr;
+}
+
+bool Fail(char* error, int error_size, const char* format, const char* a,
+          const char* b = "") {
+  snprintf(error, static_cast<size_t>(error_size), format, a, b);
+  return false;
+}
+
+}  // namespace
+
+const char* ModeName(Mode mode) {
+  return mode == Mode::kSample ? "sample" : "exact";
+}
+
+bool ParseMode(const char* text, Mode* out, char* error, int error_size) {
+  if (strcmp(text, "exact") == 0) {
+    *out = Mode::kExact;
+    return true;
+  }
+  if (strcmp(text, "sample") == 0) {
+    *out = Mode::kSample;
+    return true;
+  }
+  return Fail(error, error_size,
+              "unknown mode '%s' (expected 'exact' or 'sample')", text);
+}
+
+bool ParseByteSize(const char* text, int64_t* out, char* error,
+                   int error_size) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (end == text || errno != 0 || text[0] == '-') {
+    return Fail(error, error_size,
+                "invalid byte size '%s' (expected e.g. 1048576, 512K, 1M)",
+                text);
+  }
+  unsigned long long scale = 1;
+  if (*end == 'K' || *end == 'k') {
+    scale = 1ULL << 10;
+  } else if (*end == 'M' || *end == 'm') {
+    scale = 1ULL << 20;
+  } else if (*end == 'G' || *end == 'g') {
+    scale = 1ULL << 30;
+  }
+  if (scale != 1) {
+    ++end;
+    if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0) end += strlen(end);
+  } else if (strcmp(end, "B") == 0) {
+    ++end;
+  }
+  if (*end != '\0' || value == 0 || value > (1ULL << 50) / scale) {
+    return Fail(error, error_size,
+                "invalid byte size '%s' (expected a positive size such as "
+                "1048576, 512K or 1M)",
+                text);
+  }
+  *out = static_cast<int64_t>(value * scale);
+  return true;
+}
+
+bool ParseSeconds(const char* text, double* out, char* error,
+                  int error_size) {
+  char* end = nullptr;
+  double value = strtod(text, &end);
+  if (end == text || *end != '\0' || !(value >= 0) || value > 1e9) {
+    return Fail(error, error_size,
+                "invalid number of seconds '%s' (expected e.g. 60 or 0.5)",
+                text);
+  }
+  *out = value;
+  return true;
+}
+
+bool ParsePositiveInt(const char* text, int* out, char* error,
+                      int error_size) {
+  char* end = nullptr;
+  long value = strtol(text, &end, 10);
+  if (end == text || *end != '\0' || value <= 0 || value > 1000000) {
+    return Fail(error, error_size,
+                "invalid count '%s' (expected a positive whole number)", text);
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
+bool ParseUint64(const char* text, uint64_t* out, char* error,
+                 int error_size) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || errno != 0 || text[0] == '-') {
+    return Fail(error, error_size,
+                "invalid number '%s' (expected a non-negative whole number)",
+                text);
+  }
+  *out = value;
+  return true;
+}
+
+bool CopyField(const char* name, const char* text, char* field,
+               int field_size, char* error, int error_size) {
+  size_t n = strlen(text);
+  if (n == 0) return Fail(error, error_size, "%s is empty", name);
+  if (n >= static_cast<size_t>(field_size)) {
+    return Fail(error, error_size, "%s is too long", name);
+  }
+  memcpy(field, text, n + 1);
+  return true;
+}
+
+bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
+                           int error_size) {
+  if (envp == nullptr) envp = environ;
+  *config = Config();
+  char inner[256];
+  auto wrap = [&](const char* var, const char* value) {
+    snprintf(error, static_cast<size_t>(error_size), "%s=%s: %s", var, value,
+             inner);
+    return false;
+  };
+  const int n = sizeof(inner);
+  if (const char* v = Lookup(envp, kEnvMode)) {
+    if (!ParseMode(v, &config->mode, inner, n)) return wrap(kEnvMode, v);
+  }
+  if (const char* v = Lookup(envp, kEnvOutput)) {
+    if (!CopyField("the output directory", v, config->output, Config::kMaxPath,
+                   inner, n)) {
+      return wrap(kEnvOutput, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvUnwinder)) {
+    if (!CopyField("the unwinder name", v, config->unwinder, Config::kMaxName,
+                   inner, n)) {
+      return wrap(kEnvUnwinder, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvReporters)) {
+    if (!CopyField("the reporter list", v, config->reporters,
+                   Config::kMaxList, inner, n)) {
+      return wrap(kEnvReporters, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvSampleInterval)) {
+    if (!ParseByteSize(v, &config->sample_interval_bytes, inner, n)) {
+      return wrap(kEnvSampleInterval, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvFlushInterval)) {
+    if (!ParseSeconds(v, &config->flush_interval_seconds, inner, n)) {
+      return wrap(kEnvFlushInterval, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvTop)) {
+    if (!ParsePositiveInt(v, &config->top_rows, inner, n)) {
+      return wrap(kEnvTop, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvSampleSeed)) {
+    if (!ParseUint64(v, &config->sample_seed, inner, n)) {
+      return wrap(kEnvSampleSeed, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvLaunched)) {
+    config->launched_by_tool = strcmp(v, "1") == 0;
+  }
+  return true;
+}
+
+}  // namespace tidemark

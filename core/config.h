@@ -1,0 +1,73 @@
+#ifndef TIDEMARK_CORE_CONFIG_H_
+#define TIDEMARK_CORE_CONFIG_H_
+
+#include <cstdint>
+
+namespace tidemark {
+
+enum class Mode : uint8_t { kExact, kSample };
+
+// Everything a user can set. The command-line tool turns flags into the
+// TIDEMARK_* environment variables below; the preloaded library reads only
+// the environment, so a job started with LD_PRELOAD alone is configured the
+// same way. Fixed-size fields: the library parses this in its constructor,
+// before its own allocator is ready.
+struct Config {
+  static constexpr int kMaxPath = 4096;
+  static constexpr int kMaxName = 64;
+  static constexpr int kMaxList = 512;
+
+  Mode mode = Mode::kExact;
+  // Report directory; "{pid}" is replaced by the process id. Empty means a
+  // new timestamped folder under ./tidemark-results/.
+  char output[kMaxPath] = {};
+  char unwinder[kMaxName] = "cpython";
+  // Comma-separated reporter names.
+  char reporters[kMaxList] = "folded,summary_json,top_table";
+  int64_t sample_interval_bytes = 1 << 20;
+  double flush_interval_seconds = 60;  // sample mode; 0 turns it off
+  int top_rows = 10;
+  // Seed for the sampler's random gaps; 0 means seed from the clock.
+  uint64_t sample_seed = 0;
+  // Set by the command-line tool: the library then removes itself from
+  // LD_PRELOAD so the program's own subprocesses are not profiled.
+  bool launched_by_tool = false;
+};
+
+// The environment variables, one per Config field.
+inline constexpr const char kEnvMode[] = "TIDEMARK_MODE";
+inline constexpr const char kEnvOutput[] = "TIDEMARK_OUTPUT";
+inline constexpr const char kEnvUnwinder[] = "TIDEMARK_UNWINDER";
+inline constexpr const char kEnvReporters[] = "TIDEMARK_REPORTERS";
+inline constexpr const char kEnvSampleInterval[] = "TIDEMARK_SAMPLE_INTERVAL";
+inline constexpr const char kEnvFlushInterval[] = "TIDEMARK_FLUSH_INTERVAL";
+inline constexpr const char kEnvTop[] = "TIDEMARK_TOP";
+inline constexpr const char kEnvSampleSeed[] = "TIDEMARK_SAMPLE_SEED";
+inline constexpr const char kEnvLaunched[] = "TIDEMARK_LAUNCHED";
+
+// Parsers shared by the tool's flags and the library's environment. Each
+// returns false and writes one sentence (no trailing newline) into `error`
+// (capacity `error_size`) when the value is unusable. None allocates.
+bool ParseMode(const char* text, Mode* out, char* error, int error_size);
+// "1048576", "512K", "512KiB", "1M", "1MiB", "2G"; must be > 0.
+bool ParseByteSize(const char* text, int64_t* out, char* error,
+                   int error_size);
+// Seconds, may be fractional; "0" turns the feature off; must be >= 0.
+bool ParseSeconds(const char* text, double* out, char* error, int error_size);
+bool ParsePositiveInt(const char* text, int* out, char* error, int error_size);
+bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size);
+// Copies `text` into a fixed field, failing when it does not fit or is empty.
+bool CopyField(const char* name, const char* text, char* field,
+               int field_size, char* error, int error_size);
+
+// Fills `config` from the TIDEMARK_* variables in `environ`-style `envp`
+// (or the real environment when envp is null). On a bad value returns false
+// with the reason; `config` is then unusable and the caller profiles nothing.
+bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
+                           int error_size);
+
+const char* ModeName(Mode mode);
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_CONFIG_H_

@@ -1,0 +1,82 @@
+#include "core/config.h"
+
+#include <cstring>
+
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+TEST(ConfigTest, DefaultsWhenNothingIsSet) {
+  char* envp[] = {const_cast<char*>("PATH=/bin"), nullptr};
+  Config c;
+  char error[256];
+  ASSERT_TRUE(ConfigFromEnvironment(envp, &c, error, sizeof(error)));
+  EXPECT_EQ(c.mode, Mode::kExact);
+  EXPECT_STREQ(c.output, "");
+  EXPECT_STREQ(c.unwinder, "cpython");
+  EXPECT_EQ(c.sample_interval_bytes, 1 << 20);
+  EXPECT_EQ(c.flush_interval_seconds, 60);
+  EXPECT_FALSE(c.launched_by_tool);
+}
+
+TEST(ConfigTest, ReadsEveryVariable) {
+  char* envp[] = {const_cast<char*>("TIDEMARK_MODE=sample"),
+                  const_cast<char*>("TIDEMARK_OUTPUT=/r/{pid}"),
+                  const_cast<char*>("TIDEMARK_UNWINDER=x"),
+                  const_cast<char*>("TIDEMARK_REPORTERS=folded"),
+                  const_cast<char*>("TIDEMARK_SAMPLE_INTERVAL=512K"),
+                  const_cast<char*>("TIDEMARK_FLUSH_INTERVAL=0.5"),
+                  const_cast<char*>("TIDEMARK_TOP=3"),
+                  const_cast<char*>("TIDEMARK_SAMPLE_SEED=42"),
+                  const_cast<char*>("TIDEMARK_LAUNCHED=1"),
+                  nullptr};
+  Config c;
+  char error[256];
+  ASSERT_TRUE(ConfigFromEnvironment(envp, &c, error, sizeof(error))) << error;
+  EXPECT_EQ(c.mode, Mode::kSample);
+  EXPECT_STREQ(c.output, "/r/{pid}");
+  EXPECT_STREQ(c.unwinder, "x");
+  EXPECT_STREQ(c.reporters, "folded");
+  EXPECT_EQ(c.sample_interval_bytes, 512 * 1024);
+  EXPECT_EQ(c.flush_interval_seconds, 0.5);
+  EXPECT_EQ(c.top_rows, 3);
+  EXPECT_EQ(c.sample_seed, 42u);
+  EXPECT_TRUE(c.launched_by_tool);
+}
+
+TEST(ConfigTest, BadValueNamesTheVariable) {
+  char* envp[] = {const_cast<char*>("TIDEMARK_MODE=bogus"), nullptr};
+  Config c;
+  char error[256];
+  ASSERT_FALSE(ConfigFromEnvironment(envp, &c, error, sizeof(error)));
+  EXPECT_NE(strstr(error, "TIDEMARK_MODE=bogus"), nullptr) << error;
+  EXPECT_NE(strstr(error, "'exact' or 'sample'"), nullptr) << error;
+}
+
+TEST(ConfigTest, ByteSizes) {
+  int64_t v = 0;
+  char error[256];
+  EXPECT_TRUE(ParseByteSize("1MiB", &v, error, sizeof(error)));
+  EXPECT_EQ(v, 1 << 20);
+  EXPECT_TRUE(ParseByteSize("2G", &v, error, sizeof(error)));
+  EXPECT_EQ(v, int64_t{2} << 30);
+  EXPECT_TRUE(ParseByteSize("4096", &v, error, sizeof(error)));
+  EXPECT_EQ(v, 4096);
+  EXPECT_FALSE(ParseByteSize("0", &v, error, sizeof(error)));
+  EXPECT_FALSE(ParseByteSize("-5", &v, error, sizeof(error)));
+  EXPECT_FALSE(ParseByteSize("12Q", &v, error, sizeof(error)));
+  EXPECT_FALSE(ParseByteSize("", &v, error, sizeof(error)));
+}
+
+TEST(ConfigTest, Seconds) {
+  double v = -1;
+  char error[256];
+  EXPECT_TRUE(ParseSeconds("0", &v, error, sizeof(error)));
+  EXPECT_EQ(v, 0);
+  EXPECT_FALSE(ParseSeconds("-1", &v, error, sizeof(error)));
+  EXPECT_FALSE(ParseSeconds("soon", &v, error, sizeof(error)));
+}
+
+}  // namespace
+}  // namespace tidemark
