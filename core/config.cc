@@ -155,6 +155,12 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
       return wrap(kEnvUnwinder, v);
     }
   }
+  if (const char* v = Lookup(envp, kEnvInterposer)) {
+    if (!CopyField("the interposer name", v, config->interposer,
+                   Config::kMaxName, inner, n)) {
+      return wrap(kEnvInterposer, v);
+    }
+  }
   if (const char* v = Lookup(envp, kEnvReporters)) {
     if (!CopyField("the reporter list", v, config->reporters,
                    Config::kMaxList, inner, n)) {

@@ -22,6 +22,7 @@ struct Config {
   // new timestamped folder under ./tidemark-results/.
   char output[kMaxPath] = {};
   char unwinder[kMaxName] = "cpython";
+  char interposer[kMaxName] = "preload";
   // Comma-separated reporter names.
   char reporters[kMaxList] = "folded,summary_json,top_table";
   int64_t sample_interval_bytes = 1 << 20;
@@ -38,6 +39,7 @@ struct Config {
 inline constexpr const char kEnvMode[] = "TIDEMARK_MODE";
 inline constexpr const char kEnvOutput[] = "TIDEMARK_OUTPUT";
 inline constexpr const char kEnvUnwinder[] = "TIDEMARK_UNWINDER";
+inline constexpr const char kEnvInterposer[] = "TIDEMARK_INTERPOSER";
 inline constexpr const char kEnvReporters[] = "TIDEMARK_REPORTERS";
 inline constexpr const char kEnvSampleInterval[] = "TIDEMARK_SAMPLE_INTERVAL";
 inline constexpr const char kEnvFlushInterval[] = "TIDEMARK_FLUSH_INTERVAL";

@@ -41,6 +41,7 @@ struct Profile {
   int64_t tracked_allocations = 0;  // allocations recorded over the run
   int64_t rss_hwm_bytes = 0;        // the kernel's VmHWM, for comparison
   int64_t sample_interval_bytes = 0;  // 0 in exact mode
+  int top_rows = 10;  // how many rows a text summary shows (--top)
   std::vector<ProfileFrame> frames;
   std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first
 };

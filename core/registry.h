@@ -75,13 +75,18 @@ using InterposerRegistry = Registry<Interposer>;
 #define TIDEMARK_REGISTRY_CONCAT(a, b) TIDEMARK_REGISTRY_CONCAT_INNER(a, b)
 
 // Registers `Class` (default-constructible) under `name` in `RegistryType`.
-#define TIDEMARK_REGISTER_PLUGIN(RegistryType, name, Class)             \
-  namespace {                                                           \
-  const bool TIDEMARK_REGISTRY_CONCAT(tidemark_registered_, __LINE__) = \
-      ::tidemark::RegistryType::Register(                               \
-          name, []() -> decltype(::tidemark::RegistryType::Create("")) { \
-            return new Class();                                         \
-          });                                                           \
+// Runs as a prioritized ELF constructor (priority 200) so every plugin is
+// registered before the session starts (core/session.h, priority 300),
+// whatever order the linker put the translation units in.
+#define TIDEMARK_REGISTER_PLUGIN(RegistryType, name, Class)                 \
+  namespace {                                                               \
+  __attribute__((constructor(200))) void TIDEMARK_REGISTRY_CONCAT(          \
+      tidemark_register_, __LINE__)() {                                     \
+    ::tidemark::RegistryType::Register(                                     \
+        name, []() -> decltype(::tidemark::RegistryType::Create("")) {      \
+          return new Class();                                               \
+        });                                                                 \
+  }                                                                         \
   }
 
 #define TIDEMARK_REGISTER_UNWINDER(name, Class) \

@@ -1,0 +1,80 @@
+#ifndef TIDEMARK_CORE_ALLOCATION_HOOKS_H_
+#define TIDEMARK_CORE_ALLOCATION_HOOKS_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/sampled_address_filter.h"
+#include "core/thread_state.h"
+
+namespace tidemark {
+
+// What interposers call for each event they see. The checks that decide
+// "nothing to do" are inline here, so that in sample mode an allocation that
+// is not sampled costs a load of the tracking state, a TLS load, one
+// subtraction and a branch, with no lock, no atomic read-modify-write and no
+// call. Everything else is in the out-of-line *Slow functions (tracker.cc).
+
+enum TrackingState : int { kTrackingOff = 0, kTrackingExact = 1,
+                           kTrackingSample = 2 };
+
+// Set by the session once configured; off again in forked children and
+// after the final report.
+extern std::atomic<int> g_tracking_state;
+
+void OnAllocationSlow(void* ptr, size_t size, int state);
+void OnFreeSlow(void* ptr);
+void OnMappingSlow(void* address, size_t length, int state);
+void OnUnmappingSlow(void* address, size_t length);
+
+inline void OnAllocation(void* ptr, size_t size) {
+  const int state = g_tracking_state.load(std::memory_order_relaxed);
+  if (__builtin_expect(state == kTrackingOff || ptr == nullptr, 0)) return;
+  ThreadState& ts = t_thread_state;
+  if (ts.reentrancy_depth != 0) return;
+  if (state == kTrackingSample) {
+    ts.bytes_until_sample -= static_cast<int64_t>(size);
+    if (__builtin_expect(ts.bytes_until_sample > 0, 1)) return;
+  }
+  OnAllocationSlow(ptr, size, state);
+}
+
+// Call before the memory is actually released (so that no other thread can
+// be handed the same address while it is still in the map).
+inline void OnFree(void* ptr) {
+  const int state = g_tracking_state.load(std::memory_order_relaxed);
+  if (state == kTrackingOff || ptr == nullptr) return;
+  if (t_thread_state.reentrancy_depth != 0) return;
+  if (state == kTrackingSample &&
+      __builtin_expect(
+          !SampledAddressFilter::MaybeContains(reinterpret_cast<uintptr_t>(ptr)),
+          1)) {
+    return;
+  }
+  OnFreeSlow(ptr);
+}
+
+// Anonymous mappings made by the program itself (pymalloc arenas,
+// mmap.mmap(-1, n), numpy's huge pages are malloc's business, not these).
+inline void OnMapping(void* address, size_t length) {
+  const int state = g_tracking_state.load(std::memory_order_relaxed);
+  if (state == kTrackingOff) return;
+  ThreadState& ts = t_thread_state;
+  if (ts.reentrancy_depth != 0) return;
+  if (state == kTrackingSample) {
+    ts.bytes_until_sample -= static_cast<int64_t>(length);
+    if (ts.bytes_until_sample > 0) return;
+  }
+  OnMappingSlow(address, length, state);
+}
+
+inline void OnUnmapping(void* address, size_t length) {
+  if (g_tracking_state.load(std::memory_order_relaxed) == kTrackingOff) return;
+  if (t_thread_state.reentrancy_depth != 0) return;
+  OnUnmappingSlow(address, length);
+}
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_ALLOCATION_HOOKS_H_

@@ -1,0 +1,46 @@
+#ifndef TIDEMARK_CORE_SAMPLER_H_
+#define TIDEMARK_CORE_SAMPLER_H_
+
+#include <cstdint>
+
+#include "core/thread_state.h"
+
+namespace tidemark {
+
+// Poisson sampling by bytes. Every allocated byte is "marked" with
+// probability 1/R; an allocation is sampled if it holds a marked byte. The
+// gaps between marks are exponential with mean R, so each thread keeps a
+// countdown of bytes to its next mark (ThreadState::bytes_until_sample) and
+// the inlined fast path is one subtraction and a sign test (see
+// core/allocation_hooks.h). Everything here runs only when the countdown
+// crosses zero.
+//
+// Weights: a sampled allocation of s < R bytes stands for s / p(s) bytes,
+// with p(s) = 1 - exp(-s/R) the chance that it was sampled (Horvitz-Thompson).
+// That makes the estimate of every allocation, and so of every call stack,
+// unbiased, and it is defined per allocation, which is the unit the report
+// attributes. Allocations of at least R bytes skip the draw altogether: they
+// are always recorded at their true size, never scaled, and do not move the
+// countdown (scaling an always-taken sample was Go's 58% over-report bug).
+class Sampler {
+ public:
+  // Configures the mean interval R and the seed (0: seed from the clock).
+  static void Configure(int64_t interval_bytes, uint64_t seed);
+  static int64_t interval_bytes();
+
+  // Called when the countdown of the current thread crossed zero during an
+  // allocation of `size` bytes (the countdown already has `size` taken off).
+  // Returns the weight to record, or 0 if, after all, the allocation is not
+  // sampled (a thread's very first allocation only seeds its countdown).
+  static int64_t OnCountdownCrossed(ThreadState& state, uint64_t size);
+
+  // The Horvitz-Thompson weight of a sampled allocation of `size` bytes.
+  static int64_t WeightFor(uint64_t size, int64_t interval_bytes);
+
+  // A random gap with mean `interval_bytes`, from the thread's generator.
+  static int64_t DrawGap(ThreadState& state, int64_t interval_bytes);
+};
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_SAMPLER_H_

@@ -1,0 +1,267 @@
+#include "core/session.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/allocation_hooks.h"
+#include "core/config.h"
+#include "core/interposer.h"
+#include "core/output_directory.h"
+#include "core/profile.h"
+#include "core/profile_builder.h"
+#include "core/registry.h"
+#include "core/reporter.h"
+#include "core/sampler.h"
+#include "core/thread_state.h"
+#include "core/tracker.h"
+#include "core/unwinder.h"
+
+namespace tidemark {
+namespace {
+
+struct SessionState {
+  Config config;
+  Unwinder* unwinder = nullptr;
+  Interposer* interposer = nullptr;
+  std::vector<std::pair<std::string, Reporter*>> reporters;
+  std::string output_directory;
+  std::vector<std::string> command;
+  pid_t pid = 0;
+  timespec started = {};
+  bool has_exit_code = false;
+  int exit_code = 0;
+  std::mutex report_mutex;
+};
+
+SessionState* g_session = nullptr;  // set once Start() succeeded
+
+void Say(const char* format, ...) {
+  char line[1024];
+  int n = snprintf(line, sizeof(line), "tidemark: ");
+  va_list args;
+  va_start(args, format);
+  n += vsnprintf(line + n, sizeof(line) - n - 1, format, args);
+  va_end(args);
+  if (n > static_cast<int>(sizeof(line)) - 2) n = sizeof(line) - 2;
+  line[n++] = '\n';
+  ssize_t ignored = write(2, line, static_cast<size_t>(n));
+  (void)ignored;
+}
+
+template <typename RegistryType>
+std::string AvailableNames() {
+  std::string names;
+  for (int i = 0; i < RegistryType::size(); ++i) {
+    if (!names.empty()) names += ", ";
+    names += RegistryType::at(i).name;
+  }
+  return names.empty() ? "none" : names;
+}
+
+std::vector<std::string> ReadCommandLine() {
+  std::vector<std::string> args;
+  FILE* f = fopen("/proc/self/cmdline", "re");
+  if (f == nullptr) return args;
+  std::string current;
+  for (int c; (c = fgetc(f)) != EOF;) {
+    if (c == '\0') {
+      args.push_back(current);
+      current.clear();
+    } else {
+      current.push_back(static_cast<char>(c));
+    }
+  }
+  fclose(f);
+  return args;
+}
+
+// The tool asked for only the launched program to be profiled: take this
+// library out of LD_PRELOAD so the program's subprocesses run unprofiled.
+// The entry is found by file identity (device and inode of the object this
+// code was loaded from), not by name: build systems rename and symlink.
+void RemoveSelfFromPreload() {
+  const char* preload = getenv("LD_PRELOAD");
+  if (preload == nullptr) return;
+  Dl_info info;
+  struct stat self;
+  if (dladdr(reinterpret_cast<void*>(&RemoveSelfFromPreload), &info) == 0 ||
+      info.dli_fname == nullptr || stat(info.dli_fname, &self) != 0) {
+    return;
+  }
+  std::string kept;
+  std::string list = preload;
+  size_t from = 0;
+  while (from <= list.size()) {
+    size_t end = list.find_first_of(": ", from);
+    if (end == std::string::npos) end = list.size();
+    const std::string entry = list.substr(from, end - from);
+    struct stat st;
+    const bool is_self = !entry.empty() && stat(entry.c_str(), &st) == 0 &&
+                         st.st_dev == self.st_dev && st.st_ino == self.st_ino;
+    if (!entry.empty() && !is_self) {
+      if (!kept.empty()) kept += ':';
+      kept += entry;
+    }
+    from = end + 1;
+  }
+  if (kept.empty()) {
+    unsetenv("LD_PRELOAD");
+  } else {
+    setenv("LD_PRELOAD", kept.c_str(), 1);
+  }
+}
+
+double SecondsSince(const timespec& start) {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec - start.tv_sec) +
+         static_cast<double>(now.tv_nsec - start.tv_nsec) * 1e-9;
+}
+
+void OnExit(int status, void*) {
+  SessionState* s = g_session;
+  // A forked child inherits this handler; only the profiled process itself
+  // writes its report.
+  if (s == nullptr || getpid() != s->pid) return;
+  s->has_exit_code = true;
+  s->exit_code = status;
+  Session::WriteReports("exit");
+  g_tracking_state.store(kTrackingOff);
+}
+
+void OnForkChild() {
+  // The child is a different process with a copy of the parent's heap;
+  // the parent's report covers the parent only. Profiling stops here.
+  g_tracking_state.store(kTrackingOff);
+}
+
+bool CreateReporters(SessionState* s) {
+  const std::string list = s->config.reporters;
+  size_t from = 0;
+  while (from <= list.size()) {
+    size_t end = list.find(',', from);
+    if (end == std::string::npos) end = list.size();
+    const std::string name = list.substr(from, end - from);
+    from = end + 1;
+    if (name.empty()) continue;
+    Reporter* r = ReporterRegistry::Create(name.c_str());
+    if (r == nullptr) {
+      Say("unknown reporter '%s' (linked: %s); profiling is off",
+          name.c_str(), AvailableNames<ReporterRegistry>().c_str());
+      return false;
+    }
+    s->reporters.emplace_back(name, r);
+  }
+  return true;
+}
+
+}  // namespace
+
+void Session::Start() {
+  ReentrancyGuard guard;
+  auto* s = new SessionState();
+  char error[512];
+  if (!ConfigFromEnvironment(nullptr, &s->config, error, sizeof(error))) {
+    Say("%s; profiling is off", error);
+    return;
+  }
+  if (s->config.launched_by_tool) RemoveSelfFromPreload();
+  s->unwinder = UnwinderRegistry::Create(s->config.unwinder);
+  if (s->unwinder == nullptr) {
+    Say("unknown unwinder '%s' (linked: %s); profiling is off",
+        s->config.unwinder, AvailableNames<UnwinderRegistry>().c_str());
+    return;
+  }
+  s->interposer = InterposerRegistry::Create(s->config.interposer);
+  if (s->interposer == nullptr) {
+    Say("unknown interposer '%s' (linked: %s); profiling is off",
+        s->config.interposer, AvailableNames<InterposerRegistry>().c_str());
+    return;
+  }
+  if (!CreateReporters(s)) return;
+
+  s->pid = getpid();
+  clock_gettime(CLOCK_MONOTONIC, &s->started);
+  timespec wall;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  s->output_directory =
+      ResolveOutputDirectory(s->config.output, s->pid, wall);
+  std::string why;
+  if (!PrepareOutputDirectory(s->output_directory, &why)) {
+    Say("%s; profiling is off", why.c_str());
+    return;
+  }
+  s->command = ReadCommandLine();
+
+  Tracker::Get().set_unwinder(s->unwinder);
+  Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
+  if (!s->interposer->Install(&why)) {
+    Say("interposer '%s' cannot work here: %s; profiling is off",
+        s->config.interposer, why.c_str());
+    return;
+  }
+  on_exit(&OnExit, nullptr);
+  pthread_atfork(nullptr, nullptr, &OnForkChild);
+  g_session = s;
+  g_tracking_state.store(s->config.mode == Mode::kSample ? kTrackingSample
+                                                         : kTrackingExact);
+}
+
+bool Session::active() {
+  return g_session != nullptr &&
+         g_tracking_state.load(std::memory_order_relaxed) != kTrackingOff;
+}
+
+bool Session::WriteReports(const char* reason) {
+  SessionState* s = g_session;
+  if (s == nullptr) return false;
+  ReentrancyGuard guard;
+  std::lock_guard<std::mutex> lock(s->report_mutex);
+  bool ok = true;
+  try {
+    Profile profile;
+    FillProfileFromTracker(Tracker::Get(), ProfileMoment::kPeak, &profile);
+    profile.mode = ModeName(s->config.mode);
+    profile.reason = reason;
+    profile.unwinder = s->config.unwinder;
+    profile.command = s->command;
+    profile.pid = s->pid;
+    profile.has_exit_code = s->has_exit_code;
+    profile.exit_code = s->exit_code;
+    profile.wall_seconds = SecondsSince(s->started);
+    profile.rss_hwm_bytes = ReadRssHighWaterMark();
+    profile.sample_interval_bytes = s->config.mode == Mode::kSample
+                                        ? s->config.sample_interval_bytes
+                                        : 0;
+    profile.top_rows = s->config.top_rows;
+    std::string why;
+    if (!PrepareOutputDirectory(s->output_directory, &why)) {
+      Say("%s", why.c_str());
+      return false;
+    }
+    for (auto& [name, reporter] : s->reporters) {
+      if (!reporter->Write(profile, s->output_directory, &why)) {
+        Say("reporter '%s' failed: %s", name.c_str(), why.c_str());
+        ok = false;
+      }
+    }
+  } catch (const std::exception& e) {
+    Say("writing reports failed: %s", e.what());
+    ok = false;
+  }
+  return ok;
+}
+
+}  // namespace tidemark

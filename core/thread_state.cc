@@ -1,0 +1,8 @@
+#include "core/thread_state.h"
+
+namespace tidemark {
+
+thread_local ThreadState t_thread_state
+    __attribute__((tls_model("initial-exec"))) = {};
+
+}  // namespace tidemark

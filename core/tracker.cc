@@ -1,0 +1,151 @@
+#include "core/tracker.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <new>
+
+#include "core/allocation_hooks.h"
+#include "core/sampled_address_filter.h"
+#include "core/sampler.h"
+
+namespace tidemark {
+
+std::atomic<int> g_tracking_state{kTrackingOff};
+
+Tracker& Tracker::Get() {
+  alignas(Tracker) static char storage[sizeof(Tracker)];
+  static Tracker* tracker = new (storage) Tracker();
+  return *tracker;
+}
+
+uint32_t Tracker::CurrentStack(ThreadState& state) {
+  RawFrame frames[kMaxDepth];
+  const int depth = unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth);
+  const uint64_t hash = StackTable::Hash(frames, depth);
+  // Loops and growing containers allocate from one line again and again;
+  // comparing with this thread's previous stack skips the shared table.
+  if (state.last_stack_id != 0 && state.last_stack_hash == hash &&
+      state.last_stack_depth == depth &&
+      stacks_.Matches(state.last_stack_id, frames, depth, hash)) {
+    return state.last_stack_id;
+  }
+  const uint32_t id = stacks_.Intern(frames, depth, hash, &names_, unwinder_);
+  if (id != 0) {
+    state.last_stack_id = id;
+    state.last_stack_hash = hash;
+    state.last_stack_depth = depth;
+  }
+  return id;
+}
+
+void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
+  TrackedBlock replaced;
+  if (blocks_.Insert(address, TrackedBlock{stack_id, weight}, &replaced)) {
+    peak_.CaptureIfPeak();
+    peak_.Remove(replaced.stack_id, replaced.weight);
+    missed_frees_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    SampledAddressFilter::Add(address);
+  }
+  peak_.Add(stack_id, weight);
+  tracked_allocations_.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool Tracker::RemoveBlock(uintptr_t address) {
+  TrackedBlock removed;
+  if (!blocks_.Remove(address, &removed)) return false;
+  SampledAddressFilter::Remove(address);
+  peak_.CaptureIfPeak();
+  peak_.Remove(removed.stack_id, removed.weight);
+  return true;
+}
+
+void Tracker::OnPieceRemoved(void* tracker, RangeMap::Piece piece) {
+  Tracker* self = static_cast<Tracker*>(tracker);
+  self->peak_.CaptureIfPeak();
+  self->peak_.Remove(piece.stack_id, piece.weight);
+}
+
+void Tracker::AddMapping(uintptr_t address, uint64_t length, uint32_t stack_id,
+                         int64_t weight) {
+  mappings_.Add(address, length, RangeMap::Piece{stack_id, weight},
+                &Tracker::OnPieceRemoved, this);
+  peak_.Add(stack_id, weight);
+  tracked_allocations_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Tracker::RemoveMapping(uintptr_t address, uint64_t length) {
+  mappings_.Remove(address, length, &Tracker::OnPieceRemoved, this);
+}
+
+void DisableTrackingAfterFailure(const char* why) {
+  if (g_tracking_state.exchange(kTrackingOff) == kTrackingOff) return;
+  char line[256];
+  int n = snprintf(line, sizeof(line),
+                   "tidemark: profiling stopped: %s; the program continues "
+                   "unprofiled\n",
+                   why);
+  if (n > 0) {
+    ssize_t ignored = write(2, line, static_cast<size_t>(n));
+    (void)ignored;
+  }
+}
+
+// The slow paths behind core/allocation_hooks.h. Each runs with the
+// reentrancy guard held, so whatever the profiler (or a library it calls,
+// such as the unwinder's dlsym) allocates is not tracked.
+
+void OnAllocationSlow(void* ptr, size_t size, int state) {
+  ThreadState& ts = t_thread_state;
+  ReentrancyGuard guard;
+  int64_t weight = static_cast<int64_t>(size);
+  if (state == kTrackingSample) {
+    weight = Sampler::OnCountdownCrossed(ts, size);
+    if (weight == 0) return;
+  }
+  try {
+    Tracker& t = Tracker::Get();
+    t.AddBlock(reinterpret_cast<uintptr_t>(ptr), t.CurrentStack(ts), weight);
+  } catch (...) {
+    DisableTrackingAfterFailure("the profiler ran out of memory");
+  }
+}
+
+void OnFreeSlow(void* ptr) {
+  ReentrancyGuard guard;
+  try {
+    Tracker::Get().RemoveBlock(reinterpret_cast<uintptr_t>(ptr));
+  } catch (...) {
+    DisableTrackingAfterFailure("the profiler ran out of memory");
+  }
+}
+
+void OnMappingSlow(void* address, size_t length, int state) {
+  ThreadState& ts = t_thread_state;
+  ReentrancyGuard guard;
+  int64_t weight = static_cast<int64_t>(length);
+  if (state == kTrackingSample) {
+    weight = Sampler::OnCountdownCrossed(ts, length);
+    if (weight == 0) return;
+  }
+  try {
+    Tracker& t = Tracker::Get();
+    t.AddMapping(reinterpret_cast<uintptr_t>(address), length,
+                 t.CurrentStack(ts), weight);
+  } catch (...) {
+    DisableTrackingAfterFailure("the profiler ran out of memory");
+  }
+}
+
+void OnUnmappingSlow(void* address, size_t length) {
+  ReentrancyGuard guard;
+  try {
+    Tracker::Get().RemoveMapping(reinterpret_cast<uintptr_t>(address), length);
+  } catch (...) {
+    DisableTrackingAfterFailure("the profiler ran out of memory");
+  }
+}
+
+}  // namespace tidemark

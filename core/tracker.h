@@ -1,0 +1,77 @@
+#ifndef TIDEMARK_CORE_TRACKER_H_
+#define TIDEMARK_CORE_TRACKER_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "core/address_map.h"
+#include "core/frame_names.h"
+#include "core/peak_tracker.h"
+#include "core/range_map.h"
+#include "core/stack_table.h"
+#include "core/thread_state.h"
+#include "core/unwinder.h"
+
+namespace tidemark {
+
+// The process-wide allocation tracker: which tracked blocks and mappings
+// are live, under which call stack, and what was live at the peak. The
+// interposers reach it through core/allocation_hooks.h; reports read it
+// through core/profile_builder.h.
+class Tracker {
+ public:
+  static constexpr int kMaxDepth = 128;
+
+  // The one tracker. Never destroyed: other threads may still allocate
+  // while the process exits.
+  static Tracker& Get();
+
+  void set_unwinder(Unwinder* unwinder) { unwinder_ = unwinder; }
+  Unwinder* unwinder() const { return unwinder_; }
+
+  // The interned call stack of the calling thread.
+  uint32_t CurrentStack(ThreadState& state);
+
+  // `weight` is the bytes the block stands for (its size in exact mode).
+  void AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight);
+  // Returns false if the address was not tracked.
+  bool RemoveBlock(uintptr_t address);
+  void AddMapping(uintptr_t address, uint64_t length, uint32_t stack_id,
+                  int64_t weight);
+  void RemoveMapping(uintptr_t address, uint64_t length);
+
+  PeakTracker& peak() { return peak_; }
+  const StackTable& stacks() const { return stacks_; }
+  const FrameNames& names() const { return names_; }
+  int64_t tracked_allocations() const {
+    return tracked_allocations_.load(std::memory_order_relaxed);
+  }
+  // Blocks recorded at an address that was still tracked: the profiler
+  // missed a free (e.g. memory released by a path it does not hook).
+  int64_t missed_frees() const {
+    return missed_frees_.load(std::memory_order_relaxed);
+  }
+  int64_t live_blocks() const { return blocks_.Size(); }
+
+ private:
+  Tracker() = default;
+
+  static void OnPieceRemoved(void* tracker, RangeMap::Piece piece);
+
+  Unwinder* unwinder_ = nullptr;
+  AddressMap blocks_;
+  RangeMap mappings_;
+  StackTable stacks_;
+  FrameNames names_;
+  PeakTracker peak_;
+  std::atomic<int64_t> tracked_allocations_{0};
+  std::atomic<int64_t> missed_frees_{0};
+};
+
+// Turns tracking off after a failure inside the profiler (its own memory
+// exhausted), saying so once on stderr; the program continues unprofiled.
+void DisableTrackingAfterFailure(const char* why);
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_TRACKER_H_

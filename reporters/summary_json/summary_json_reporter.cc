@@ -1,0 +1,116 @@
+#include "reporters/summary_json/summary_json_reporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/atomic_file.h"
+#include "core/registry.h"
+#include "reporters/common/stack_order.h"
+#include "reporters/summary_json/json_writer.h"
+
+namespace tidemark {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+void WriteFrame(const ProfileFrame* frame, JsonWriter* json) {
+  // An out-of-range index (a bug upstream) still yields a well-formed entry.
+  static const ProfileFrame kUnknown = [] {
+    ProfileFrame unknown;
+    unknown.kind = FrameKind::kNative;
+    unknown.function = "???";
+    unknown.file = "???";
+    return unknown;
+  }();
+  if (frame == nullptr) frame = &kUnknown;
+  json->BeginObject()
+      .Key("function")
+      .String(frame->function)
+      .Key("file")
+      .String(frame->file)
+      .Key("line")
+      .Int(frame->line)
+      .Key("kind")
+      .String(frame->kind == FrameKind::kPython ? "python" : "native")
+      .EndObject();
+}
+
+void WriteStack(const Profile& profile, const ProfileStack& stack,
+                JsonWriter* json) {
+  // Two decimals are all a reader uses; more would only show float noise.
+  const double percent =
+      std::round(PercentOfPeak(profile, stack.bytes) * 100) / 100;
+  json->BeginObject()
+      .Key("bytes")
+      .Int(stack.bytes)
+      .Key("allocations")
+      .Int(stack.allocations)
+      .Key("percent_of_peak")
+      .Double(percent)
+      .Key("frames")
+      .BeginArray();
+  for (auto it = stack.frames.rbegin(); it != stack.frames.rend(); ++it) {
+    WriteFrame(FrameAt(profile, *it), json);
+  }
+  json->EndArray().EndObject();
+}
+
+}  // namespace
+
+std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
+  const std::vector<const ProfileStack*> stacks = StacksByBytes(profile);
+  JsonWriter json;
+  json.BeginObject()
+      .Key("schema_version")
+      .Int(kSchemaVersion)
+      .Key("mode")
+      .String(profile.mode)
+      .Key("reason")
+      .String(profile.reason)
+      .Key("pid")
+      .Int(profile.pid)
+      .Key("command")
+      .BeginArray();
+  for (const std::string& arg : profile.command) json.String(arg);
+  json.EndArray().Key("exit_code");
+  if (profile.has_exit_code) {
+    json.Int(profile.exit_code);
+  } else {
+    json.Null();
+  }
+  json.Key("wall_seconds")
+      .Double(profile.wall_seconds)
+      .Key("unwinder")
+      .String(profile.unwinder)
+      .Key("peak_bytes")
+      .Int(profile.peak_bytes)
+      .Key("current_bytes")
+      .Int(profile.current_bytes)
+      .Key("rss_hwm_bytes")
+      .Int(profile.rss_hwm_bytes)
+      .Key("tracked_allocations")
+      .Int(profile.tracked_allocations)
+      .Key("sample_interval_bytes")
+      .Int(profile.sample_interval_bytes)
+      .Key("stack_count")
+      .Int(static_cast<int64_t>(stacks.size()))
+      .Key("top")
+      .BeginArray();
+  const size_t shown =
+      std::min(stacks.size(), static_cast<size_t>(std::max(top_stacks, 0)));
+  for (size_t i = 0; i < shown; ++i) WriteStack(profile, *stacks[i], &json);
+  json.EndArray().EndObject();
+  return json.str() + "\n";
+}
+
+bool SummaryJsonReporter::Write(const Profile& profile,
+                                const std::string& directory,
+                                std::string* error) {
+  return WriteFileAtomically(directory + "/" + kSummaryJsonFileName,
+                             RenderSummaryJson(profile), error);
+}
+
+TIDEMARK_REGISTER_REPORTER("summary_json", SummaryJsonReporter)
+
+}  // namespace tidemark

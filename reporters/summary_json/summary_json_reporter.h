@@ -1,0 +1,47 @@
+#ifndef TIDEMARK_REPORTERS_SUMMARY_JSON_SUMMARY_JSON_REPORTER_H_
+#define TIDEMARK_REPORTERS_SUMMARY_JSON_SUMMARY_JSON_REPORTER_H_
+
+#include <string>
+
+#include "core/profile.h"
+#include "core/reporter.h"
+
+namespace tidemark {
+
+inline constexpr const char kSummaryJsonFileName[] = "summary.json";
+inline constexpr int kSummaryTopStacks = 10;
+
+// The run's facts and its largest stacks as one JSON object, for scripts and
+// CI checks ("fail if peak_bytes grew"). Members:
+//   schema_version         1; raised when a member changes meaning
+//   mode, reason, unwinder strings, as in Profile
+//   pid                    integer
+//   command                array of strings
+//   exit_code              integer, or null when the program had not exited
+//   wall_seconds           number
+//   peak_bytes, current_bytes, rss_hwm_bytes, tracked_allocations,
+//   sample_interval_bytes  integers (sample_interval_bytes is 0 in exact mode)
+//   stack_count            stacks with bytes live at the peak
+//   top                    the `top_stacks` largest of them, largest first:
+//     bytes, allocations   integers
+//     percent_of_peak      bytes / peak_bytes * 100, rounded to 2 decimals
+//     frames               root first: {function, file, line,
+//                          kind: "python"|"native"}; for a native frame
+//                          `file` is the object and `line` is 0 when unknown.
+//                          Empty for an allocation with no Python stack.
+// Names are written as given, escaped; bytes that are not UTF-8 become
+// U+FFFD so the file is always valid JSON.
+std::string RenderSummaryJson(const Profile& profile,
+                              int top_stacks = kSummaryTopStacks);
+
+// Registered as "summary_json": writes RenderSummaryJson() to
+// DIRECTORY/summary.json.
+class SummaryJsonReporter : public Reporter {
+ public:
+  bool Write(const Profile& profile, const std::string& directory,
+             std::string* error) override;
+};
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_REPORTERS_SUMMARY_JSON_SUMMARY_JSON_REPORTER_H_

@@ -1,0 +1,219 @@
+#include "reporters/summary_json/summary_json_reporter.h"
+
+#include <fstream>
+#include <memory>
+
+#include "core/registry.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "reporters/testing/python_json.h"
+#include "reporters/testing/test_files.h"
+
+namespace tidemark {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+ProfileFrame Frame(FrameKind kind, std::string function, std::string file,
+                   int line) {
+  ProfileFrame frame;
+  frame.kind = kind;
+  frame.function = std::move(function);
+  frame.file = std::move(file);
+  frame.line = line;
+  return frame;
+}
+
+ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes,
+                   int64_t allocations) {
+  ProfileStack stack;
+  stack.frames = std::move(innermost_first);
+  stack.bytes = bytes;
+  stack.allocations = allocations;
+  return stack;
+}
+
+Profile SmallProfile() {
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "exit";
+  profile.unwinder = "cpython";
+  profile.command = {"python3", "app.py"};
+  profile.pid = 77;
+  profile.has_exit_code = true;
+  profile.exit_code = 3;
+  profile.wall_seconds = 1.5;
+  profile.peak_bytes = 3000;
+  profile.current_bytes = 1000;
+  profile.tracked_allocations = 42;
+  profile.rss_hwm_bytes = 9000;
+  profile.frames = {
+      Frame(FrameKind::kPython, "main", "app.py", 3),
+      Frame(FrameKind::kPython, "load", "app.py", 9),
+      Frame(FrameKind::kNative, "malloc", "libc.so.6", 0),
+  };
+  profile.stacks = {
+      Stack({}, 1000, 1),  // not largest first: the reporter sorts
+      Stack({2, 1, 0}, 1999, 5),
+  };
+  return profile;
+}
+
+TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
+  EXPECT_EQ(RenderSummaryJson(SmallProfile()),
+            R"({
+  "schema_version": 1,
+  "mode": "exact",
+  "reason": "exit",
+  "pid": 77,
+  "command": [
+    "python3",
+    "app.py"
+  ],
+  "exit_code": 3,
+  "wall_seconds": 1.5,
+  "unwinder": "cpython",
+  "peak_bytes": 3000,
+  "current_bytes": 1000,
+  "rss_hwm_bytes": 9000,
+  "tracked_allocations": 42,
+  "sample_interval_bytes": 0,
+  "stack_count": 2,
+  "top": [
+    {
+      "bytes": 1999,
+      "allocations": 5,
+      "percent_of_peak": 66.63,
+      "frames": [
+        {
+          "function": "main",
+          "file": "app.py",
+          "line": 3,
+          "kind": "python"
+        },
+        {
+          "function": "load",
+          "file": "app.py",
+          "line": 9,
+          "kind": "python"
+        },
+        {
+          "function": "malloc",
+          "file": "libc.so.6",
+          "line": 0,
+          "kind": "native"
+        }
+      ]
+    },
+    {
+      "bytes": 1000,
+      "allocations": 1,
+      "percent_of_peak": 33.33,
+      "frames": []
+    }
+  ]
+}
+)");
+}
+
+TEST(RenderSummaryJsonTest, WritesNullExitCodeWhenTheProgramHasNotExited) {
+  Profile profile = SmallProfile();
+  profile.has_exit_code = false;
+  profile.exit_code = 0;
+  EXPECT_THAT(RenderSummaryJson(profile), HasSubstr("\"exit_code\": null,"));
+}
+
+TEST(RenderSummaryJsonTest, EmptyProfileIsStillComplete) {
+  const std::string json = RenderSummaryJson(Profile());
+  EXPECT_THAT(json, HasSubstr("\"command\": [],"));
+  EXPECT_THAT(json, HasSubstr("\"stack_count\": 0,"));
+  EXPECT_THAT(json, HasSubstr("\"top\": []\n}\n"));
+}
+
+TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
+  if (!PythonAvailable()) GTEST_SKIP() << "no /usr/bin/python3";
+  Profile profile = SmallProfile();
+  profile.mode = "sample";
+  profile.has_exit_code = false;
+  profile.sample_interval_bytes = 1 << 20;
+  profile.command = {"python3", "-c", "print(\"a\\tb\")\n", "\xFF"};
+  profile.frames[0].function = "quote\"back\\slash\x01";
+  profile.frames[1].file = "/tmp/caf\xC3\xA9\n.py";
+  const std::string path =
+      MakeTestDirectory("summary_python") + "/summary.json";
+  std::ofstream(path) << RenderSummaryJson(profile);
+  std::string output;
+  ASSERT_TRUE(RunPythonOnJson(path, kPrintCanonicalJson, &output)) << output;
+  EXPECT_EQ(
+      output,
+      R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
+      R"("current_bytes":1000,"exit_code":null,"mode":"sample",)"
+      R"("peak_bytes":3000,"pid":77,"reason":"exit","rss_hwm_bytes":9000,)"
+      R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
+      R"("top":[{"allocations":5,"bytes":1999,"frames":[)"
+      R"({"file":"app.py","function":"quote\"back\\slash\u0001",)"
+      R"("kind":"python","line":3},)"
+      R"({"file":"/tmp/caf\u00e9\n.py","function":"load","kind":"python",)"
+      R"("line":9},)"
+      R"({"file":"libc.so.6","function":"malloc","kind":"native","line":0}],)"
+      R"("percent_of_peak":66.63},)"
+      R"({"allocations":1,"bytes":1000,"frames":[],"percent_of_peak":33.33}],)"
+      R"("tracked_allocations":42,"unwinder":"cpython","wall_seconds":1.5})");
+}
+
+TEST(RenderSummaryJsonTest, KeepsTheLargestStacksOnly) {
+  if (!PythonAvailable()) GTEST_SKIP() << "no /usr/bin/python3";
+  Profile profile;
+  profile.peak_bytes = 0;
+  for (int i = 1; i <= 12; ++i) {
+    profile.stacks.push_back(Stack({}, i * 100, 1));
+    profile.peak_bytes += i * 100;
+  }
+  const std::string path = MakeTestDirectory("summary_top") + "/summary.json";
+  std::ofstream(path) << RenderSummaryJson(profile);
+  std::string output;
+  ASSERT_TRUE(RunPythonOnJson(
+      path,
+      "print(data['stack_count'], [s['bytes'] for s in data['top']],"
+      " round(sum(s['percent_of_peak'] for s in data['top']), 2))",
+      &output))
+      << output;
+  // The two smallest (100, 200 of 7800 bytes) are left out: 96.15% remains.
+  EXPECT_EQ(output,
+            "12 [1200, 1100, 1000, 900, 800, 700, 600, 500, 400, 300] 96.15");
+}
+
+TEST(RenderSummaryJsonTest, HonoursTheTopStacksArgument) {
+  const std::string json = RenderSummaryJson(SmallProfile(), 1);
+  EXPECT_THAT(json, HasSubstr("\"bytes\": 1999"));
+  EXPECT_THAT(json, Not(HasSubstr("\"bytes\": 1000")));
+  EXPECT_THAT(json, HasSubstr("\"stack_count\": 2"));
+}
+
+TEST(SummaryJsonReporterTest, WritesSummaryJsonAtomically) {
+  const std::string dir = MakeTestDirectory("summary_write");
+  SummaryJsonReporter reporter;
+  std::string error;
+  ASSERT_TRUE(reporter.Write(SmallProfile(), dir, &error)) << error;
+  EXPECT_THAT(ListDirectory(dir), ElementsAre("summary.json"));
+  EXPECT_EQ(ReadFileOrMissing(dir + "/summary.json"),
+            RenderSummaryJson(SmallProfile()));
+}
+
+TEST(SummaryJsonReporterTest, ReportsAMissingDirectory) {
+  SummaryJsonReporter reporter;
+  std::string error;
+  EXPECT_FALSE(reporter.Write(SmallProfile(), "/nonexistent/tidemark", &error));
+  EXPECT_THAT(error, HasSubstr("/nonexistent/tidemark/summary.json"));
+}
+
+TEST(SummaryJsonReporterTest, IsRegisteredAsSummaryJson) {
+  std::unique_ptr<Reporter> reporter(ReporterRegistry::Create("summary_json"));
+  ASSERT_NE(reporter, nullptr);
+  EXPECT_NE(dynamic_cast<SummaryJsonReporter*>(reporter.get()), nullptr);
+}
+
+}  // namespace
+}  // namespace tidemark

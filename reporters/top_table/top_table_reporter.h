@@ -1,0 +1,47 @@
+#ifndef TIDEMARK_REPORTERS_TOP_TABLE_TOP_TABLE_REPORTER_H_
+#define TIDEMARK_REPORTERS_TOP_TABLE_TOP_TABLE_REPORTER_H_
+
+#include <string>
+
+#include "core/profile.h"
+#include "core/reporter.h"
+
+namespace tidemark {
+
+inline constexpr int kDefaultTopRows = 10;
+
+// The few lines of the user's code responsible for most of the peak, as
+// plain text for the terminal. Each stack's bytes are credited to one line:
+// its innermost Python frame outside the standard library and installed
+// packages (IsLibraryFile), so "np.ones(...)" in train.py is charged to
+// train.py, not numpy; failing that its innermost Python frame, then its
+// innermost frame; a stack with no frames counts as "[no Python stack]".
+// Lines are the `rows` largest, then one row totalling the rest. Every line
+// starts with "tidemark: " so it can be told apart from (and grepped out of)
+// the program's own stderr:
+//
+//   tidemark: peak tracked memory 812.4 MiB (exact mode) at exit; top 2 lines:
+//   tidemark:       MiB  % peak  line
+//   tidemark:     512.0   63.0%  load (/home/u/train.py:12)
+//   tidemark:     200.3   24.7%  [no Python stack]
+//   tidemark:     100.1   12.3%  (5 more lines)
+std::string FormatTopTable(const Profile& profile, int rows);
+
+// Registered as "top_table": writes FormatTopTable() to stderr in one
+// write(2) (so lines from other threads cannot interleave with it) and no
+// file; Write() ignores its directory.
+class TopTableReporter : public Reporter {
+ public:
+  void set_top_rows(int rows) { top_rows_ = rows; }
+  int top_rows() const { return top_rows_; }
+
+  bool Write(const Profile& profile, const std::string& directory,
+             std::string* error) override;
+
+ private:
+  int top_rows_ = kDefaultTopRows;
+};
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_REPORTERS_TOP_TABLE_TOP_TABLE_REPORTER_H_

@@ -1,0 +1,206 @@
+#include "reporters/top_table/top_table_reporter.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <memory>
+#include <sstream>
+
+#include "core/registry.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "reporters/testing/test_files.h"
+
+namespace tidemark {
+namespace {
+
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+constexpr int64_t kMiB = 1 << 20;
+
+ProfileFrame Frame(FrameKind kind, std::string function, std::string file,
+                   int line) {
+  ProfileFrame frame;
+  frame.kind = kind;
+  frame.function = std::move(function);
+  frame.file = std::move(file);
+  frame.line = line;
+  return frame;
+}
+
+ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes) {
+  ProfileStack stack;
+  stack.frames = std::move(innermost_first);
+  stack.bytes = bytes;
+  stack.allocations = 1;
+  return stack;
+}
+
+enum FrameIndex {
+  kModule,     // <module> (train.py:40)
+  kLoad,       // load (train.py:12)
+  kOnes,       // ones (numpy, dist-packages)
+  kDecode,     // raw_decode (json, standard library)
+  kRunModule,  // _run_module_as_main (<frozen runpy>)
+  kMalloc,     // malloc (libc.so.6), native
+  kParse,      // parse (train.py:20)
+};
+
+Profile TrainingProfile() {
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "exit";
+  profile.peak_bytes = 1000 * kMiB;
+  profile.frames = {
+      Frame(FrameKind::kPython, "<module>", "/home/u/train.py", 40),
+      Frame(FrameKind::kPython, "load", "/home/u/train.py", 12),
+      Frame(FrameKind::kPython, "ones",
+            "/usr/lib/python3/dist-packages/numpy/core/numeric.py", 205),
+      Frame(FrameKind::kPython, "raw_decode",
+            "/usr/lib/python3.11/json/decoder.py", 353),
+      Frame(FrameKind::kPython, "_run_module_as_main", "<frozen runpy>", 198),
+      Frame(FrameKind::kNative, "malloc", "libc.so.6", 0),
+      Frame(FrameKind::kPython, "parse", "/home/u/train.py", 20),
+  };
+  profile.stacks = {
+      // numpy's allocation is charged to the user's line that called it,
+      // past the native and library frames.
+      Stack({kMalloc, kOnes, kLoad, kModule}, 400 * kMiB),
+      // Same user line by another path: the rows add up.
+      Stack({kOnes, kLoad, kModule}, 100 * kMiB),
+      Stack({kDecode, kParse, kModule}, 250 * kMiB),
+      // Only library frames: the innermost Python frame.
+      Stack({kMalloc, kDecode, kRunModule}, 120 * kMiB),
+      // Only a native frame.
+      Stack({kMalloc}, 80 * kMiB),
+      Stack({}, 50 * kMiB),
+  };
+  return profile;
+}
+
+TEST(FormatTopTableTest, CreditsEachStackToTheUsersLine) {
+  EXPECT_EQ(FormatTopTable(TrainingProfile(), 10),
+            "tidemark: peak tracked memory 1000.0 MiB (exact mode) at exit; "
+            "top 5 lines:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:     500.0   50.0%  load (/home/u/train.py:12)\n"
+            "tidemark:     250.0   25.0%  parse (/home/u/train.py:20)\n"
+            "tidemark:     120.0   12.0%  raw_decode "
+            "(/usr/lib/python3.11/json/decoder.py:353)\n"
+            "tidemark:      80.0    8.0%  malloc (libc.so.6)\n"
+            "tidemark:      50.0    5.0%  [no Python stack]\n");
+}
+
+TEST(FormatTopTableTest, SumsTheLinesLeftOutIntoOneRow) {
+  EXPECT_EQ(FormatTopTable(TrainingProfile(), 2),
+            "tidemark: peak tracked memory 1000.0 MiB (exact mode) at exit; "
+            "top 2 lines:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:     500.0   50.0%  load (/home/u/train.py:12)\n"
+            "tidemark:     250.0   25.0%  parse (/home/u/train.py:20)\n"
+            "tidemark:     250.0   25.0%  (3 more lines)\n");
+  EXPECT_THAT(FormatTopTable(TrainingProfile(), 1),
+              StartsWith("tidemark: peak tracked memory 1000.0 MiB (exact "
+                         "mode) at exit; top 1 line:\n"));
+  EXPECT_THAT(FormatTopTable(TrainingProfile(), 4),
+              testing::EndsWith("  (1 more line)\n"));
+}
+
+TEST(FormatTopTableTest, RoundsToOneDecimal) {
+  Profile profile;
+  profile.mode = "sample";
+  profile.reason = "signal";
+  profile.peak_bytes = 3 * kMiB;
+  profile.frames = {Frame(FrameKind::kPython, "f", "a.py", 1)};
+  profile.stacks = {Stack({0}, kMiB * 196 / 100)};  // 1.96 MiB, 65.33%
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: peak tracked memory 3.0 MiB (sample mode) at signal; "
+            "top 1 line:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:       2.0   65.3%  f (a.py:1)\n");
+}
+
+TEST(FormatTopTableTest, SaysSoWhenNothingWasLive) {
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "exit";
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: peak tracked memory 0.0 MiB (exact mode) at exit; "
+            "nothing tracked was live at the peak.\n");
+}
+
+TEST(FormatTopTableTest, EveryLineStartsWithThePrefix) {
+  Profile profile = TrainingProfile();
+  profile.reason = "oom\nkilled";
+  profile.frames[kLoad].function = "evil\nname\r\x1B[2J";
+  profile.frames[kParse].file = "/home/u/new\nline.py";
+  const std::string table = FormatTopTable(profile, 3);
+  std::istringstream lines(table);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_THAT(line, StartsWith("tidemark: "));
+    EXPECT_EQ(line.find('\r'), std::string::npos);
+    EXPECT_EQ(line.find('\x1B'), std::string::npos);
+    ++count;
+  }
+  EXPECT_EQ(count, 6);
+  EXPECT_EQ(table.back(), '\n');
+}
+
+// Runs `reporter` with stderr sent to a file and returns what it printed.
+std::string CaptureStderr(TopTableReporter& reporter, const Profile& profile,
+                          const std::string& directory, bool* ok) {
+  const std::string path = MakeTestDirectory("top_table_stderr") + "/stderr";
+  const int file = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int saved = dup(STDERR_FILENO);
+  dup2(file, STDERR_FILENO);
+  close(file);
+  std::string error;
+  *ok = reporter.Write(profile, directory, &error);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  return ReadFileOrMissing(path);
+}
+
+TEST(TopTableReporterTest, PrintsTheTableToStderrAndWritesNoFile) {
+  const std::string dir = MakeTestDirectory("top_table_write");
+  TopTableReporter reporter;
+  EXPECT_EQ(reporter.top_rows(), 10);
+  bool ok = false;
+  EXPECT_EQ(CaptureStderr(reporter, TrainingProfile(), dir, &ok),
+            FormatTopTable(TrainingProfile(), 10));
+  EXPECT_TRUE(ok);
+  EXPECT_THAT(ListDirectory(dir), IsEmpty());
+}
+
+TEST(TopTableReporterTest, HonoursSetTopRows) {
+  TopTableReporter reporter;
+  reporter.set_top_rows(2);
+  bool ok = false;
+  EXPECT_EQ(CaptureStderr(reporter, TrainingProfile(), "/nonexistent", &ok),
+            FormatTopTable(TrainingProfile(), 2));
+  EXPECT_TRUE(ok);
+}
+
+TEST(TopTableReporterTest, ReportsAClosedStderr) {
+  TopTableReporter reporter;
+  const int saved = dup(STDERR_FILENO);
+  close(STDERR_FILENO);
+  std::string error;
+  const bool ok = reporter.Write(TrainingProfile(), "", &error);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  EXPECT_FALSE(ok);
+  EXPECT_THAT(error, StartsWith("cannot write the top table to stderr"));
+}
+
+TEST(TopTableReporterTest, IsRegisteredAsTopTable) {
+  std::unique_ptr<Reporter> reporter(ReporterRegistry::Create("top_table"));
+  ASSERT_NE(reporter, nullptr);
+  EXPECT_NE(dynamic_cast<TopTableReporter*>(reporter.get()), nullptr);
+}
+
+}  // namespace
+}  // namespace tidemark

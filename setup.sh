@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything Tidemark needs to build, test and run on Debian 12:
+# Debian's Bazel 4.2.3 and the C++ libraries the build links against (see
+# third_party/system.BUILD), plus Debian's Python, numpy and pandas that the
+# end-to-end tests profile. Safe to run again; it only installs what is
+# missing. Runs apt through sudo when not already root.
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap
+  build-essential
+  libabsl-dev
+  libre2-dev
+  libunwind-dev
+  libdw-dev
+  libelf-dev
+  zlib1g-dev
+  liblzma-dev
+  libbz2-dev
+  libzstd-dev
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  libjemalloc-dev
+  python3
+  python3-dev
+  python3-numpy
+  python3-pandas
+  python3-venv
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "setup.sh: installing ${missing[*]}" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup.sh: all build and test dependencies are installed" >&2

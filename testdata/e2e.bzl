@@ -1,0 +1,46 @@
+"""End-to-end tests: one Bazel test target per scenario."""
+
+_TOOL = "//tools:profile"
+_LIBRARY = "//tools:libtidemark.so"
+
+def tidemark_e2e_test(
+        name,
+        test_file,
+        programs = [],
+        env = {},
+        needs_profiler = True,
+        size = "medium",
+        tags = [],
+        **kwargs):
+    """A sh_test that runs TEST_FILE (unittest) with /usr/bin/python3.
+
+    Args:
+      name: the test target.
+      test_file: the unittest file under e2e/.
+      programs: the files it profiles (data).
+      env: {VARIABLE: label}; each becomes VARIABLE=$(rootpath label).
+      needs_profiler: depend on //tools:profile and //tools:libtidemark.so.
+      size: Bazel test size; the profiling scenarios allocate hundreds of MiB.
+      tags: extra tags ("exclusive" for the largest ones).
+      **kwargs: passed on to sh_test.
+    """
+    args = ["$(rootpath %s)" % test_file]
+    data = [test_file, "e2e/profile_run.py"] + programs
+    if needs_profiler:
+        args += [
+            "E2E_PROFILE_TOOL=$(rootpath %s)" % _TOOL,
+            "E2E_LIBTIDEMARK=$(rootpath %s)" % _LIBRARY,
+        ]
+        data += [_TOOL, _LIBRARY]
+    for variable, label in env.items():
+        args.append("%s=$(rootpath %s)" % (variable, label))
+        data.append(label)
+    native.sh_test(
+        name = name,
+        size = size,
+        srcs = ["e2e/run_e2e.sh"],
+        args = args,
+        data = data,
+        tags = ["e2e"] + tags,
+        **kwargs
+    )

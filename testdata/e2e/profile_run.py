@@ -1,0 +1,441 @@
+"""Runs programs under Tidemark's command-line tool and reads what it wrote.
+
+Shared by the end-to-end tests in this folder. Each test target runs one test
+file with Debian's /usr/bin/python3 (see run_e2e.sh); paths to the tool and to
+the helper programs come from Bazel as environment variables:
+
+  E2E_PROFILE_TOOL   path of //tools:profile (relative to the runfiles root)
+  E2E_LIBTIDEMARK    path of //tools:libtidemark.so (for diagnostics only)
+  E2E_C_PROGRAM      path of //testdata:c_alloc_program (C scenario only)
+
+Outside Bazel the tool defaults to bazel-bin/tools/profile in the repository.
+
+A profile is returned as a Run: exit code, stdout, stderr, peak.folded parsed
+into {tuple(frames, root first): bytes} and summary.json parsed into a dict.
+Frames are matched by their exact spelling, `FUNCTION (FILE:LINE)`.
+"""
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+MiB = 1 << 20
+KiB = 1 << 10
+PYTHON = "/usr/bin/python3"
+NO_PYTHON_STACK = "[no Python stack]"
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_REPO_FROM_SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+
+def runfiles_root():
+    """The folder that Bazel's rootpaths are relative to."""
+    srcdir = os.environ.get("TEST_SRCDIR")
+    workspace = os.environ.get("TEST_WORKSPACE", "tidemark")
+    if srcdir and os.path.isdir(os.path.join(srcdir, workspace)):
+        return os.path.join(srcdir, workspace)
+    return _REPO_FROM_SOURCE
+
+
+def _from_root(path):
+    return path if os.path.isabs(path) else os.path.join(runfiles_root(), path)
+
+
+def tool_path():
+    configured = os.environ.get("E2E_PROFILE_TOOL")
+    if configured:
+        return _from_root(configured)
+    return os.path.join(_REPO_FROM_SOURCE, "bazel-bin", "tools", "profile")
+
+
+def library_path():
+    configured = os.environ.get("E2E_LIBTIDEMARK")
+    if configured:
+        return _from_root(configured)
+    return os.path.join(_REPO_FROM_SOURCE, "bazel-bin", "tools", "libtidemark.so")
+
+
+def c_program_path():
+    configured = os.environ.get("E2E_C_PROGRAM")
+    if configured:
+        return _from_root(configured)
+    return os.path.join(_REPO_FROM_SOURCE, "bazel-bin", "testdata", "c_alloc_program")
+
+
+def program(name):
+    """Absolute path of a program in testdata/programs.
+
+    Absolute, so that the code objects' co_filename (what the report prints)
+    is exactly this string. Not resolved through symlinks: Python keeps the
+    path it was given.
+    """
+    return os.path.abspath(os.path.join(runfiles_root(), "testdata", "programs", name))
+
+
+_scratch = None
+
+
+def scratch_dir():
+    global _scratch
+    if _scratch is None:
+        base = os.environ.get("TEST_TMPDIR")
+        if base:
+            _scratch = os.path.join(base, "e2e")
+            os.makedirs(_scratch, exist_ok=True)
+        else:
+            _scratch = tempfile.mkdtemp(prefix="tidemark-e2e-")
+    return _scratch
+
+
+_counter = itertools.count(1)
+
+
+def fresh_output_dir(name):
+    """A path that does not exist yet, inside the test's scratch folder."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return os.path.join(scratch_dir(), "%s-%d" % (safe, next(_counter)))
+
+
+# Variables that would change how Python allocates or what the library reads.
+_SCRUBBED_PREFIXES = ("TIDEMARK_",)
+_SCRUBBED = {
+    "LD_PRELOAD",
+    "PYTHONMALLOC",
+    "PYTHONMALLOCSTATS",
+    "PYTHONTRACEMALLOC",
+    "PYTHONDEVMODE",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "PYTHONASYNCIODEBUG",
+}
+
+
+def clean_env(extra=None):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _SCRUBBED and not key.startswith(_SCRUBBED_PREFIXES)
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    if extra:
+        env.update(extra)
+    return env
+
+
+# ---------------------------------------------------------------------------
+# Reading the report.
+
+
+def parse_folded(text):
+    """peak.folded -> {tuple(frames, root first): bytes}.
+
+    Each line is `FRAME;FRAME;... BYTES`; frames contain spaces, so the count
+    is whatever follows the last space. Repeated stacks are summed.
+    """
+    stacks = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        stack, sep, count = line.rpartition(" ")
+        if not sep or not stack:
+            raise ValueError("peak.folded line %d has no count: %r" % (number, raw))
+        try:
+            value = int(count)
+        except ValueError:
+            raise ValueError("peak.folded line %d: count %r is not an integer" % (number, count))
+        frames = tuple(stack.split(";"))
+        stacks[frames] = stacks.get(frames, 0) + value
+    return stacks
+
+
+def frame(function, file, line):
+    """The spelling of a Python frame in the report."""
+    return "%s (%s:%d)" % (function, file, line)
+
+
+def bytes_for_frame(folded, wanted):
+    """Bytes of every stack that contains exactly this frame (anywhere)."""
+    return sum(count for frames, count in folded.items() if wanted in frames)
+
+
+def bytes_for_location(folded, file, line):
+    """Bytes of every stack with a frame at FILE:LINE, whatever its function.
+
+    Each stack counts once, even when several of its frames sit on that line
+    (a comprehension and the function around it, say).
+    """
+    suffix = " (%s:%d)" % (file, line)
+    return sum(
+        count for frames, count in folded.items() if any(f.endswith(suffix) for f in frames)
+    )
+
+
+def stacks_for_file(folded, file):
+    """The stacks (and bytes) that mention FILE anywhere, largest first."""
+    needle = " (%s:" % file
+    hits = [(frames, count) for frames, count in folded.items() if any(needle in f for f in frames)]
+    return sorted(hits, key=lambda item: -item[1])
+
+
+_MARKER_CACHE = {}
+
+
+def find_marker(path, marker):
+    """The 1-based line of PATH carrying the comment `# MARKER` (exactly one)."""
+    key = (path, marker)
+    if key not in _MARKER_CACHE:
+        pattern = re.compile(r"#\s*" + re.escape(marker) + r"(?![\w-])")
+        with open(path, encoding="utf-8") as source:
+            hits = [n for n, text in enumerate(source, 1) if pattern.search(text)]
+        if len(hits) != 1:
+            raise AssertionError(
+                "expected exactly one '# %s' in %s, found lines %s" % (marker, path, hits)
+            )
+        _MARKER_CACHE[key] = hits[0]
+    return _MARKER_CACHE[key]
+
+
+def mib(value):
+    return "%.2f MiB" % (value / MiB) if value is not None else "None"
+
+
+class Run:
+    """One run of the tool and everything it left behind."""
+
+    def __init__(self, argv, output_dir, returncode, stdout, stderr):
+        self.argv = argv
+        self.output_dir = output_dir
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.folded_text = None
+        self.folded = None
+        self.folded_error = None
+        self.summary = None
+        self.summary_error = None
+        folded_path = os.path.join(output_dir, "peak.folded")
+        summary_path = os.path.join(output_dir, "summary.json")
+        if os.path.exists(folded_path):
+            with open(folded_path, encoding="utf-8", errors="replace") as handle:
+                self.folded_text = handle.read()
+            try:
+                self.folded = parse_folded(self.folded_text)
+            except ValueError as error:
+                self.folded_error = str(error)
+        else:
+            self.folded_error = "no %s" % folded_path
+        if os.path.exists(summary_path):
+            with open(summary_path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+            try:
+                self.summary = json.loads(text)
+            except ValueError as error:
+                self.summary_error = "summary.json is not JSON (%s): %r" % (error, text[:2000])
+        else:
+            self.summary_error = "no %s" % summary_path
+
+    @property
+    def peak_bytes(self):
+        return None if self.summary is None else self.summary.get("peak_bytes")
+
+    def bytes_at(self, function, file, line):
+        return bytes_for_frame(self.folded or {}, frame(function, file, line))
+
+    def bytes_at_location(self, file, line):
+        return bytes_for_location(self.folded or {}, file, line)
+
+    def describe(self, top=25):
+        """Everything needed to diagnose a failed expectation."""
+        out = []
+        out.append("command: %s" % " ".join(repr(a) for a in self.argv))
+        out.append("exit code: %s" % self.returncode)
+        out.append("library: %s (exists: %s)" % (library_path(), os.path.exists(library_path())))
+        out.append("stdout (last 2000 chars):\n%s" % _tail(self.stdout, 2000))
+        out.append("stderr (last 4000 chars):\n%s" % _tail(self.stderr, 4000))
+        if self.summary is not None:
+            out.append("summary.json: %s" % json.dumps(self.summary, indent=1, sort_keys=True))
+            if isinstance(self.peak_bytes, int):
+                out.append("peak_bytes = %s" % mib(self.peak_bytes))
+        else:
+            out.append("summary.json: %s" % self.summary_error)
+        if self.folded is not None:
+            total = sum(self.folded.values())
+            out.append(
+                "peak.folded: %d stacks, %d bytes (%s) in all; largest %d:"
+                % (len(self.folded), total, mib(total), top)
+            )
+            for frames, count in sorted(self.folded.items(), key=lambda item: -item[1])[:top]:
+                out.append("  %12d (%s)  %s" % (count, mib(count), ";".join(frames)))
+        else:
+            out.append("peak.folded: %s" % self.folded_error)
+            if self.folded_text:
+                out.append(_tail(self.folded_text, 3000))
+        return "\n".join(out)
+
+
+def _tail(text, limit):
+    if text is None:
+        return "<none>"
+    return text if len(text) <= limit else "...\n" + text[-limit:]
+
+
+def run_profiled(command, mode="exact", flags=(), name="run", timeout=900, output_dir=None):
+    """Runs `profile [--mode=MODE] --output=DIR FLAGS -- COMMAND...`."""
+    tool = tool_path()
+    if output_dir is None:
+        output_dir = fresh_output_dir(name)
+    argv = [tool]
+    if mode is not None:
+        argv.append("--mode=%s" % mode)
+    argv.append("--output=%s" % output_dir)
+    argv.extend(flags)
+    argv.append("--")
+    argv.extend(command)
+    proc = subprocess.run(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        timeout=timeout,
+    )
+    return Run(
+        argv,
+        output_dir,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+def run_tool(argv_tail, timeout=120):
+    """Runs the tool with arbitrary arguments; returns (exit, stdout, stderr)."""
+    proc = subprocess.run(
+        [tool_path()] + list(argv_tail),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        timeout=timeout,
+    )
+    return (
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+_BASELINES = {}
+
+
+def baseline_run(modules):
+    """Profiles programs/baseline.py importing MODULES (cached per set)."""
+    key = tuple(modules)
+    if key not in _BASELINES:
+        _BASELINES[key] = run_profiled(
+            [PYTHON, program("baseline.py")] + list(key), name="baseline-" + "-".join(key)
+        )
+    return _BASELINES[key]
+
+
+class ProfileTestCase(unittest.TestCase):
+    """Assertions that print the whole report when they fail."""
+
+    maxDiff = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tool = tool_path()
+        if not os.path.exists(tool):
+            raise AssertionError(
+                "the profiler tool is missing: %s (library %s)" % (tool, library_path())
+            )
+
+    def profile_python(self, script, *args, name=None, mode="exact", flags=()):
+        return run_profiled(
+            [PYTHON, script] + list(args),
+            mode=mode,
+            flags=flags,
+            name=name or os.path.splitext(os.path.basename(script))[0],
+        )
+
+    def assert_completed(self, run, exit_code=0):
+        """The program ran to EXIT_CODE and both report files are readable."""
+        if run.returncode != exit_code:
+            self.fail("expected exit code %d\n%s" % (exit_code, run.describe()))
+        if run.summary is None or run.folded is None:
+            self.fail("report files missing or unreadable\n%s" % run.describe())
+        if not isinstance(run.peak_bytes, int) or isinstance(run.peak_bytes, bool):
+            self.fail("summary.json peak_bytes is not an integer\n%s" % run.describe())
+
+    def baseline_peak(self, *modules):
+        run = baseline_run(modules)
+        if run.returncode != 0 or not isinstance(run.peak_bytes, int):
+            self.fail("baseline run (imports %s) failed\n%s" % (list(modules), run.describe()))
+        return run.peak_bytes
+
+    def assert_close(self, actual, expected, rel, what, run, abs_slack=0):
+        """|actual - expected| <= rel * expected + abs_slack."""
+        allowed = rel * expected + abs_slack
+        if actual is None or abs(actual - expected) > allowed:
+            self.fail(
+                "%s: got %s (%s), expected %s (%s) within %.1f%% (+%d bytes): off by %s\n%s"
+                % (
+                    what,
+                    actual,
+                    mib(actual),
+                    expected,
+                    mib(expected),
+                    rel * 100,
+                    abs_slack,
+                    "?" if actual is None else mib(actual - expected),
+                    run.describe(),
+                )
+            )
+
+    def assert_below(self, actual, limit, what, run):
+        if actual >= limit:
+            self.fail(
+                "%s: got %d (%s), expected below %d (%s)\n%s"
+                % (what, actual, mib(actual), limit, mib(limit), run.describe())
+            )
+
+    def assert_line_bytes(self, run, function, script, marker, expected, rel=0.02):
+        """Stacks through `FUNCTION (SCRIPT:LINE-of-MARKER)` hold EXPECTED bytes."""
+        line = find_marker(script, marker)
+        wanted = frame(function, script, line)
+        self.assert_close(
+            run.bytes_at(function, script, line),
+            expected,
+            rel,
+            "bytes at peak in stacks through %s [%s]" % (wanted, marker),
+            run,
+        )
+
+    def assert_line_absent(self, run, function, script, marker, limit=MiB):
+        line = find_marker(script, marker)
+        wanted = frame(function, script, line)
+        self.assert_below(
+            run.bytes_at(function, script, line),
+            limit,
+            "bytes at peak in stacks through %s [%s] (allocated after the peak or freed before it)"
+            % (wanted, marker),
+            run,
+        )
+
+
+def main():
+    unittest.main(verbosity=2)
+
+
+if __name__ == "__main__":
+    sys.exit("profile_run.py is a helper module; run a test_*.py file instead")

@@ -1,0 +1,92 @@
+#include "tools/child_env.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/config.h"
+
+namespace tidemark {
+namespace {
+
+constexpr char kPreload[] = "LD_PRELOAD";
+constexpr char kPwd[] = "PWD";
+
+constexpr const char* kConfigNames[] = {
+    kEnvMode,          kEnvOutput,        kEnvUnwinder,
+    kEnvReporters,     kEnvSampleInterval, kEnvFlushInterval,
+    kEnvTop,           kEnvSampleSeed,    kEnvLaunched,
+};
+
+// The name part of "NAME=value".
+std::string NameOf(const char* entry) {
+  const char* equals = strchr(entry, '=');
+  return equals == nullptr ? std::string(entry)
+                           : std::string(entry, equals - entry);
+}
+
+bool IsConfigName(const std::string& name) {
+  for (const char* config_name : kConfigNames) {
+    if (name == config_name) return true;
+  }
+  return false;
+}
+
+std::string Entry(const char* name, const std::string& value) {
+  return std::string(name) + "=" + value;
+}
+
+}  // namespace
+
+std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
+                                               const ProfileFlags& flags,
+                                               const std::string& output_dir,
+                                               const std::string& library,
+                                               const std::string& working_dir) {
+  std::vector<std::string> env;
+  std::string preload = library;
+  for (char* const* entry = parent_env; entry != nullptr && *entry != nullptr;
+       ++entry) {
+    std::string name = NameOf(*entry);
+    if (name == kPreload) {
+      const char* previous = strchr(*entry, '=') + 1;
+      if (previous[0] != '\0') preload += std::string(":") + previous;
+      continue;
+    }
+    if (IsConfigName(name) || (!working_dir.empty() && name == kPwd)) continue;
+    env.push_back(*entry);
+  }
+  env.push_back(Entry(kPreload, preload));
+  if (!working_dir.empty()) env.push_back(Entry(kPwd, working_dir));
+  env.push_back(Entry(kEnvMode, ModeName(flags.mode)));
+  env.push_back(Entry(kEnvOutput, output_dir));
+  if (flags.unwinder) env.push_back(Entry(kEnvUnwinder, *flags.unwinder));
+  if (flags.reporters) env.push_back(Entry(kEnvReporters, *flags.reporters));
+  if (flags.sample_interval_bytes) {
+    env.push_back(Entry(kEnvSampleInterval,
+                        std::to_string(*flags.sample_interval_bytes)));
+  }
+  if (flags.flush_interval_seconds) {
+    env.push_back(
+        Entry(kEnvFlushInterval, ExactDecimal(*flags.flush_interval_seconds)));
+  }
+  if (flags.top_rows) {
+    env.push_back(Entry(kEnvTop, std::to_string(*flags.top_rows)));
+  }
+  if (flags.sample_seed) {
+    env.push_back(Entry(kEnvSampleSeed, std::to_string(*flags.sample_seed)));
+  }
+  env.push_back(Entry(kEnvLaunched, "1"));
+  return env;
+}
+
+std::string ExactDecimal(double value) {
+  char text[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    snprintf(text, sizeof(text), "%.*g", precision, value);
+    if (strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+}  // namespace tidemark

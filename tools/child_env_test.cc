@@ -1,0 +1,111 @@
+#include "tools/child_env.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+using ::testing::Contains;
+using ::testing::IsSupersetOf;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+int CountWithName(const std::vector<std::string>& env,
+                  const std::string& name) {
+  return static_cast<int>(std::count_if(
+      env.begin(), env.end(),
+      [&](const std::string& e) { return e.rfind(name + "=", 0) == 0; }));
+}
+
+TEST(ChildEnvTest, MinimalConfiguration) {
+  char* parent[] = {const_cast<char*>("PATH=/bin"),
+                    const_cast<char*>("HOME=/home/u"), nullptr};
+  ProfileFlags flags;
+  std::vector<std::string> env =
+      BuildChildEnvironment(parent, flags, "/out", "/lib/libtidemark.so", "");
+  EXPECT_THAT(env, IsSupersetOf({"PATH=/bin", "HOME=/home/u",
+                                 "LD_PRELOAD=/lib/libtidemark.so",
+                                 "TIDEMARK_MODE=exact",
+                                 "TIDEMARK_OUTPUT=/out",
+                                 "TIDEMARK_LAUNCHED=1"}));
+  EXPECT_EQ(env.size(), 6u);
+}
+
+TEST(ChildEnvTest, EveryGivenFlagBecomesAVariable) {
+  ProfileFlags flags;
+  flags.mode = Mode::kSample;
+  flags.unwinder = "native";
+  flags.reporters = "folded,top_table";
+  flags.sample_interval_bytes = 512 * 1024;
+  flags.flush_interval_seconds = 0.1;
+  flags.top_rows = 3;
+  flags.sample_seed = 18446744073709551615u;
+  std::vector<std::string> env =
+      BuildChildEnvironment(nullptr, flags, "/out", "/lib.so", "");
+  EXPECT_THAT(env, IsSupersetOf({"TIDEMARK_MODE=sample",
+                                 "TIDEMARK_UNWINDER=native",
+                                 "TIDEMARK_REPORTERS=folded,top_table",
+                                 "TIDEMARK_SAMPLE_INTERVAL=524288",
+                                 "TIDEMARK_FLUSH_INTERVAL=0.1",
+                                 "TIDEMARK_TOP=3",
+                                 "TIDEMARK_SAMPLE_SEED=18446744073709551615"}));
+}
+
+TEST(ChildEnvTest, LibraryGoesInFrontOfExistingPreload) {
+  char* parent[] = {const_cast<char*>("LD_PRELOAD=/a.so:/b.so"), nullptr};
+  std::vector<std::string> env =
+      BuildChildEnvironment(parent, ProfileFlags(), "/o", "/t.so", "");
+  EXPECT_THAT(env, Contains("LD_PRELOAD=/t.so:/a.so:/b.so"));
+  EXPECT_EQ(CountWithName(env, "LD_PRELOAD"), 1);
+
+  char* empty_preload[] = {const_cast<char*>("LD_PRELOAD="), nullptr};
+  env = BuildChildEnvironment(empty_preload, ProfileFlags(), "/o", "/t.so", "");
+  EXPECT_THAT(env, Contains("LD_PRELOAD=/t.so"));
+}
+
+TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
+  char* parent[] = {const_cast<char*>("TIDEMARK_MODE=sample"),
+                    const_cast<char*>("TIDEMARK_TOP=99"),
+                    const_cast<char*>("TIDEMARK_OUTPUT=/old"),
+                    const_cast<char*>("TIDEMARK_LAUNCHED=0"),
+                    const_cast<char*>("TIDEMARK_LIBRARY=/keep.so"), nullptr};
+  std::vector<std::string> env =
+      BuildChildEnvironment(parent, ProfileFlags(), "/new", "/t.so", "");
+  EXPECT_THAT(env, Contains("TIDEMARK_MODE=exact"));
+  EXPECT_THAT(env, Contains("TIDEMARK_OUTPUT=/new"));
+  EXPECT_THAT(env, Contains("TIDEMARK_LAUNCHED=1"));
+  EXPECT_THAT(env, Contains("TIDEMARK_LIBRARY=/keep.so"));
+  EXPECT_THAT(env, Not(Contains(StartsWith("TIDEMARK_TOP="))));
+  EXPECT_EQ(CountWithName(env, "TIDEMARK_MODE"), 1);
+  EXPECT_EQ(CountWithName(env, "TIDEMARK_OUTPUT"), 1);
+  EXPECT_EQ(CountWithName(env, "TIDEMARK_LAUNCHED"), 1);
+}
+
+TEST(ChildEnvTest, WorkingDirectorySetsPwd) {
+  char* parent[] = {const_cast<char*>("PWD=/runfiles"), nullptr};
+  std::vector<std::string> env =
+      BuildChildEnvironment(parent, ProfileFlags(), "/o", "/t.so", "/home/u");
+  EXPECT_THAT(env, Contains("PWD=/home/u"));
+  EXPECT_EQ(CountWithName(env, "PWD"), 1);
+
+  env = BuildChildEnvironment(parent, ProfileFlags(), "/o", "/t.so", "");
+  EXPECT_THAT(env, Contains("PWD=/runfiles"));
+}
+
+TEST(ChildEnvTest, ExactDecimalRoundTrips) {
+  EXPECT_EQ(ExactDecimal(60), "60");
+  EXPECT_EQ(ExactDecimal(0.5), "0.5");
+  EXPECT_EQ(ExactDecimal(0.1), "0.1");
+  for (double value : {1.0 / 3, 123456.789, 1e-7, 999999999.0}) {
+    EXPECT_EQ(strtod(ExactDecimal(value).c_str(), nullptr), value);
+  }
+}
+
+}  // namespace
+}  // namespace tidemark

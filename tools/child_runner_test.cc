@@ -1,0 +1,96 @@
+#include "tools/child_runner.h"
+
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+extern char** environ;
+
+namespace tidemark {
+namespace {
+
+std::vector<std::string> ThisEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  return env;
+}
+
+ChildStatus Run(const std::vector<std::string>& argv,
+                const std::vector<std::string>& env = ThisEnvironment()) {
+  ChildStatus status;
+  std::string error;
+  EXPECT_TRUE(RunChild(argv, env, &status, &error)) << error;
+  return status;
+}
+
+TEST(ChildRunnerTest, ReportsExitCode) {
+  ChildStatus status = Run({"sh", "-c", "exit 7"});
+  EXPECT_GT(status.pid, 0);
+  EXPECT_FALSE(status.exec_failed);
+  EXPECT_EQ(status.exit_code, 7);
+  EXPECT_EQ(status.signal, 0);
+}
+
+TEST(ChildRunnerTest, PassesTheGivenEnvironment) {
+  ChildStatus status =
+      Run({"sh", "-c", "test \"$MARK\" = yes"}, {"MARK=yes", "PATH=/bin"});
+  EXPECT_EQ(status.exit_code, 0);
+  status = Run({"sh", "-c", "test \"$MARK\" = yes"}, {"PATH=/bin"});
+  EXPECT_EQ(status.exit_code, 1);
+}
+
+TEST(ChildRunnerTest, MissingCommandIs127) {
+  ChildStatus status = Run({"tidemark-no-such-command-anywhere"});
+  EXPECT_TRUE(status.exec_failed);
+  EXPECT_EQ(status.exit_code, 127);
+}
+
+TEST(ChildRunnerTest, NonExecutableIs126) {
+  ChildStatus status = Run({"/etc/passwd"});
+  EXPECT_TRUE(status.exec_failed);
+  EXPECT_EQ(status.exit_code, 126);
+}
+
+TEST(ChildRunnerTest, ReportsKillingSignal) {
+  ChildStatus status = Run({"sh", "-c", "kill -TERM $$"});
+  EXPECT_FALSE(status.exec_failed);
+  EXPECT_EQ(status.signal, SIGTERM);
+}
+
+TEST(ChildRunnerTest, IgnoresInterruptWhileChildRuns) {
+  struct sigaction before;
+  sigaction(SIGINT, nullptr, &before);
+  // The child interrupts its parent (this test); the parent must survive and
+  // still get the child's own exit code.
+  ChildStatus status =
+      Run({"sh", "-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.2; exit 4"});
+  EXPECT_EQ(status.exit_code, 4);
+  // And the previous disposition is back afterwards.
+  struct sigaction now;
+  sigaction(SIGINT, nullptr, &now);
+  EXPECT_EQ(now.sa_handler, before.sa_handler);
+}
+
+TEST(ChildRunnerTest, ForwardsTerminationSignals) {
+  // The child asks its parent to be terminated; the parent passes the
+  // signal on, and the child's trap turns it into exit code 9.
+  ChildStatus status = Run({"sh", "-c",
+                            "sleep 5 & trap 'kill $!; exit 9' USR1; "
+                            "kill -USR1 $PPID; wait"});
+  EXPECT_EQ(status.exit_code, 9);
+  status = Run({"sh", "-c", "kill -TERM $PPID; exec sleep 5"});
+  EXPECT_EQ(status.signal, SIGTERM);
+}
+
+TEST(ChildRunnerTest, ExitLikeChildReRaisesTheSignal) {
+  EXPECT_EXIT(ExitLikeChild(ChildStatus{1, false, 0, SIGUSR2}),
+              ::testing::KilledBySignal(SIGUSR2), "");
+  EXPECT_EXIT(ExitLikeChild(ChildStatus{1, false, 5, 0}),
+              ::testing::ExitedWithCode(5), "");
+}
+
+}  // namespace
+}  // namespace tidemark

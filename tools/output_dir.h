@@ -1,0 +1,48 @@
+#ifndef TIDEMARK_TOOLS_OUTPUT_DIR_H_
+#define TIDEMARK_TOOLS_OUTPUT_DIR_H_
+
+#include <sys/types.h>
+#include <time.h>
+
+#include <string>
+
+namespace tidemark {
+
+struct OutputDir {
+  // Absolute. May still hold "{pid}", which the preloaded library replaces;
+  // see ForProcess.
+  std::string path;
+  // True when the tool made this folder itself (the default timestamped
+  // one), so it may remove it again if the command never started.
+  bool created = false;
+};
+
+// Makes the report folder exist and checks that a file can be created in it,
+// before anything runs: a profile that cannot be saved is a wasted run.
+// `requested` is the --output value (empty: a new folder
+// tidemark-results/<timestamp> under `user_dir`); relative paths are taken
+// against `user_dir`. With "{pid}" in the path, the folder above the first
+// "{pid}" part is the one prepared. On failure `error` reads
+// "cannot write reports to DIR: <reason>".
+bool PrepareOutputDir(const std::string& requested,
+                      const std::string& user_dir, OutputDir* out,
+                      std::string* error);
+
+// Creates `parent` (and its parents) and then a new folder in it named
+// `name`, or `name`-1, `name`-2, ... if taken. Sets `path` to the folder.
+bool CreateFreshDirectory(const std::string& parent, const std::string& name,
+                          std::string* path, std::string* error);
+
+// "2026-11-25T13-29-32_759": sorts by time and has no ':' (awkward in file
+// names on some systems and in PATH-like lists).
+std::string FormatTimestamp(const struct tm& local_time, int milliseconds);
+
+// `path` with every "{pid}" replaced by `pid`.
+std::string ForProcess(const std::string& path, pid_t pid);
+
+// Whether `dir` or a folder below it holds anything but folders.
+bool HasAnyFile(const std::string& dir);
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_TOOLS_OUTPUT_DIR_H_

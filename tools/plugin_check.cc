@@ -1,0 +1,51 @@
+#include "tools/plugin_check.h"
+
+#include <algorithm>
+
+#include "core/registry.h"
+
+namespace tidemark {
+namespace {
+
+template <typename RegistryType>
+std::string AvailableNames() {
+  std::string joined;
+  for (int i = 0; i < RegistryType::size(); ++i) {
+    if (i > 0) joined += ", ";
+    joined += RegistryType::at(i).name;
+  }
+  return joined;
+}
+
+// `names` is one name or a comma-separated list of them.
+template <typename RegistryType>
+bool CheckRegistered(const char* flag, const char* kind,
+                     const std::string& names, std::string* error) {
+  if (RegistryType::size() == 0) return true;
+  size_t start = 0;
+  while (start <= names.size()) {
+    size_t end = std::min(names.find(',', start), names.size());
+    if (RegistryType::Find(names.data() + start, end - start) == nullptr) {
+      *error = std::string(flag) + ": unknown " + kind + " '" +
+               names.substr(start, end - start) +
+               "' (available: " + AvailableNames<RegistryType>() + ")";
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool CheckPluginNames(const ProfileFlags& flags, std::string* error) {
+  if (flags.unwinder && !CheckRegistered<UnwinderRegistry>(
+                            "--unwinder", "unwinder", *flags.unwinder, error)) {
+    return false;
+  }
+  return !flags.reporters ||
+         CheckRegistered<ReporterRegistry>("--reporters", "reporter",
+                                           *flags.reporters, error);
+}
+
+}  // namespace tidemark

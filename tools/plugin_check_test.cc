@@ -1,0 +1,64 @@
+#include "tools/plugin_check.h"
+
+#include <string>
+
+#include "core/registry.h"
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+Unwinder* NoUnwinder() { return nullptr; }
+Reporter* NoReporter() { return nullptr; }
+
+// Two fake unwinders, registered the way plugins do: at static init.
+const bool kRegistered = UnwinderRegistry::Register("cpython", NoUnwinder) &&
+                         UnwinderRegistry::Register("native", NoUnwinder);
+
+TEST(PluginCheckTest, NothingGivenNothingChecked) {
+  std::string error;
+  EXPECT_TRUE(CheckPluginNames(ProfileFlags(), &error));
+}
+
+TEST(PluginCheckTest, KnownUnwinderPasses) {
+  ASSERT_TRUE(kRegistered);
+  ProfileFlags flags;
+  flags.unwinder = "native";
+  std::string error;
+  EXPECT_TRUE(CheckPluginNames(flags, &error)) << error;
+}
+
+TEST(PluginCheckTest, UnknownUnwinderListsTheLinkedOnes) {
+  ProfileFlags flags;
+  flags.unwinder = "nativ";
+  std::string error;
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+  EXPECT_EQ(error,
+            "--unwinder: unknown unwinder 'nativ' (available: cpython, "
+            "native)");
+}
+
+TEST(PluginCheckTest, ReportersAreCheckedOnceAnyIsLinked) {
+  // This binary links no reporter, so the library is left to judge.
+  ASSERT_EQ(ReporterRegistry::size(), 0);
+  ProfileFlags flags;
+  flags.reporters = "anything,goes";
+  std::string error;
+  EXPECT_TRUE(CheckPluginNames(flags, &error)) << error;
+
+  ASSERT_TRUE(ReporterRegistry::Register("folded", NoReporter));
+  ASSERT_TRUE(ReporterRegistry::Register("top_table", NoReporter));
+  flags.reporters = "top_table,folded";
+  EXPECT_TRUE(CheckPluginNames(flags, &error)) << error;
+  flags.reporters = "folded,bogus,top_table";
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+  EXPECT_EQ(error,
+            "--reporters: unknown reporter 'bogus' (available: folded, "
+            "top_table)");
+  // A name is matched whole, not as a prefix.
+  flags.reporters = "fold";
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+}
+
+}  // namespace
+}  // namespace tidemark

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# End to end: runs the real //tools:profile binary on small shell commands
+# and checks what a user would see: exit codes, messages, the child's
+# environment and output, and signal behaviour.
+#
+# Usage (from Bazel): profile_e2e_test.sh <path of profile> <path of libtidemark.so>
+set -u
+
+PROFILE="$(realpath "$1")"
+LIBRARY="$(realpath "$2")"
+# Where `bazel run` would have been started: keeps default report folders
+# out of the runfiles tree and checks that relative paths mean this folder.
+export BUILD_WORKING_DIRECTORY="$TEST_TMPDIR/work"
+mkdir -p "$BUILD_WORKING_DIRECTORY"
+OUT="$TEST_TMPDIR/out"
+ERR="$TEST_TMPDIR/err"
+failures=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "  stdout: $(cat "$OUT")" >&2
+  echo "  stderr: $(cat "$ERR")" >&2
+  failures=$((failures + 1))
+}
+
+# run ARGS...: runs the tool, sets $status; output in $OUT and $ERR.
+run() {
+  "$PROFILE" "$@" >"$OUT" 2>"$ERR"
+  status=$?
+}
+
+expect_status() {  # NAME EXPECTED
+  [ "$status" -eq "$2" ] || fail "$1: exit status $status, expected $2"
+}
+
+expect_in() {  # NAME FILE TEXT
+  grep -qF -- "$3" "$2" || fail "$1: '$3' missing from $(basename "$2")"
+}
+
+expect_not_in() {  # NAME FILE TEXT
+  ! grep -qF -- "$3" "$2" || fail "$1: '$3' unexpected in $(basename "$2")"
+}
+
+marker="$TEST_TMPDIR/ran"
+
+# --- exit codes -----------------------------------------------------------
+run -- sh -c 'exit 7'
+expect_status "exit code" 7
+
+run sh -c 'exit 0'
+expect_status "command without --" 0
+
+run --mode=sample --top 3 sh -c 'echo "$@"' name -x --mode=bogus -- -h
+expect_status "command's own flags" 0
+[ "$(cat "$OUT")" = "-x --mode=bogus -- -h" ] ||
+  fail "command's own flags: got '$(cat "$OUT")'"
+
+# --- usage errors: exit 2, one message, nothing run ------------------------
+rm -f "$marker"
+run --mode=bogus -- touch "$marker"
+expect_status "bogus mode" 2
+expect_in "bogus mode" "$ERR" \
+  "tidemark: --mode: unknown mode 'bogus' (expected 'exact' or 'sample')"
+expect_in "bogus mode" "$ERR" "--help"
+[ ! -e "$marker" ] || fail "bogus mode: the command ran"
+
+run --mode=exact
+expect_status "no command" 2
+expect_in "no command" "$ERR" "tidemark: no command to run"
+
+run --frobnicate -- true
+expect_status "unknown flag" 2
+expect_in "unknown flag" "$ERR" "tidemark: unknown flag '--frobnicate'"
+
+run --sample-interval=lots -- true
+expect_status "bad size" 2
+expect_in "bad size" "$ERR" "tidemark: --sample-interval: invalid byte size"
+
+run --help
+expect_status "help" 0
+expect_in "help" "$OUT" "Usage: bazel run //tools:profile"
+[ ! -s "$ERR" ] || fail "help: wrote to stderr"
+
+# --- output folder --------------------------------------------------------
+rm -f "$marker"
+run --output=/proc/forbidden -- touch "$marker"
+expect_status "unwritable output" 2
+expect_in "unwritable output" "$ERR" \
+  "tidemark: cannot write reports to /proc/forbidden"
+[ ! -e "$marker" ] || fail "unwritable output: the command ran"
+
+run --output=rel/reports -- sh -c 'echo "$TIDEMARK_OUTPUT"'
+expect_status "relative output" 0
+[ "$(cat "$OUT")" = "$BUILD_WORKING_DIRECTORY/rel/reports" ] ||
+  fail "relative output: TIDEMARK_OUTPUT is '$(cat "$OUT")'"
+[ -d "$BUILD_WORKING_DIRECTORY/rel/reports" ] ||
+  fail "relative output: folder not created"
+
+run -- sh -c 'echo "$TIDEMARK_OUTPUT"'
+default_dir="$(cat "$OUT")"
+case "$default_dir" in
+  "$BUILD_WORKING_DIRECTORY"/tidemark-results/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]-[0-9][0-9]-[0-9][0-9]_[0-9][0-9][0-9]*) ;;
+  *) fail "default output: '$default_dir'" ;;
+esac
+[ -d "$default_dir" ] || fail "default output: folder not created"
+
+run -- sh -c 'pwd'
+[ "$(cat "$OUT")" = "$BUILD_WORKING_DIRECTORY" ] ||
+  fail "working directory: the command ran in '$(cat "$OUT")'"
+
+run --output="$TEST_TMPDIR/reports" -- sh -c 'echo r > "$TIDEMARK_OUTPUT/r.txt"'
+expect_in "reports written" "$ERR" "tidemark: reports in $TEST_TMPDIR/reports"
+
+run --output="$TEST_TMPDIR/empty" -- sh -c 'kill -KILL $$'
+expect_status "killed before writing" 137
+expect_in "killed before writing" "$ERR" \
+  "tidemark: no report was written to $TEST_TMPDIR/empty"
+
+# --- the child's output and environment -----------------------------------
+run --output="$TEST_TMPDIR/o" -- sh -c 'echo to-stdout; echo to-stderr >&2'
+expect_status "child output" 0
+[ "$(cat "$OUT")" = "to-stdout" ] || fail "child output: stdout is not the child's own"
+expect_in "child output" "$ERR" "to-stderr"
+
+LD_PRELOAD= TIDEMARK_TOP=99 run --output=envtest -- sh -c 'env'
+expect_status "environment" 0
+expect_in "environment" "$OUT" "TIDEMARK_LAUNCHED=1"
+expect_in "environment" "$OUT" "TIDEMARK_MODE=exact"
+expect_in "environment" "$OUT" "TIDEMARK_OUTPUT=$BUILD_WORKING_DIRECTORY/envtest"
+expect_in "environment" "$OUT" "LD_PRELOAD=$LIBRARY"
+expect_not_in "environment" "$OUT" "TIDEMARK_TOP="
+expect_not_in "environment" "$OUT" "TIDEMARK_UNWINDER="
+grep -q '^LD_PRELOAD=.*libtidemark\.so' "$OUT" ||
+  fail "environment: LD_PRELOAD does not name libtidemark.so"
+
+LD_PRELOAD=/other.so run --mode=sample --sample-interval=2M --seed=5 \
+  --output=envtest -- sh -c 'env' 2>/dev/null
+expect_in "flag variables" "$OUT" "TIDEMARK_MODE=sample"
+expect_in "flag variables" "$OUT" "TIDEMARK_SAMPLE_INTERVAL=2097152"
+expect_in "flag variables" "$OUT" "TIDEMARK_SAMPLE_SEED=5"
+expect_in "flag variables" "$OUT" "LD_PRELOAD=$LIBRARY:/other.so"
+
+# --- finding the library --------------------------------------------------
+env -u RUNFILES_DIR "$PROFILE" --output=envtest -- sh -c 'env' >"$OUT" 2>"$ERR"
+status=$?
+expect_status "library next to the binary" 0
+expect_in "library next to the binary" "$OUT" "libtidemark.so"
+
+TIDEMARK_LIBRARY=/nonexistent/libtidemark.so run -- true
+expect_status "missing library" 2
+expect_in "missing library" "$ERR" \
+  "tidemark: cannot find libtidemark.so (looked in: /nonexistent/libtidemark.so)"
+
+# --- commands that cannot run ---------------------------------------------
+before=$(ls "$BUILD_WORKING_DIRECTORY/tidemark-results" | wc -l)
+run -- tidemark-no-such-command
+expect_status "missing command" 127
+expect_in "missing command" "$ERR" "tidemark: cannot run 'tidemark-no-such-command'"
+after=$(ls "$BUILD_WORKING_DIRECTORY/tidemark-results" | wc -l)
+[ "$before" -eq "$after" ] || fail "missing command: left an empty report folder"
+
+# --- signals ----------------------------------------------------------------
+run --output="$TEST_TMPDIR/o" -- sh -c 'kill -TERM $$'
+expect_status "child killed by SIGTERM" 143
+
+# SIGTERM sent to the tool reaches the child.
+rm -f "$marker"
+"$PROFILE" --output="$TEST_TMPDIR/o" -- sh -c "touch '$marker'; exec sleep 30" \
+  >"$OUT" 2>"$ERR" &
+tool_pid=$!
+for _ in $(seq 100); do [ -e "$marker" ] && break; sleep 0.05; done
+kill -TERM "$tool_pid"
+wait "$tool_pid"
+status=$?
+expect_status "SIGTERM forwarded" 143
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all checks passed"

@@ -1,0 +1,167 @@
+#include "tools/profile_flags.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+ProfileFlags ParseOk(const std::vector<std::string>& args) {
+  ProfileFlags flags;
+  std::string error;
+  EXPECT_TRUE(ParseProfileFlags(args, &flags, &error)) << error;
+  return flags;
+}
+
+std::string ParseError(const std::vector<std::string>& args) {
+  ProfileFlags flags;
+  std::string error;
+  EXPECT_FALSE(ParseProfileFlags(args, &flags, &error));
+  return error;
+}
+
+TEST(ProfileFlagsTest, DefaultsLeaveOptionalSettingsUnset) {
+  ProfileFlags flags = ParseOk({"python3", "x.py"});
+  EXPECT_FALSE(flags.help);
+  EXPECT_EQ(flags.mode, Mode::kExact);
+  EXPECT_EQ(flags.output, "");
+  EXPECT_FALSE(flags.unwinder.has_value());
+  EXPECT_FALSE(flags.reporters.has_value());
+  EXPECT_FALSE(flags.sample_interval_bytes.has_value());
+  EXPECT_FALSE(flags.flush_interval_seconds.has_value());
+  EXPECT_FALSE(flags.top_rows.has_value());
+  EXPECT_FALSE(flags.sample_seed.has_value());
+  EXPECT_THAT(flags.command, ElementsAre("python3", "x.py"));
+}
+
+TEST(ProfileFlagsTest, ReadsEveryFlag) {
+  ProfileFlags flags = ParseOk({"--mode=sample", "--output=out/dir",
+                                "--unwinder=native", "--reporters=folded,top",
+                                "--sample-interval=512K",
+                                "--flush-interval=0.5", "--top=7",
+                                "--seed=42", "--", "prog"});
+  EXPECT_EQ(flags.mode, Mode::kSample);
+  EXPECT_EQ(flags.output, "out/dir");
+  EXPECT_EQ(flags.unwinder, "native");
+  EXPECT_EQ(flags.reporters, "folded,top");
+  EXPECT_EQ(flags.sample_interval_bytes, 512 * 1024);
+  EXPECT_EQ(flags.flush_interval_seconds, 0.5);
+  EXPECT_EQ(flags.top_rows, 7);
+  EXPECT_EQ(flags.sample_seed, 42u);
+  EXPECT_THAT(flags.command, ElementsAre("prog"));
+}
+
+TEST(ProfileFlagsTest, ValueMayBeTheNextArgument) {
+  ProfileFlags flags =
+      ParseOk({"--output", "results", "--mode", "sample", "--top", "3", "p"});
+  EXPECT_EQ(flags.output, "results");
+  EXPECT_EQ(flags.mode, Mode::kSample);
+  EXPECT_EQ(flags.top_rows, 3);
+  EXPECT_THAT(flags.command, ElementsAre("p"));
+}
+
+TEST(ProfileFlagsTest, LaterFlagWins) {
+  EXPECT_EQ(ParseOk({"--mode=sample", "--mode=exact", "p"}).mode,
+            Mode::kExact);
+}
+
+TEST(ProfileFlagsTest, DoubleDashEndsFlagsEvenBeforeFlagLookingCommand) {
+  ProfileFlags flags = ParseOk({"--mode=sample", "--", "--mode=bogus", "-x"});
+  EXPECT_EQ(flags.mode, Mode::kSample);
+  EXPECT_THAT(flags.command, ElementsAre("--mode=bogus", "-x"));
+}
+
+TEST(ProfileFlagsTest, ArgumentsAfterTheCommandNameBelongToTheCommand) {
+  ProfileFlags flags =
+      ParseOk({"--top=2", "python3", "-X", "dev", "--mode=bogus", "--", "-h"});
+  EXPECT_EQ(flags.top_rows, 2);
+  EXPECT_FALSE(flags.help);
+  EXPECT_THAT(flags.command,
+              ElementsAre("python3", "-X", "dev", "--mode=bogus", "--", "-h"));
+}
+
+TEST(ProfileFlagsTest, HelpNeedsNoCommand) {
+  EXPECT_TRUE(ParseOk({"--help"}).help);
+  EXPECT_TRUE(ParseOk({"-h"}).help);
+  EXPECT_TRUE(ParseOk({"--mode=sample", "-h", "--bogus"}).help);
+}
+
+TEST(ProfileFlagsTest, BogusModeQuotesTheLibraryParser) {
+  EXPECT_EQ(ParseError({"--mode=bogus", "p"}),
+            "--mode: unknown mode 'bogus' (expected 'exact' or 'sample')");
+}
+
+TEST(ProfileFlagsTest, UnknownFlags) {
+  EXPECT_EQ(ParseError({"--bogus", "p"}), "unknown flag '--bogus'");
+  EXPECT_EQ(ParseError({"--bogus=1", "p"}), "unknown flag '--bogus'");
+  EXPECT_EQ(ParseError({"-x", "p"}), "unknown flag '-x'");
+  EXPECT_EQ(ParseError({"--help=yes"}), "--help takes no value");
+}
+
+TEST(ProfileFlagsTest, MissingCommand) {
+  EXPECT_THAT(ParseError({}), HasSubstr("no command"));
+  EXPECT_THAT(ParseError({"--mode=sample"}), HasSubstr("no command"));
+  EXPECT_THAT(ParseError({"--mode=sample", "--"}), HasSubstr("no command"));
+}
+
+TEST(ProfileFlagsTest, MissingValue) {
+  EXPECT_EQ(ParseError({"--output"}), "--output needs a value");
+}
+
+TEST(ProfileFlagsTest, BadSizes) {
+  EXPECT_THAT(ParseError({"--sample-interval=0", "p"}),
+              HasSubstr("--sample-interval: invalid byte size '0'"));
+  EXPECT_THAT(ParseError({"--sample-interval=12Q", "p"}),
+              HasSubstr("--sample-interval: invalid byte size '12Q'"));
+  EXPECT_THAT(ParseError({"--sample-interval=-1M", "p"}),
+              HasSubstr("--sample-interval: invalid byte size"));
+}
+
+TEST(ProfileFlagsTest, BadNumbers) {
+  EXPECT_THAT(ParseError({"--flush-interval=-1", "p"}),
+              HasSubstr("--flush-interval: invalid number of seconds"));
+  EXPECT_THAT(ParseError({"--top=0", "p"}), HasSubstr("--top: invalid count"));
+  EXPECT_THAT(ParseError({"--seed=x", "p"}), HasSubstr("--seed: invalid number"));
+}
+
+TEST(ProfileFlagsTest, BadNames) {
+  EXPECT_EQ(ParseError({"--output=", "p"}),
+            "--output: the output directory is empty");
+  EXPECT_EQ(ParseError({"--unwinder=", "p"}),
+            "--unwinder: the unwinder name is empty");
+  EXPECT_EQ(ParseError({"--unwinder=" + std::string(Config::kMaxName, 'u'),
+                        "p"}),
+            "--unwinder: the unwinder name is too long");
+  EXPECT_THAT(ParseError({"--reporters=folded,,top", "p"}),
+              HasSubstr("empty reporter name"));
+  EXPECT_THAT(ParseError({"--reporters=folded,", "p"}),
+              HasSubstr("empty reporter name"));
+}
+
+TEST(ProfileFlagsTest, ErrorLeavesNoCommand) {
+  ProfileFlags flags;
+  std::string error;
+  ASSERT_FALSE(ParseProfileFlags({"--top=x", "p"}, &flags, &error));
+  EXPECT_THAT(flags.command, IsEmpty());
+}
+
+TEST(ProfileFlagsTest, UsageShowsTheLibraryDefaults) {
+  const Config defaults;
+  std::string usage = UsageText();
+  EXPECT_THAT(usage, HasSubstr("--mode=exact|sample"));
+  EXPECT_THAT(usage,
+              HasSubstr(std::string("(default: ") + defaults.unwinder + ")"));
+  EXPECT_THAT(usage,
+              HasSubstr(std::string("(default: ") + defaults.reporters + ")"));
+  EXPECT_THAT(usage, HasSubstr("--seed=N"));
+}
+
+}  // namespace
+}  // namespace tidemark

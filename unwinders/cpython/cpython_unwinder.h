@@ -1,0 +1,32 @@
+#ifndef TIDEMARK_UNWINDERS_CPYTHON_CPYTHON_UNWINDER_H_
+#define TIDEMARK_UNWINDERS_CPYTHON_CPYTHON_UNWINDER_H_
+
+#include "core/frame.h"
+#include "core/unwinder.h"
+#include "unwinders/cpython/python_runtime.h"
+
+namespace tidemark {
+
+// Captures the Python call stack of the calling thread, innermost first: one
+// RawFrame::Python per interpreter frame, holding the code object's address
+// and the current instruction's offset. Works with CPython 3.10 to 3.13,
+// found at run time in whatever process it is loaded into; where there is no
+// (supported) Python, or the thread has no Python state, it captures nothing.
+// Registered as "cpython".
+class CPythonUnwinder : public Unwinder {
+ public:
+  CPythonUnwinder() = default;
+
+  int Capture(RawFrame* frames, int max) override;
+
+  // Names the frame from its code object: co_qualname (co_name on 3.10),
+  // co_filename and the line of the captured instruction.
+  void Resolve(const RawFrame& frame, ResolvedFrame* out) override;
+
+ private:
+  cpython::PythonRuntime runtime_;
+};
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_UNWINDERS_CPYTHON_CPYTHON_UNWINDER_H_

@@ -1,0 +1,88 @@
+#include "unwinders/cpython/frame_walker.h"
+
+#include "unwinders/cpython/frame_detail.h"
+#include "unwinders/cpython/raw_memory.h"
+
+namespace tidemark {
+namespace cpython {
+namespace {
+
+constexpr int kCodeUnitSize = 2;  // sizeof(_Py_CODEUNIT)
+
+// The innermost frame of `tstate`, or 0.
+uintptr_t InnermostFrame(const Layout& layout, uintptr_t tstate) {
+  uintptr_t frame = ReadPointerAt(tstate, layout.tstate_frame);
+  if (layout.cframe_current_frame < 0) return frame;
+  // 3.11 and 3.12: tstate->cframe->current_frame.
+  if (!IsPlausiblePointer(frame)) return 0;
+  return ReadPointerAt(frame, layout.cframe_current_frame);
+}
+
+// If `frame` is running a code object, stores it and the frame's detail.
+bool DescribeFrame(const Layout& layout, uintptr_t code_type, uintptr_t frame,
+                   uintptr_t* code_out, uint64_t* detail_out) {
+  int owner = -1;
+  if (layout.frame_owner >= 0) {
+    owner = ReadAt<signed char>(frame, layout.frame_owner);
+    // The shim an entry into the eval loop pushes: it belongs to C.
+    if (owner == layout.owner_cstack) return false;
+  }
+
+  uintptr_t code = ReadPointerAt(frame, layout.frame_code);
+  if (!IsPlausiblePointer(code) ||
+      ReadPointerAt(code, layout.object_type) != code_type) {
+    return false;
+  }
+
+  int64_t byte_offset;
+  if (layout.frame_lasti_is_index) {
+    // 3.10: f_lasti counts code units; -1 before the first one.
+    byte_offset = int64_t{ReadAt<int>(frame, layout.frame_instr)} *
+                  kCodeUnitSize;
+  } else {
+    uintptr_t instr = ReadPointerAt(frame, layout.frame_instr);
+    uintptr_t first = code + layout.code_adaptive;
+    int first_traceable = ReadAt<int>(code, layout.code_firsttraceable);
+    // CPython's _PyFrame_IsIncomplete: a frame still in its prologue (cell
+    // and free-variable setup) is not yet part of the visible stack.
+    if (owner != layout.owner_generator &&
+        instr < first + static_cast<uintptr_t>(first_traceable) *
+                            kCodeUnitSize) {
+      return false;
+    }
+    byte_offset = static_cast<int64_t>(instr - first);
+  }
+  if (byte_offset < INT32_MIN || byte_offset > INT32_MAX) return false;
+
+  FrameDetail detail;
+  detail.byte_offset = static_cast<int32_t>(byte_offset);
+  detail.check = CodeCheckValue(ReadAt<int>(code, layout.code_firstlineno),
+                                ReadPointerAt(code, layout.code_name),
+                                ReadPointerAt(code, layout.code_filename));
+  *code_out = code;
+  *detail_out = PackFrameDetail(detail);
+  return true;
+}
+
+}  // namespace
+
+int WalkFrames(const Layout& layout, uintptr_t code_type, uintptr_t tstate,
+               RawFrame* frames, int max) {
+  int written = 0;
+  // Links followed, skipped frames included: a bound in case the chain is
+  // cyclic or corrupt. Shim frames at most double the chain's length.
+  int budget = 2 * max + 16;
+  for (uintptr_t frame = InnermostFrame(layout, tstate);
+       written < max && budget > 0 && IsPlausiblePointer(frame);
+       frame = ReadPointerAt(frame, layout.frame_previous), --budget) {
+    uintptr_t code;
+    uint64_t detail;
+    if (DescribeFrame(layout, code_type, frame, &code, &detail)) {
+      frames[written++] = RawFrame::Python(code, detail);
+    }
+  }
+  return written;
+}
+
+}  // namespace cpython
+}  // namespace tidemark

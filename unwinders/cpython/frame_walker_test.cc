@@ -1,0 +1,188 @@
+#include "unwinders/cpython/frame_walker.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "unwinders/cpython/fake_python.h"
+#include "unwinders/cpython/frame_detail.h"
+
+namespace tidemark {
+namespace cpython {
+namespace {
+
+using testing::FakeCodeType;
+using testing::FakeHeap;
+
+constexpr int kOwnedByThread = 0;
+
+// A thread state and a frame chain laid out as `layout` says.
+class FakeThread {
+ public:
+  explicit FakeThread(const Layout& layout) : l_(layout) {
+    tstate_ = heap_.Allocate(512);
+  }
+
+  FakeHeap& heap() { return heap_; }
+
+  // Pushes a frame (becoming the innermost) running `code` at `byte_offset`.
+  uintptr_t Push(uintptr_t code, int byte_offset,
+                 int owner = kOwnedByThread) {
+    uintptr_t frame = heap_.Allocate(256);
+    FakeHeap::Write<uintptr_t>(frame, l_.frame_code, code);
+    FakeHeap::Write<uintptr_t>(frame, l_.frame_previous, innermost_);
+    if (l_.frame_lasti_is_index) {
+      FakeHeap::Write<int>(frame, l_.frame_instr, byte_offset / 2);
+    } else {
+      FakeHeap::Write<uintptr_t>(frame, l_.frame_instr,
+                                 code + l_.code_adaptive + byte_offset);
+      FakeHeap::Write<signed char>(frame, l_.frame_owner, owner);
+    }
+    innermost_ = frame;
+    Publish();
+    return frame;
+  }
+
+  uintptr_t tstate() const { return tstate_; }
+
+ private:
+  void Publish() {
+    if (l_.cframe_current_frame < 0) {
+      FakeHeap::Write<uintptr_t>(tstate_, l_.tstate_frame, innermost_);
+      return;
+    }
+    if (cframe_ == 0) cframe_ = heap_.Allocate(64);
+    FakeHeap::Write<uintptr_t>(tstate_, l_.tstate_frame, cframe_);
+    FakeHeap::Write<uintptr_t>(cframe_, l_.cframe_current_frame, innermost_);
+  }
+
+  const Layout& l_;
+  FakeHeap heap_;
+  uintptr_t tstate_ = 0;
+  uintptr_t cframe_ = 0;
+  uintptr_t innermost_ = 0;
+};
+
+class FrameWalkerTest : public ::testing::TestWithParam<const Layout*> {
+ protected:
+  const Layout& layout() { return *GetParam(); }
+
+  std::vector<RawFrame> Walk(const FakeThread& thread, int max = 16) {
+    std::vector<RawFrame> frames(max + 1, RawFrame{0xdead, 0xdead});
+    int n = WalkFrames(layout(), FakeCodeType(), thread.tstate(),
+                       frames.data(), max);
+    EXPECT_GE(n, 0);
+    EXPECT_LE(n, max);
+    EXPECT_EQ(frames[max].ip, 0xdeadu) << "wrote past max";
+    frames.resize(n);
+    return frames;
+  }
+};
+
+TEST_P(FrameWalkerTest, WalksInnermostFirstWithOffsets) {
+  FakeThread thread(layout());
+  uintptr_t module = thread.heap().NewCode(layout(), "<module>", "m.py", 1);
+  uintptr_t outer = thread.heap().NewCode(layout(), "outer", "m.py", 10);
+  uintptr_t inner = thread.heap().NewCode(layout(), "inner", "m.py", 20);
+  thread.Push(module, 40);
+  thread.Push(outer, 12);
+  thread.Push(inner, 6);
+
+  std::vector<RawFrame> frames = Walk(thread);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(frames[0].ip, inner);
+  EXPECT_EQ(frames[1].ip, outer);
+  EXPECT_EQ(frames[2].ip, module);
+  for (const RawFrame& f : frames) EXPECT_EQ(f.kind(), FrameKind::kPython);
+  EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).byte_offset, 6);
+  EXPECT_EQ(UnpackFrameDetail(frames[1].detail()).byte_offset, 12);
+  EXPECT_EQ(UnpackFrameDetail(frames[2].detail()).byte_offset, 40);
+  // The check value carries co_firstlineno.
+  EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).check & 0xffff, 20u);
+  EXPECT_EQ(UnpackFrameDetail(frames[1].detail()).check & 0xffff, 10u);
+}
+
+TEST_P(FrameWalkerTest, StopsAtMax) {
+  FakeThread thread(layout());
+  uintptr_t code = thread.heap().NewCode(layout(), "f", "m.py", 1);
+  for (int i = 0; i < 10; ++i) thread.Push(code, 2 * i);
+  std::vector<RawFrame> frames = Walk(thread, 3);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).byte_offset, 18);
+  EXPECT_EQ(UnpackFrameDetail(frames[2].detail()).byte_offset, 14);
+  EXPECT_EQ(Walk(thread, 0).size(), 0u);
+}
+
+TEST_P(FrameWalkerTest, EmptyChainGivesNoFrames) {
+  FakeThread thread(layout());
+  EXPECT_EQ(Walk(thread).size(), 0u);
+}
+
+TEST_P(FrameWalkerTest, SkipsFramesNotRunningACodeObject) {
+  FakeThread thread(layout());
+  uintptr_t code = thread.heap().NewCode(layout(), "f", "m.py", 1);
+  uintptr_t none = thread.heap().Allocate(64);  // e.g. 3.13's Py_None
+  FakeHeap::Write<uintptr_t>(none, layout().object_type, 0x4242);
+  thread.Push(code, 4);
+  thread.Push(none, 0);
+  std::vector<RawFrame> frames = Walk(thread);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].ip, code);
+}
+
+TEST_P(FrameWalkerTest, SkipsIncompleteFramesButNotGenerators) {
+  if (layout().frame_owner < 0) GTEST_SKIP() << "no owner before 3.11";
+  FakeThread thread(layout());
+  // First traceable instruction at code unit 3 (byte 6).
+  uintptr_t code = thread.heap().NewCode(layout(), "f", "m.py", 1, 3);
+  thread.Push(code, 8);
+  thread.Push(code, 4);                            // in its prologue
+  thread.Push(code, 4, layout().owner_generator);  // generators are complete
+  std::vector<RawFrame> frames = Walk(thread);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).byte_offset, 4);
+  EXPECT_EQ(UnpackFrameDetail(frames[1].detail()).byte_offset, 8);
+}
+
+TEST_P(FrameWalkerTest, SkipsCStackShimFrames) {
+  if (layout().owner_cstack < 0) GTEST_SKIP() << "no shim frames before 3.12";
+  FakeThread thread(layout());
+  uintptr_t code = thread.heap().NewCode(layout(), "f", "m.py", 1);
+  uintptr_t shim = thread.heap().NewCode(layout(), "<shim>", "", 0);
+  thread.Push(shim, 0, layout().owner_cstack);
+  thread.Push(code, 2);
+  thread.Push(shim, 0, layout().owner_cstack);
+  thread.Push(code, 10);
+  std::vector<RawFrame> frames = Walk(thread);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).byte_offset, 10);
+  EXPECT_EQ(UnpackFrameDetail(frames[1].detail()).byte_offset, 2);
+}
+
+TEST_P(FrameWalkerTest, TerminatesOnACyclicChainOfSkippedFrames) {
+  FakeThread thread(layout());
+  uintptr_t not_code = thread.heap().Allocate(64);
+  uintptr_t frame = thread.Push(not_code, 0);
+  FakeHeap::Write<uintptr_t>(frame, layout().frame_previous, frame);
+  EXPECT_EQ(Walk(thread).size(), 0u);
+}
+
+TEST_P(FrameWalkerTest, NegativeLastiBecomesNegativeOffset) {
+  if (!layout().frame_lasti_is_index) GTEST_SKIP() << "3.10's f_lasti only";
+  FakeThread thread(layout());
+  uintptr_t code = thread.heap().NewCode(layout(), "f", "m.py", 1);
+  thread.Push(code, -2);  // f_lasti == -1: not started
+  std::vector<RawFrame> frames = Walk(thread);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).byte_offset, -2);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllVersions, FrameWalkerTest,
+                         ::testing::Values(&kLayoutPy310, &kLayoutPy311,
+                                           &kLayoutPy312, &kLayoutPy313),
+                         [](const auto& info) {
+                           return "Py3" + std::to_string(info.param->minor);
+                         });
+
+}  // namespace
+}  // namespace cpython
+}  // namespace tidemark

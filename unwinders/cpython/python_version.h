@@ -1,0 +1,27 @@
+#ifndef TIDEMARK_UNWINDERS_CPYTHON_PYTHON_VERSION_H_
+#define TIDEMARK_UNWINDERS_CPYTHON_PYTHON_VERSION_H_
+
+namespace tidemark {
+namespace cpython {
+
+struct PythonVersion {
+  int major = 0;
+  int minor = 0;
+};
+
+// Decodes CPython's Py_Version / PY_VERSION_HEX (3.11+): 0xMMmmppRS.
+PythonVersion VersionFromHex(unsigned long hex);
+
+// Parses the start of Py_GetVersion()'s text ("3.10.13 (main, ...)"), the only
+// version source 3.10 exports. Returns false if it does not start with
+// "<major>.<minor>". Does not allocate.
+bool ParseVersionString(const char* text, PythonVersion* version);
+
+// Whether Py_GetVersion()'s text names a free-threaded (no-GIL) build, whose
+// object header differs from the layouts this unwinder knows.
+bool IsFreeThreadedBuild(const char* text);
+
+}  // namespace cpython
+}  // namespace tidemark
+
+#endif  // TIDEMARK_UNWINDERS_CPYTHON_PYTHON_VERSION_H_
