@@ -18,7 +18,7 @@ std::vector<std::string> ThisEnvironment() {
   return env;
 }
 
-ChildStatus Run(const std::vector<std::string>& argv,
+ChildStatus RunCommand(const std::vector<std::string>& argv,
                 const std::vector<std::string>& env = ThisEnvironment()) {
   ChildStatus status;
   std::string error;
@@ -27,7 +27,7 @@ ChildStatus Run(const std::vector<std::string>& argv,
 }
 
 TEST(ChildRunnerTest, ReportsExitCode) {
-  ChildStatus status = Run({"sh", "-c", "exit 7"});
+  ChildStatus status = RunCommand({"sh", "-c", "exit 7"});
   EXPECT_GT(status.pid, 0);
   EXPECT_FALSE(status.exec_failed);
   EXPECT_EQ(status.exit_code, 7);
@@ -36,26 +36,26 @@ TEST(ChildRunnerTest, ReportsExitCode) {
 
 TEST(ChildRunnerTest, PassesTheGivenEnvironment) {
   ChildStatus status =
-      Run({"sh", "-c", "test \"$MARK\" = yes"}, {"MARK=yes", "PATH=/bin"});
+      RunCommand({"sh", "-c", "test \"$MARK\" = yes"}, {"MARK=yes", "PATH=/bin"});
   EXPECT_EQ(status.exit_code, 0);
-  status = Run({"sh", "-c", "test \"$MARK\" = yes"}, {"PATH=/bin"});
+  status = RunCommand({"sh", "-c", "test \"$MARK\" = yes"}, {"PATH=/bin"});
   EXPECT_EQ(status.exit_code, 1);
 }
 
 TEST(ChildRunnerTest, MissingCommandIs127) {
-  ChildStatus status = Run({"tidemark-no-such-command-anywhere"});
+  ChildStatus status = RunCommand({"tidemark-no-such-command-anywhere"});
   EXPECT_TRUE(status.exec_failed);
   EXPECT_EQ(status.exit_code, 127);
 }
 
 TEST(ChildRunnerTest, NonExecutableIs126) {
-  ChildStatus status = Run({"/etc/passwd"});
+  ChildStatus status = RunCommand({"/etc/passwd"});
   EXPECT_TRUE(status.exec_failed);
   EXPECT_EQ(status.exit_code, 126);
 }
 
 TEST(ChildRunnerTest, ReportsKillingSignal) {
-  ChildStatus status = Run({"sh", "-c", "kill -TERM $$"});
+  ChildStatus status = RunCommand({"sh", "-c", "kill -TERM $$"});
   EXPECT_FALSE(status.exec_failed);
   EXPECT_EQ(status.signal, SIGTERM);
 }
@@ -66,7 +66,7 @@ TEST(ChildRunnerTest, IgnoresInterruptWhileChildRuns) {
   // The child interrupts its parent (this test); the parent must survive and
   // still get the child's own exit code.
   ChildStatus status =
-      Run({"sh", "-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.2; exit 4"});
+      RunCommand({"sh", "-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.2; exit 4"});
   EXPECT_EQ(status.exit_code, 4);
   // And the previous disposition is back afterwards.
   struct sigaction now;
@@ -77,11 +77,11 @@ TEST(ChildRunnerTest, IgnoresInterruptWhileChildRuns) {
 TEST(ChildRunnerTest, ForwardsTerminationSignals) {
   // The child asks its parent to be terminated; the parent passes the
   // signal on, and the child's trap turns it into exit code 9.
-  ChildStatus status = Run({"sh", "-c",
+  ChildStatus status = RunCommand({"sh", "-c",
                             "sleep 5 & trap 'kill $!; exit 9' USR1; "
                             "kill -USR1 $PPID; wait"});
   EXPECT_EQ(status.exit_code, 9);
-  status = Run({"sh", "-c", "kill -TERM $PPID; exec sleep 5"});
+  status = RunCommand({"sh", "-c", "kill -TERM $PPID; exec sleep 5"});
   EXPECT_EQ(status.signal, SIGTERM);
 }
 

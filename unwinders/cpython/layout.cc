@@ -1,5 +1,7 @@
 #include "unwinders/cpython/layout.h"
 
+#include <initializer_list>
+
 namespace tidemark {
 namespace cpython {
 
