@@ -82,6 +82,12 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
 
 std::string ExactDecimal(double value) {
   char text[32];
+  // Whole numbers as plain integers: "60", not "6e+01".
+  if (value == static_cast<double>(static_cast<long long>(value)) &&
+      value > -1e15 && value < 1e15) {
+    snprintf(text, sizeof(text), "%lld", static_cast<long long>(value));
+    return text;
+  }
   for (int precision = 1; precision <= 17; ++precision) {
     snprintf(text, sizeof(text), "%.*g", precision, value);
     if (strtod(text, nullptr) == value) break;

@@ -122,7 +122,11 @@ expect_status "child output" 0
 [ "$(cat "$OUT")" = "to-stdout" ] || fail "child output: stdout is not the child's own"
 expect_in "child output" "$ERR" "to-stderr"
 
-LD_PRELOAD= TIDEMARK_TOP=99 run --output=envtest -- sh -c 'env'
+# The environment the child started with: the preloaded library removes
+# itself from the live LD_PRELOAD (so grandchildren run unprofiled), but
+# /proc/PID/environ keeps what the tool passed.
+SHOW_ENV='tr "\\0" "\\n" < /proc/$$/environ'
+LD_PRELOAD= TIDEMARK_TOP=99 run --output=envtest -- sh -c "$SHOW_ENV"
 expect_status "environment" 0
 expect_in "environment" "$OUT" "TIDEMARK_LAUNCHED=1"
 expect_in "environment" "$OUT" "TIDEMARK_MODE=exact"
@@ -134,14 +138,14 @@ grep -q '^LD_PRELOAD=.*libtidemark\.so' "$OUT" ||
   fail "environment: LD_PRELOAD does not name libtidemark.so"
 
 LD_PRELOAD=/other.so run --mode=sample --sample-interval=2M --seed=5 \
-  --output=envtest -- sh -c 'env' 2>/dev/null
+  --output=envtest -- sh -c "$SHOW_ENV" 2>/dev/null
 expect_in "flag variables" "$OUT" "TIDEMARK_MODE=sample"
 expect_in "flag variables" "$OUT" "TIDEMARK_SAMPLE_INTERVAL=2097152"
 expect_in "flag variables" "$OUT" "TIDEMARK_SAMPLE_SEED=5"
 expect_in "flag variables" "$OUT" "LD_PRELOAD=$LIBRARY:/other.so"
 
 # --- finding the library --------------------------------------------------
-env -u RUNFILES_DIR "$PROFILE" --output=envtest -- sh -c 'env' >"$OUT" 2>"$ERR"
+env -u RUNFILES_DIR "$PROFILE" --output=envtest -- sh -c "$SHOW_ENV" >"$OUT" 2>"$ERR"
 status=$?
 expect_status "library next to the binary" 0
 expect_in "library next to the binary" "$OUT" "libtidemark.so"
