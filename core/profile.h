@@ -29,7 +29,10 @@ struct ProfileStack {
 
 struct Profile {
   std::string mode;    // "exact" or "sample"
-  std::string reason;  // "exit", "signal", "periodic", "out-of-memory", ...
+  std::string reason;  // "exit", "SIGTERM", "SIGUSR2", "periodic", ...
+  // False for reports written while the program runs on (periodic, SIGUSR2):
+  // reporters that print to the terminal stay quiet for those.
+  bool final_report = true;
   std::string unwinder;
   std::vector<std::string> command;
   int pid = 0;
@@ -40,6 +43,7 @@ struct Profile {
   int64_t current_bytes = 0;  // tracked bytes live when the report was made
   int64_t tracked_allocations = 0;  // allocations recorded over the run
   int64_t rss_hwm_bytes = 0;        // the kernel's VmHWM, for comparison
+  int64_t profiler_bytes = 0;       // the profiler's own memory (its arena)
   int64_t sample_interval_bytes = 0;  // 0 in exact mode
   int top_rows = 10;  // how many rows a text summary shows (--top)
   std::vector<ProfileFrame> frames;

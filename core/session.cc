@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,13 @@
 
 #include "core/allocation_hooks.h"
 #include "core/config.h"
+#include "core/internal_allocator.h"
 #include "core/interposer.h"
 #include "core/output_directory.h"
 #include "core/profile.h"
 #include "core/profile_builder.h"
 #include "core/registry.h"
+#include "core/report_trigger.h"
 #include "core/reporter.h"
 #include "core/sampler.h"
 #include "core/thread_state.h"
@@ -43,6 +46,8 @@ struct SessionState {
   bool has_exit_code = false;
   int exit_code = 0;
   std::mutex report_mutex;
+  bool final_written = false;  // under report_mutex
+  int on_demand_reports = 0;   // under report_mutex
 };
 
 SessionState* g_session = nullptr;  // set once Start() succeeded
@@ -130,6 +135,59 @@ double SecondsSince(const timespec& start) {
          static_cast<double>(now.tv_nsec - start.tv_nsec) * 1e-9;
 }
 
+// Builds the profile and hands it to every reporter. `numbered_subdirectory`
+// non-empty: the reports go into a new folder OUTPUT/<prefix>N instead.
+bool WriteReportsNow(const char* reason, bool final_report,
+                     const char* numbered_subdirectory) {
+  SessionState* s = g_session;
+  if (s == nullptr) return false;
+  ReentrancyGuard guard;
+  std::lock_guard<std::mutex> lock(s->report_mutex);
+  // After the final report, nothing may replace it.
+  if (s->final_written) return false;
+  bool ok = true;
+  try {
+    Profile profile;
+    FillProfileFromTracker(Tracker::Get(), ProfileMoment::kPeak, &profile);
+    profile.mode = ModeName(s->config.mode);
+    profile.reason = reason;
+    profile.final_report = final_report;
+    profile.unwinder = s->config.unwinder;
+    profile.command = s->command;
+    profile.pid = s->pid;
+    profile.has_exit_code = s->has_exit_code;
+    profile.exit_code = s->exit_code;
+    profile.wall_seconds = SecondsSince(s->started);
+    profile.rss_hwm_bytes = ReadRssHighWaterMark();
+    profile.profiler_bytes = InternalAllocator::MappedBytes();
+    profile.sample_interval_bytes = s->config.mode == Mode::kSample
+                                        ? s->config.sample_interval_bytes
+                                        : 0;
+    profile.top_rows = s->config.top_rows;
+    std::string directory = s->output_directory;
+    if (numbered_subdirectory[0] != '\0') {
+      directory += "/" + std::string(numbered_subdirectory) +
+                   std::to_string(++s->on_demand_reports);
+    }
+    std::string why;
+    if (!PrepareOutputDirectory(directory, &why)) {
+      Say("%s", why.c_str());
+      return false;
+    }
+    for (auto& [name, reporter] : s->reporters) {
+      if (!reporter->Write(profile, directory, &why)) {
+        Say("reporter '%s' failed: %s", name.c_str(), why.c_str());
+        ok = false;
+      }
+    }
+    if (final_report) s->final_written = true;
+  } catch (const std::exception& e) {
+    Say("writing reports failed: %s", e.what());
+    ok = false;
+  }
+  return ok;
+}
+
 void OnExit(int status, void*) {
   SessionState* s = g_session;
   // A forked child inherits this handler; only the profiled process itself
@@ -138,6 +196,7 @@ void OnExit(int status, void*) {
   s->has_exit_code = true;
   s->exit_code = status;
   Session::WriteReports("exit");
+  ReportTrigger::Stop();
   g_tracking_state.store(kTrackingOff);
 }
 
@@ -145,6 +204,36 @@ void OnForkChild() {
   // The child is a different process with a copy of the parent's heap;
   // the parent's report covers the parent only. Profiling stops here.
   g_tracking_state.store(kTrackingOff);
+  ReportTrigger::ForgetInChild();
+}
+
+const char* SignalName(int number) {
+  switch (number) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGUSR2:
+      return "SIGUSR2";
+    default:
+      return "signal";
+  }
+}
+
+// Runs on the report thread (see ReportTrigger).
+void OnReportRequest(ReportRequest request, int signal_number) {
+  switch (request) {
+    case ReportRequest::kPeriodic:
+      WriteReportsNow("periodic", /*final_report=*/false, /*subdirectory=*/"");
+      break;
+    case ReportRequest::kOnDemand:
+      // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
+      WriteReportsNow("SIGUSR2", /*final_report=*/false, "sigusr2-");
+      break;
+    case ReportRequest::kTermination:
+      WriteReportsNow(SignalName(signal_number), /*final_report=*/true, "");
+      break;
+  }
 }
 
 bool CreateReporters(SessionState* s) {
@@ -215,6 +304,12 @@ void Session::Start() {
   on_exit(&OnExit, nullptr);
   pthread_atfork(nullptr, nullptr, &OnForkChild);
   g_session = s;
+  if (s->config.mode == Mode::kSample &&
+      !ReportTrigger::Start(&OnReportRequest,
+                            s->config.flush_interval_seconds, s->pid, &why)) {
+    // Still worth profiling: the exit report does not need the thread.
+    Say("%s; reports only at exit", why.c_str());
+  }
   g_tracking_state.store(s->config.mode == Mode::kSample ? kTrackingSample
                                                          : kTrackingExact);
 }
@@ -225,43 +320,7 @@ bool Session::active() {
 }
 
 bool Session::WriteReports(const char* reason) {
-  SessionState* s = g_session;
-  if (s == nullptr) return false;
-  ReentrancyGuard guard;
-  std::lock_guard<std::mutex> lock(s->report_mutex);
-  bool ok = true;
-  try {
-    Profile profile;
-    FillProfileFromTracker(Tracker::Get(), ProfileMoment::kPeak, &profile);
-    profile.mode = ModeName(s->config.mode);
-    profile.reason = reason;
-    profile.unwinder = s->config.unwinder;
-    profile.command = s->command;
-    profile.pid = s->pid;
-    profile.has_exit_code = s->has_exit_code;
-    profile.exit_code = s->exit_code;
-    profile.wall_seconds = SecondsSince(s->started);
-    profile.rss_hwm_bytes = ReadRssHighWaterMark();
-    profile.sample_interval_bytes = s->config.mode == Mode::kSample
-                                        ? s->config.sample_interval_bytes
-                                        : 0;
-    profile.top_rows = s->config.top_rows;
-    std::string why;
-    if (!PrepareOutputDirectory(s->output_directory, &why)) {
-      Say("%s", why.c_str());
-      return false;
-    }
-    for (auto& [name, reporter] : s->reporters) {
-      if (!reporter->Write(profile, s->output_directory, &why)) {
-        Say("reporter '%s' failed: %s", name.c_str(), why.c_str());
-        ok = false;
-      }
-    }
-  } catch (const std::exception& e) {
-    Say("writing reports failed: %s", e.what());
-    ok = false;
-  }
-  return ok;
+  return WriteReportsNow(reason, /*final_report=*/true, "");
 }
 
 }  // namespace tidemark

@@ -7,6 +7,7 @@ def tidemark_e2e_test(
         name,
         test_file,
         programs = [],
+        support = [],
         env = {},
         needs_profiler = True,
         size = "medium",
@@ -18,6 +19,7 @@ def tidemark_e2e_test(
       name: the test target.
       test_file: the unittest file under e2e/.
       programs: the files it profiles (data).
+      support: more Python modules the test file imports, from e2e/.
       env: {VARIABLE: label}; each becomes VARIABLE=$(rootpath label).
       needs_profiler: depend on //tools:profile and //tools:libtidemark.so.
       size: Bazel test size; the profiling scenarios allocate hundreds of MiB.
@@ -25,7 +27,7 @@ def tidemark_e2e_test(
       **kwargs: passed on to sh_test.
     """
     args = ["$(rootpath %s)" % test_file]
-    data = [test_file, "e2e/profile_run.py"] + programs
+    data = [test_file, "e2e/profile_run.py"] + support + programs
     if needs_profiler:
         args += [
             "E2E_PROFILE_TOOL=$(rootpath %s)" % _TOOL,

@@ -89,6 +89,8 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .Int(profile.current_bytes)
       .Key("rss_hwm_bytes")
       .Int(profile.rss_hwm_bytes)
+      .Key("profiler_bytes")
+      .Int(profile.profiler_bytes)
       .Key("tracked_allocations")
       .Int(profile.tracked_allocations)
       .Key("sample_interval_bytes")

@@ -1,0 +1,174 @@
+"""Reports without the launcher: LD_PRELOAD and TIDEMARK_* variables only.
+
+A sample-mode job writes its report at exit, into a new folder at each
+SIGUSR2 (and keeps running), at SIGTERM (and then dies of it), and every
+flush interval, so a SIGKILL leaves the last periodic report behind. A bad
+setting never stops the job: one "tidemark:" line, and the job runs.
+"""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import profile_run as pr
+
+SCRIPT = pr.program("signal_job.py")
+PHASE_1 = pr.find_marker(SCRIPT, "PHASE-1")
+PHASE_2 = pr.find_marker(SCRIPT, "PHASE-2")
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    return None
+
+
+def read_summary(folder):
+    try:
+        with open(os.path.join(folder, "summary.json"), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+class Job:
+    """signal_job.py under LD_PRELOAD, stepped through stdin."""
+
+    def __init__(self, flush_interval="60", extra_env=None):
+        self.root = pr.fresh_output_dir("job")
+        env = pr.clean_env({
+            "LD_PRELOAD": pr.library_path(),
+            "TIDEMARK_MODE": "sample",
+            "TIDEMARK_OUTPUT": os.path.join(self.root, "{pid}"),
+            "TIDEMARK_FLUSH_INTERVAL": flush_interval,
+        })
+        env.update(extra_env or {})
+        self.proc = subprocess.Popen([pr.PYTHON, SCRIPT], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.folder = os.path.join(self.root, str(self.proc.pid))
+
+    def expect(self, line):
+        got = self.proc.stdout.readline().decode().strip()
+        if got != line:
+            raise AssertionError("expected %r from the job, got %r" % (line, got))
+
+    def proceed(self):
+        self.proc.stdin.write(b"\n")
+        self.proc.stdin.flush()
+
+    def finish(self, timeout=60):
+        _, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, err.decode("utf-8", "replace")
+
+    def report(self, subfolder=""):
+        return pr.Run(["signal_job"], os.path.join(self.folder, subfolder), self.proc.returncode,
+                      "", "")
+
+
+class SampleReportsTest(pr.ProfileTestCase):
+    def assert_phases(self, run, phase_2_expected):
+        """Each phase's array (at least R, so exact) is in the report or not.
+
+        A phase's line may also carry, rarely, a sampled small allocation
+        (the array's header), estimated at about R: hence the 2 MiB margin.
+        """
+        self.assertIsNotNone(run.folded, run.describe())
+        for line, size, expected in ((PHASE_1, 64 * pr.MiB, True),
+                                     (PHASE_2, 32 * pr.MiB, phase_2_expected)):
+            got = run.bytes_at_location(SCRIPT, line)
+            if expected:
+                self.assertTrue(size <= got <= size + 2 * pr.MiB, run.describe())
+            else:
+                self.assertEqual(got, 0, run.describe())
+
+    def test_report_at_exit(self):
+        job = Job()
+        job.expect("phase1")
+        job.proceed()
+        job.expect("phase2")
+        job.proceed()
+        code, err = job.finish()
+        self.assertEqual(code, 0, err)
+        run = job.report()
+        self.assertEqual(run.summary["reason"], "exit", run.describe())
+        self.assertEqual(run.summary["exit_code"], 0)
+        self.assert_phases(run, phase_2_expected=True)
+        self.assertIn("tidemark: peak tracked memory", err)
+
+    def test_sigusr2_twice_then_sigterm(self):
+        job = Job()
+        job.expect("phase1")
+        os.kill(job.proc.pid, signal.SIGUSR2)
+        first = os.path.join(job.folder, "sigusr2-1")
+        self.assertTrue(wait_for(lambda: read_summary(first)), "no report after SIGUSR2")
+        job.proceed()
+        job.expect("phase2")
+        os.kill(job.proc.pid, signal.SIGUSR2)
+        second = os.path.join(job.folder, "sigusr2-2")
+        self.assertTrue(wait_for(lambda: read_summary(second)), "no report after 2nd SIGUSR2")
+        self.assertIsNone(job.proc.poll(), "the job must keep running after SIGUSR2")
+
+        report_1 = job.report("sigusr2-1")
+        report_2 = job.report("sigusr2-2")
+        self.assertEqual(report_1.summary["reason"], "SIGUSR2")
+        self.assert_phases(report_1, phase_2_expected=False)
+        self.assert_phases(report_2, phase_2_expected=True)
+        self.assertGreaterEqual(report_2.peak_bytes, report_1.peak_bytes + 32 * pr.MiB)
+
+        os.kill(job.proc.pid, signal.SIGTERM)
+        code, err = job.finish()
+        self.assertEqual(code, -signal.SIGTERM, "the job must still die of SIGTERM\n" + err)
+        final = job.report()
+        self.assertEqual(final.summary["reason"], "SIGTERM", final.describe())
+        self.assert_phases(final, phase_2_expected=True)
+        self.assertIn("tidemark: peak tracked memory", err)
+
+    def test_periodic_report_survives_sigkill(self):
+        job = Job(flush_interval="0.2")
+        job.expect("phase1")
+        job.proceed()
+        job.expect("phase2")
+
+        def periodic_with_phase_2():
+            summary = read_summary(job.folder)
+            if summary and summary["reason"] == "periodic":
+                run = job.report()
+                return run.folded and run.bytes_at_location(SCRIPT, PHASE_2) > 0
+            return False
+
+        self.assertTrue(wait_for(periodic_with_phase_2), "no periodic report with phase 2")
+        os.kill(job.proc.pid, signal.SIGKILL)
+        code, err = job.finish()
+        self.assertEqual(code, -signal.SIGKILL)
+        run = job.report()
+        self.assertEqual(run.summary["reason"], "periodic", run.describe())
+        self.assert_phases(run, phase_2_expected=True)
+        # Periodic reports stay off the job's stderr.
+        self.assertNotIn("tidemark: peak tracked memory", err)
+
+    def test_bad_setting_never_stops_the_job(self):
+        for variable, value in (("TIDEMARK_MODE", "bogus"),
+                                ("TIDEMARK_SAMPLE_INTERVAL", "-3"),
+                                ("TIDEMARK_OUTPUT", "/proc/version/reports")):
+            with self.subTest(variable=variable):
+                job = Job(extra_env={variable: value})
+                job.expect("phase1")
+                job.proceed()
+                job.expect("phase2")
+                job.proceed()
+                code, err = job.finish()
+                self.assertEqual(code, 0, err)
+                lines = err.splitlines()
+                self.assertEqual(len(lines), 1, err)
+                self.assertTrue(lines[0].startswith("tidemark: "), err)
+                self.assertIn("profiling is off", lines[0])
+                self.assertFalse(os.path.exists(os.path.join(job.folder, "summary.json")))
+
+
+if __name__ == "__main__":
+    pr.main()
