@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
+#include "core/memory_pressure.h"
 #include "core/thread_state.h"
 
 namespace tidemark {
@@ -26,6 +28,12 @@ constexpr char kRequestTermination = 'T';
 // (say, the signal interrupted a thread holding a lock the report needs)
 // never keeps a process from dying.
 constexpr int kTerminationWaitMs = 10000;
+
+// Memory is checked this often; a job that goes from 95% to 100% of its
+// limit faster than this is caught by the periodic report instead.
+constexpr int kPressureCheckMs = 500;
+constexpr double kNearOutOfMemoryFraction = 0.05;
+constexpr double kRecoveredFraction = 0.10;
 
 struct TakenSignal {
   int number;
@@ -51,6 +59,12 @@ TakenSignal* Find(int number) {
     if (s.number == number) return &s;
   }
   return nullptr;
+}
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 void SleepMs(int ms) {
@@ -122,14 +136,35 @@ void* ThreadMain(void*) {
   ReentrancyGuard guard;  // the reports' own allocations are not the job's
 
   struct pollfd pfd = {g_pipe_read, POLLIN, 0};
+  int64_t next_flush = g_flush_ms > 0 ? NowMs() + g_flush_ms : -1;
+  bool pressure_reported = false;
   for (;;) {
-    int ready = poll(&pfd, 1, g_flush_ms);
+    int timeout = kPressureCheckMs;
+    if (next_flush >= 0) {
+      timeout = static_cast<int>(
+          std::max<int64_t>(0, std::min<int64_t>(timeout, next_flush - NowMs())));
+    }
+    int ready = poll(&pfd, 1, timeout);
     if (ready < 0) {
       if (errno == EINTR) continue;
       return nullptr;
     }
     if (ready == 0) {
-      if (!g_stopped.load()) g_callback(ReportRequest::kPeriodic, 0);
+      if (g_stopped.load()) continue;
+      if (next_flush >= 0 && NowMs() >= next_flush) {
+        g_callback(ReportRequest::kPeriodic, 0);
+        next_flush = NowMs() + g_flush_ms;
+      }
+      MemoryStatus status;
+      if (ReadMemoryStatus(&status)) {
+        if (!pressure_reported &&
+            IsNearOutOfMemory(status, kNearOutOfMemoryFraction)) {
+          pressure_reported = true;
+          g_callback(ReportRequest::kNearOutOfMemory, 0);
+        } else if (!IsNearOutOfMemory(status, kRecoveredFraction)) {
+          pressure_reported = false;
+        }
+      }
       continue;
     }
     // Handlers check g_stopped themselves; after the final report their

@@ -12,6 +12,7 @@ enum class ReportRequest {
   kPeriodic,     // every flush interval
   kOnDemand,     // SIGUSR2: the job keeps running
   kTermination,  // SIGTERM or SIGINT: the job is about to die
+  kNearOutOfMemory,  // less than 5% of the memory limit is left
 };
 
 // Writes reports when asked by a signal or a timer (sample mode).
@@ -20,7 +21,9 @@ enum class ReportRequest {
 // call reporters), so a dedicated thread does it: the handler only writes one
 // byte into a pipe, which is async-signal-safe, and the thread, woken by
 // poll(), calls the callback. The same poll() times out every flush interval
-// for the periodic report. For SIGTERM and SIGINT the handler then waits
+// for the periodic report, and twice a second to check how much memory is
+// left (core/memory_pressure.h): below 5% of the limit it asks for a
+// near-out-of-memory report, once until memory recovers above 10%. For SIGTERM and SIGINT the handler then waits
 // (bounded) for the report to be written and re-raises the signal under the
 // program's previous disposition, so the program dies, or handles it, as it
 // would have without us. The thread blocks every signal, so a handler never

@@ -233,6 +233,12 @@ void OnReportRequest(ReportRequest request, int signal_number) {
     case ReportRequest::kTermination:
       WriteReportsNow(SignalName(signal_number), /*final_report=*/true, "");
       break;
+    case ReportRequest::kNearOutOfMemory:
+      if (WriteReportsNow("near-out-of-memory", /*final_report=*/false, "")) {
+        Say("memory is nearly exhausted; report written to %s",
+            g_session->output_directory.c_str());
+      }
+      break;
   }
 }
 

@@ -1,0 +1,42 @@
+#ifndef TIDEMARK_CORE_MEMORY_PRESSURE_H_
+#define TIDEMARK_CORE_MEMORY_PRESSURE_H_
+
+#include <cstdint>
+#include <string>
+
+namespace tidemark {
+
+// How close the process is to running out of memory: the tightest of its
+// cgroup's limit (v2 memory.max, or v1 memory.limit_in_bytes) and the
+// machine's MemAvailable. Sample mode writes a report when `available`
+// falls below a small fraction of `limit`, so that a job the kernel then
+// kills for memory still leaves a report from just before.
+struct MemoryStatus {
+  int64_t limit = 0;      // bytes the process may use at most
+  int64_t available = 0;  // bytes it may still allocate
+};
+
+// Parsers for the kernel's files, separate so tests can feed them text.
+// "/proc/meminfo" text -> MemTotal and MemAvailable, in bytes.
+bool ParseMeminfo(const std::string& text, MemoryStatus* out);
+// The cgroup path of this process from "/proc/self/cgroup" text: the v2
+// entry ("0::/path") if `v2`, else the v1 memory controller's entry.
+bool ParseCgroupPath(const std::string& text, bool v2, std::string* path);
+// A limit file's contents ("max", or a byte count) -> bytes; false for
+// "max" or a v1 "no limit" value (close to 2^63).
+bool ParseLimit(const std::string& text, int64_t* bytes);
+
+// Reads the current status from /proc and /sys/fs/cgroup. Allocates (it
+// runs on the report thread only).
+bool ReadMemoryStatus(MemoryStatus* out);
+
+// True when less than `fraction` of the limit is still available.
+inline bool IsNearOutOfMemory(const MemoryStatus& status, double fraction) {
+  return status.limit > 0 &&
+         static_cast<double>(status.available) <
+             fraction * static_cast<double>(status.limit);
+}
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_MEMORY_PRESSURE_H_
