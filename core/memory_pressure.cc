@@ -31,9 +31,9 @@ bool FindKibField(const std::string& text, const char* key, int64_t* bytes) {
   if (at == std::string::npos) return false;
   const char* value = text.c_str() + at + needle.size() - 1;
   char* end = nullptr;
-  long long kib = strtoll(value, &end, 10);
+  const int64_t kib = strtoll(value, &end, 10);
   if (end == value || kib < 0) return false;
-  *bytes = static_cast<int64_t>(kib) * 1024;
+  *bytes = kib * 1024;
   return true;
 }
 
@@ -76,7 +76,8 @@ bool ParseCgroupPath(const std::string& text, bool v2, std::string* path) {
     from = end + 1;
     // "hierarchy-id:controllers:path"
     size_t first = line.find(':');
-    size_t second = first == std::string::npos ? first : line.find(':', first + 1);
+    size_t second =
+        first == std::string::npos ? first : line.find(':', first + 1);
     if (second == std::string::npos) continue;
     const std::string id = line.substr(0, first);
     const std::string controllers = line.substr(first + 1, second - first - 1);
@@ -97,11 +98,11 @@ bool ParseCgroupPath(const std::string& text, bool v2, std::string* path) {
 bool ParseLimit(const std::string& text, int64_t* bytes) {
   if (text.compare(0, 3, "max") == 0) return false;
   char* end = nullptr;
-  long long value = strtoll(text.c_str(), &end, 10);
+  const int64_t value = strtoll(text.c_str(), &end, 10);
   if (end == text.c_str() || value <= 0) return false;
   // cgroup v1 says "no limit" with a page-rounded 2^63 - 1.
-  if (value >= (1LL << 62)) return false;
-  *bytes = static_cast<int64_t>(value);
+  if (value >= (int64_t{1} << 62)) return false;
+  *bytes = value;
   return true;
 }
 

@@ -141,8 +141,8 @@ void* ThreadMain(void*) {
   for (;;) {
     int timeout = kPressureCheckMs;
     if (next_flush >= 0) {
-      timeout = static_cast<int>(
-          std::max<int64_t>(0, std::min<int64_t>(timeout, next_flush - NowMs())));
+      timeout = static_cast<int>(std::max<int64_t>(
+          0, std::min<int64_t>(timeout, next_flush - NowMs())));
     }
     int ready = poll(&pfd, 1, timeout);
     if (ready < 0) {
@@ -193,8 +193,8 @@ void* ThreadMain(void*) {
 
 }  // namespace
 
-bool ReportTrigger::Start(Callback callback, double flush_seconds,
-                          pid_t owner, std::string* error) {
+bool ReportTrigger::Start(Callback callback, double flush_seconds, pid_t owner,
+                          std::string* error) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     *error = std::string("cannot create a pipe: ") + strerror(errno);
@@ -228,8 +228,7 @@ bool ReportTrigger::Start(Callback callback, double flush_seconds,
   for (TakenSignal& s : g_signals) {
     struct sigaction current;
     if (sigaction(s.number, nullptr, &current) != 0) continue;
-    if ((current.sa_flags & SA_SIGINFO) == 0 &&
-        current.sa_handler != SIG_DFL) {
+    if ((current.sa_flags & SA_SIGINFO) == 0 && current.sa_handler != SIG_DFL) {
       continue;  // ignored or handled already: leave it to the program
     }
     if ((current.sa_flags & SA_SIGINFO) != 0) continue;

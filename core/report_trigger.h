@@ -9,9 +9,9 @@ namespace tidemark {
 
 // Why a report is being written outside the normal exit path.
 enum class ReportRequest {
-  kPeriodic,     // every flush interval
-  kOnDemand,     // SIGUSR2: the job keeps running
-  kTermination,  // SIGTERM or SIGINT: the job is about to die
+  kPeriodic,         // every flush interval
+  kOnDemand,         // SIGUSR2: the job keeps running
+  kTermination,      // SIGTERM or SIGINT: the job is about to die
   kNearOutOfMemory,  // less than 5% of the memory limit is left
 };
 
@@ -23,11 +23,11 @@ enum class ReportRequest {
 // poll(), calls the callback. The same poll() times out every flush interval
 // for the periodic report, and twice a second to check how much memory is
 // left (core/memory_pressure.h): below 5% of the limit it asks for a
-// near-out-of-memory report, once until memory recovers above 10%. For SIGTERM and SIGINT the handler then waits
-// (bounded) for the report to be written and re-raises the signal under the
-// program's previous disposition, so the program dies, or handles it, as it
-// would have without us. The thread blocks every signal, so a handler never
-// runs on it.
+// near-out-of-memory report, once until memory recovers above 10%. For SIGTERM
+// and SIGINT the handler then waits (bounded) for the report to be written and
+// re-raises the signal under the program's previous disposition, so the program
+// dies, or handles it, as it would have without us. The thread blocks every
+// signal, so a handler never runs on it.
 //
 // Only signals whose disposition is still the default when Start() runs are
 // taken (a shell's "ignore SIGINT" for background jobs is kept); a program

@@ -160,9 +160,8 @@ bool WriteReportsNow(const char* reason, bool final_report,
     profile.wall_seconds = SecondsSince(s->started);
     profile.rss_hwm_bytes = ReadRssHighWaterMark();
     profile.profiler_bytes = InternalAllocator::MappedBytes();
-    profile.sample_interval_bytes = s->config.mode == Mode::kSample
-                                        ? s->config.sample_interval_bytes
-                                        : 0;
+    profile.sample_interval_bytes =
+        s->config.mode == Mode::kSample ? s->config.sample_interval_bytes : 0;
     profile.top_rows = s->config.top_rows;
     std::string directory = s->output_directory;
     if (numbered_subdirectory[0] != '\0') {
@@ -224,7 +223,8 @@ const char* SignalName(int number) {
 void OnReportRequest(ReportRequest request, int signal_number) {
   switch (request) {
     case ReportRequest::kPeriodic:
-      WriteReportsNow("periodic", /*final_report=*/false, /*subdirectory=*/"");
+      WriteReportsNow("periodic", /*final_report=*/false,
+                      /*numbered_subdirectory=*/"");
       break;
     case ReportRequest::kOnDemand:
       // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
@@ -253,8 +253,8 @@ bool CreateReporters(SessionState* s) {
     if (name.empty()) continue;
     Reporter* r = ReporterRegistry::Create(name.c_str());
     if (r == nullptr) {
-      Say("unknown reporter '%s' (linked: %s); profiling is off",
-          name.c_str(), AvailableNames<ReporterRegistry>().c_str());
+      Say("unknown reporter '%s' (linked: %s); profiling is off", name.c_str(),
+          AvailableNames<ReporterRegistry>().c_str());
       return false;
     }
     s->reporters.emplace_back(name, r);
@@ -291,8 +291,7 @@ void Session::Start() {
   clock_gettime(CLOCK_MONOTONIC, &s->started);
   timespec wall;
   clock_gettime(CLOCK_REALTIME, &wall);
-  s->output_directory =
-      ResolveOutputDirectory(s->config.output, s->pid, wall);
+  s->output_directory = ResolveOutputDirectory(s->config.output, s->pid, wall);
   std::string why;
   if (!PrepareOutputDirectory(s->output_directory, &why)) {
     Say("%s; profiling is off", why.c_str());
@@ -311,8 +310,8 @@ void Session::Start() {
   pthread_atfork(nullptr, nullptr, &OnForkChild);
   g_session = s;
   if (s->config.mode == Mode::kSample &&
-      !ReportTrigger::Start(&OnReportRequest,
-                            s->config.flush_interval_seconds, s->pid, &why)) {
+      !ReportTrigger::Start(&OnReportRequest, s->config.flush_interval_seconds,
+                            s->pid, &why)) {
     // Still worth profiling: the exit report does not need the thread.
     Say("%s; reports only at exit", why.c_str());
   }

@@ -124,6 +124,11 @@ def clean_env(extra=None):
     }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
+    # Each OpenBLAS worker thread maps a 64 MiB buffer when it first gets to
+    # run, which on a busy machine may be before or after a short program's
+    # peak; one thread (no workers) keeps the interpreter's baseline the
+    # same in every run. The profiler itself never changes this variable.
+    env["OPENBLAS_NUM_THREADS"] = "1"
     if extra:
         env.update(extra)
     return env
