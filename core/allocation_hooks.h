@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/sampled_address_filter.h"
+#include "core/sampler.h"
 #include "core/thread_state.h"
 
 namespace tidemark {
@@ -13,11 +14,15 @@ namespace tidemark {
 // What interposers call for each event they see. The checks that decide
 // "nothing to do" are inline here, so that in sample mode an allocation that
 // is not sampled costs a load of the tracking state, a TLS load, one
-// subtraction and a branch, with no lock, no atomic read-modify-write and no
-// call. Everything else is in the out-of-line *Slow functions (tracker.cc).
+// subtraction and a branch, plus a comparison of the size with the interval,
+// with no lock, no atomic read-modify-write and no call. Everything else is
+// in the out-of-line *Slow functions (tracker.cc).
 
-enum TrackingState : int { kTrackingOff = 0, kTrackingExact = 1,
-                           kTrackingSample = 2 };
+enum TrackingState : int {
+  kTrackingOff = 0,
+  kTrackingExact = 1,
+  kTrackingSample = 2
+};
 
 // Set by the session once configured; off again in forked children and
 // after the final report.
@@ -35,7 +40,14 @@ inline void OnAllocation(void* ptr, size_t size) {
   if (ts.reentrancy_depth != 0) return;
   if (state == kTrackingSample) {
     ts.bytes_until_sample -= static_cast<int64_t>(size);
-    if (__builtin_expect(ts.bytes_until_sample > 0, 1)) return;
+    // Blocks of at least the interval are always recorded (core/sampler.h),
+    // whatever the countdown says; the slow path gives their bytes back to
+    // the countdown.
+    if (__builtin_expect(ts.bytes_until_sample > 0, 1) &&
+        __builtin_expect(static_cast<int64_t>(size) < Sampler::interval_bytes(),
+                         1)) {
+      return;
+    }
   }
   OnAllocationSlow(ptr, size, state);
 }
@@ -47,9 +59,9 @@ inline void OnFree(void* ptr) {
   if (state == kTrackingOff || ptr == nullptr) return;
   if (t_thread_state.reentrancy_depth != 0) return;
   if (state == kTrackingSample &&
-      __builtin_expect(
-          !SampledAddressFilter::MaybeContains(reinterpret_cast<uintptr_t>(ptr)),
-          1)) {
+      __builtin_expect(!SampledAddressFilter::MaybeContains(
+                           reinterpret_cast<uintptr_t>(ptr)),
+                       1)) {
     return;
   }
   OnFreeSlow(ptr);
@@ -64,7 +76,10 @@ inline void OnMapping(void* address, size_t length) {
   if (ts.reentrancy_depth != 0) return;
   if (state == kTrackingSample) {
     ts.bytes_until_sample -= static_cast<int64_t>(length);
-    if (ts.bytes_until_sample > 0) return;
+    if (ts.bytes_until_sample > 0 &&
+        static_cast<int64_t>(length) < Sampler::interval_bytes()) {
+      return;
+    }
   }
   OnMappingSlow(address, length, state);
 }

@@ -32,9 +32,8 @@ bool ReadMemoryStatus(MemoryStatus* out);
 
 // True when less than `fraction` of the limit is still available.
 inline bool IsNearOutOfMemory(const MemoryStatus& status, double fraction) {
-  return status.limit > 0 &&
-         static_cast<double>(status.available) <
-             fraction * static_cast<double>(status.limit);
+  return status.limit > 0 && static_cast<double>(status.available) <
+                                 fraction * static_cast<double>(status.limit);
 }
 
 }  // namespace tidemark

@@ -9,9 +9,8 @@ void PeakTracker::Add(uint32_t stack_id, int64_t bytes) {
   c->allocations.fetch_add(1, std::memory_order_relaxed);
   total_.fetch_add(bytes, std::memory_order_relaxed);
   uint32_t seen = max_stack_id_.load(std::memory_order_relaxed);
-  while (stack_id > seen &&
-         !max_stack_id_.compare_exchange_weak(seen, stack_id,
-                                              std::memory_order_release)) {
+  while (stack_id > seen && !max_stack_id_.compare_exchange_weak(
+                                seen, stack_id, std::memory_order_release)) {
   }
 }
 
@@ -23,17 +22,19 @@ void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
   total_.fetch_sub(bytes, std::memory_order_relaxed);
 }
 
-void PeakTracker::CaptureIfPeak() {
-  if (total_.load(std::memory_order_relaxed) >
-      peak_total_.load(std::memory_order_relaxed) + min_growth_bytes_) {
-    Capture();
-  }
-}
+void PeakTracker::CaptureIfPeak() { CaptureIfAbove(min_growth_bytes_); }
 
-void PeakTracker::Capture() {
+void PeakTracker::CaptureForReport() { CaptureIfAbove(0); }
+
+void PeakTracker::CaptureIfAbove(int64_t min_growth_bytes) {
+  // Checked once without the lock: this runs before every tracked free.
+  if (total_.load(std::memory_order_relaxed) <=
+      peak_total_.load(std::memory_order_relaxed) + min_growth_bytes) {
+    return;
+  }
   SpinLockHolder hold(snapshot_lock_);
   const int64_t total = total_.load(std::memory_order_relaxed);
-  if (total <= peak_total_.load(std::memory_order_relaxed) + min_growth_bytes_) {
+  if (total <= peak_total_.load(std::memory_order_relaxed) + min_growth_bytes) {
     return;  // another thread captured this peak while we waited
   }
   // Other threads may allocate or free while we copy; the copy is then a

@@ -37,6 +37,9 @@ class PeakTracker {
   // Call CaptureIfPeak() before Remove(), while the bytes still count.
   void Remove(uint32_t stack_id, int64_t bytes);
   void CaptureIfPeak();
+  // Like CaptureIfPeak, but any new high counts, whatever min_growth_bytes:
+  // a report must never show a peak below what is live when it is written.
+  void CaptureForReport();
 
   int64_t current_bytes() const {
     return total_.load(std::memory_order_relaxed);
@@ -74,7 +77,7 @@ class PeakTracker {
     std::atomic<int64_t> allocations;
   };
 
-  void Capture();
+  void CaptureIfAbove(int64_t min_growth_bytes);
 
   ChunkedArray<Counters> live_;
   ChunkedArray<Entry> peak_;

@@ -13,8 +13,9 @@ void FillProfileFromTracker(Tracker& tracker, ProfileMoment moment,
                             Profile* profile) {
   PeakTracker& peak = tracker.peak();
   // The peak might be happening right now (the program only grew since the
-  // last free); make sure it is captured.
-  peak.CaptureIfPeak();
+  // last free, or by less than the sample-mode copy threshold); make sure
+  // it is captured.
+  peak.CaptureForReport();
   profile->peak_bytes = peak.peak_bytes();
   profile->current_bytes = peak.current_bytes();
   profile->tracked_allocations = tracker.tracked_allocations();

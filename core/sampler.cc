@@ -10,7 +10,6 @@
 namespace tidemark {
 namespace {
 
-std::atomic<int64_t> g_interval{1 << 20};
 std::atomic<uint64_t> g_seed{0};
 std::atomic<uint64_t> g_thread_counter{0};
 
@@ -40,13 +39,11 @@ void SeedThread(ThreadState& state) {
 
 }  // namespace
 
-void Sampler::Configure(int64_t interval_bytes, uint64_t seed) {
-  g_interval.store(interval_bytes, std::memory_order_relaxed);
-  g_seed.store(seed, std::memory_order_relaxed);
-}
+std::atomic<int64_t> Sampler::interval_{1 << 20};
 
-int64_t Sampler::interval_bytes() {
-  return g_interval.load(std::memory_order_relaxed);
+void Sampler::Configure(int64_t interval_bytes, uint64_t seed) {
+  interval_.store(interval_bytes, std::memory_order_relaxed);
+  g_seed.store(seed, std::memory_order_relaxed);
 }
 
 int64_t Sampler::DrawGap(ThreadState& state, int64_t interval_bytes) {
@@ -82,7 +79,8 @@ int64_t Sampler::OnCountdownCrossed(ThreadState& state, uint64_t size) {
   if (state.rng_state == 0) {
     // First allocation on this thread: the countdown was never drawn.
     // Draw it now and apply this allocation to it.
-    state.bytes_until_sample = DrawGap(state, interval) - static_cast<int64_t>(size);
+    state.bytes_until_sample =
+        DrawGap(state, interval) - static_cast<int64_t>(size);
     if (state.bytes_until_sample > 0) return 0;
   }
   // Memorylessness: the distance to the next mark after this allocation is

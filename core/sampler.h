@@ -1,6 +1,7 @@
 #ifndef TIDEMARK_CORE_SAMPLER_H_
 #define TIDEMARK_CORE_SAMPLER_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/thread_state.h"
@@ -26,10 +27,14 @@ class Sampler {
  public:
   // Configures the mean interval R and the seed (0: seed from the clock).
   static void Configure(int64_t interval_bytes, uint64_t seed);
-  static int64_t interval_bytes();
+  // Inline: the fast path compares every allocation's size with it.
+  static int64_t interval_bytes() {
+    return interval_.load(std::memory_order_relaxed);
+  }
 
   // Called when the countdown of the current thread crossed zero during an
-  // allocation of `size` bytes (the countdown already has `size` taken off).
+  // allocation of `size` bytes, or for any allocation of at least the
+  // interval (either way the countdown already has `size` taken off).
   // Returns the weight to record, or 0 if, after all, the allocation is not
   // sampled (a thread's very first allocation only seeds its countdown).
   static int64_t OnCountdownCrossed(ThreadState& state, uint64_t size);
@@ -39,6 +44,9 @@ class Sampler {
 
   // A random gap with mean `interval_bytes`, from the thread's generator.
   static int64_t DrawGap(ThreadState& state, int64_t interval_bytes);
+
+ private:
+  static std::atomic<int64_t> interval_;
 };
 
 }  // namespace tidemark

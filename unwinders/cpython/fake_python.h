@@ -90,6 +90,55 @@ class FakeHeap {
   std::vector<std::unique_ptr<uint64_t[]>> blocks_;
 };
 
+// Frame owner value of an ordinary function frame (FRAME_OWNED_BY_THREAD).
+constexpr int kOwnedByThread = 0;
+
+// A thread state and a frame chain laid out as `layout` says.
+class FakeThread {
+ public:
+  explicit FakeThread(const Layout& layout) : l_(layout) {
+    tstate_ = heap_.Allocate(512);
+  }
+
+  FakeHeap& heap() { return heap_; }
+
+  // Pushes a frame (becoming the innermost) running `code` at `byte_offset`.
+  uintptr_t Push(uintptr_t code, int byte_offset, int owner = kOwnedByThread) {
+    uintptr_t frame = heap_.Allocate(256);
+    FakeHeap::Write<uintptr_t>(frame, l_.frame_code, code);
+    FakeHeap::Write<uintptr_t>(frame, l_.frame_previous, innermost_);
+    if (l_.frame_lasti_is_index) {
+      FakeHeap::Write<int>(frame, l_.frame_instr, byte_offset / 2);
+    } else {
+      FakeHeap::Write<uintptr_t>(frame, l_.frame_instr,
+                                 code + l_.code_adaptive + byte_offset);
+      FakeHeap::Write<signed char>(frame, l_.frame_owner, owner);
+    }
+    innermost_ = frame;
+    Publish();
+    return frame;
+  }
+
+  uintptr_t tstate() const { return tstate_; }
+
+ private:
+  void Publish() {
+    if (l_.cframe_current_frame < 0) {
+      FakeHeap::Write<uintptr_t>(tstate_, l_.tstate_frame, innermost_);
+      return;
+    }
+    if (cframe_ == 0) cframe_ = heap_.Allocate(64);
+    FakeHeap::Write<uintptr_t>(tstate_, l_.tstate_frame, cframe_);
+    FakeHeap::Write<uintptr_t>(cframe_, l_.cframe_current_frame, innermost_);
+  }
+
+  const Layout& l_;
+  FakeHeap heap_;
+  uintptr_t tstate_ = 0;
+  uintptr_t cframe_ = 0;
+  uintptr_t innermost_ = 0;
+};
+
 }  // namespace testing
 }  // namespace cpython
 }  // namespace tidemark

@@ -1,0 +1,47 @@
+// What a peak copy costs as the number of distinct stacks grows. A copy is
+// taken on the first free after every new high (core/peak_tracker.h), so a
+// program that grows steadily while freeing pays it often; its cost is one
+// pass over the stacks, whatever the number of live allocations.
+#include <memory>
+
+#include "benchmark/benchmark.h"
+#include "core/peak_tracker.h"
+
+namespace tidemark {
+namespace {
+
+void BM_PeakCopy(benchmark::State& state) {
+  const uint32_t stacks = static_cast<uint32_t>(state.range(0));
+  auto peak = std::make_unique<PeakTracker>();
+  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, 64 * id);
+  for (auto _ : state) {
+    // One more byte on the first stack makes a new high, so every
+    // iteration copies every stack.
+    peak->Add(1, 1);
+    peak->CaptureIfPeak();
+  }
+  if (peak->peak_bytes() != peak->current_bytes()) {
+    state.SkipWithError("the last high was not copied");
+  }
+  state.SetItemsProcessed(state.iterations() * stacks);
+}
+BENCHMARK(BM_PeakCopy)->Arg(10)->Arg(1000)->Arg(100000);
+
+// The same events when the total is not a new high: what every tracked
+// free pays for the peak check alone.
+void BM_AddRemoveBelowPeak(benchmark::State& state) {
+  const uint32_t stacks = static_cast<uint32_t>(state.range(0));
+  auto peak = std::make_unique<PeakTracker>();
+  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, 64);
+  peak->CaptureIfPeak();
+  peak->Remove(1, 64);
+  for (auto _ : state) {
+    peak->Add(1, 32);
+    peak->CaptureIfPeak();
+    peak->Remove(1, 32);
+  }
+}
+BENCHMARK(BM_AddRemoveBelowPeak)->Arg(100000);
+
+}  // namespace
+}  // namespace tidemark

@@ -1,0 +1,309 @@
+#include "core/tracker.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "core/allocation_hooks.h"
+#include "core/sampler.h"
+#include "core/thread_state.h"
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+// The stack the fake unwinder reports for the calling thread.
+thread_local const std::vector<RawFrame>* t_stack = nullptr;
+
+// Returns whatever stack the test set for this thread; never allocates, as
+// a real unwinder must not inside malloc.
+class FixedUnwinder : public Unwinder {
+ public:
+  int Capture(RawFrame* frames, int max) override {
+    if (t_stack == nullptr) return 0;
+    int n = 0;
+    for (const RawFrame& f : *t_stack) {
+      if (n == max) break;
+      frames[n++] = f;
+    }
+    return n;
+  }
+  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
+    snprintf(out->function, sizeof(out->function), "f%llu",
+             static_cast<unsigned long long>(frame.ip));
+    snprintf(out->file, sizeof(out->file), "test.py");
+    out->line = 1;
+  }
+};
+
+std::vector<RawFrame> Stack(std::initializer_list<uint64_t> code_objects) {
+  std::vector<RawFrame> frames;
+  for (uint64_t code : code_objects) {
+    frames.push_back(RawFrame::Python(code, 7));
+  }
+  return frames;
+}
+
+void* Address(uint64_t n) { return reinterpret_cast<void*>(n); }
+
+// The tracker is one per process, shared by every test here: each test
+// uses its own stacks and addresses, measures differences, and frees what
+// it allocated.
+class TrackerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { tracker().set_unwinder(&unwinder_); }
+
+  void SetUp() override { g_tracking_state.store(kTrackingExact); }
+  void TearDown() override {
+    g_tracking_state.store(kTrackingOff);
+    t_stack = nullptr;
+  }
+
+  static Tracker& tracker() { return Tracker::Get(); }
+
+  // Allocates (as an interposer reports it) from `stack`.
+  static void Malloc(const std::vector<RawFrame>& stack, uint64_t address,
+                     size_t size) {
+    t_stack = &stack;
+    OnAllocation(Address(address), size);
+  }
+  static void FreeBlock(uint64_t address) { OnFree(Address(address)); }
+
+  // The interned id of `stack`, or 0 if it was never seen.
+  static uint32_t IdOf(const std::vector<RawFrame>& stack) {
+    const int depth = static_cast<int>(stack.size());
+    const uint64_t hash = StackTable::Hash(stack.data(), depth);
+    for (uint32_t id = 1; id <= tracker().stacks().Count(); ++id) {
+      if (tracker().stacks().Matches(id, stack.data(), depth, hash)) return id;
+    }
+    return 0;
+  }
+
+  static std::map<uint32_t, PeakTracker::Entry> Current() {
+    std::map<uint32_t, PeakTracker::Entry> out;
+    tracker().peak().VisitCurrent(
+        [&](uint32_t id, PeakTracker::Entry e) { out[id] = e; });
+    return out;
+  }
+
+  static FixedUnwinder unwinder_;
+};
+
+FixedUnwinder TrackerTest::unwinder_;
+
+TEST_F(TrackerTest, ExactModePeakIsAttributedToTheStacksLiveAtTheMaximum) {
+  // Sizes far above anything else in this binary, so this peak is the
+  // process's peak whatever order the tests run in. The allocations are
+  // only reported, never made: the tracker never touches the memory.
+  constexpr int64_t kUnit = int64_t{1} << 30;
+  const std::vector<RawFrame> a = Stack({0xA1, 0xA0});
+  const std::vector<RawFrame> b = Stack({0xB1, 0xA0});
+  const int64_t before = tracker().peak().current_bytes();
+
+  Malloc(a, 0x100000, 1000 * kUnit);
+  Malloc(b, 0x200000, 3000 * kUnit);
+  Malloc(a, 0x300000, 500 * kUnit);   // 4500 units
+  FreeBlock(0x100000);                // 3500
+  Malloc(b, 0x400000, 2000 * kUnit);  // 5500: the maximum
+  FreeBlock(0x200000);                // 2500
+  Malloc(a, 0x500000, 100 * kUnit);   // 2600
+  FreeBlock(0x500000);
+
+  EXPECT_EQ(tracker().peak().peak_bytes(), before + 5500 * kUnit);
+  const uint32_t id_a = IdOf(a);
+  const uint32_t id_b = IdOf(b);
+  ASSERT_NE(id_a, 0u);
+  ASSERT_NE(id_b, 0u);
+  ASSERT_NE(id_a, id_b);
+  std::map<uint32_t, PeakTracker::Entry> at_peak;
+  tracker().peak().VisitPeak(
+      [&](uint32_t id, PeakTracker::Entry e) { at_peak[id] = e; });
+  EXPECT_EQ(at_peak[id_a].bytes, 500 * kUnit);
+  EXPECT_EQ(at_peak[id_a].allocations, 1);
+  EXPECT_EQ(at_peak[id_b].bytes, 5000 * kUnit);
+  EXPECT_EQ(at_peak[id_b].allocations, 2);
+
+  FreeBlock(0x300000);
+  FreeBlock(0x400000);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+TEST_F(TrackerTest, EachFreeTakesBackExactlyItsBlock) {
+  const std::vector<RawFrame> s = Stack({0xC1});
+  const int64_t before = tracker().peak().current_bytes();
+  const int64_t allocations_before = tracker().tracked_allocations();
+  for (uint64_t i = 0; i < 100; ++i) Malloc(s, 0x1000000 + 16 * i, 10 + i);
+  // 10 + 11 + ... + 109.
+  EXPECT_EQ(tracker().peak().current_bytes() - before, 5950);
+  EXPECT_EQ(tracker().tracked_allocations() - allocations_before, 100);
+  for (uint64_t i = 0; i < 100; i += 2) FreeBlock(0x1000000 + 16 * i);
+  // The odd ones stay: 11 + 13 + ... + 109.
+  EXPECT_EQ(tracker().peak().current_bytes() - before, 3000);
+  const PeakTracker::Entry e = Current()[IdOf(s)];
+  EXPECT_EQ(e.bytes, 3000);
+  EXPECT_EQ(e.allocations, 50);
+  for (uint64_t i = 1; i < 100; i += 2) FreeBlock(0x1000000 + 16 * i);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+TEST_F(TrackerTest, UntrackedFreesAndRepeatedAddressesAreAccountedFor) {
+  const std::vector<RawFrame> s = Stack({0xD1});
+  const int64_t before = tracker().peak().current_bytes();
+  const int64_t missed_before = tracker().missed_frees();
+  // Freeing what was allocated before tracking began changes nothing.
+  FreeBlock(0x2000000);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
+
+  // The same address handed out twice without a free in between: the
+  // stale block leaves the books, the new one counts.
+  Malloc(s, 0x2000010, 300);
+  Malloc(s, 0x2000010, 40);
+  EXPECT_EQ(tracker().missed_frees() - missed_before, 1);
+  EXPECT_EQ(tracker().peak().current_bytes() - before, 40);
+  FreeBlock(0x2000010);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+TEST_F(TrackerTest, NothingIsRecordedWhenOffOrInsideTheProfiler) {
+  const std::vector<RawFrame> s = Stack({0xE1});
+  const int64_t allocations_before = tracker().tracked_allocations();
+  g_tracking_state.store(kTrackingOff);
+  Malloc(s, 0x3000000, 100);
+  g_tracking_state.store(kTrackingExact);
+  {
+    ReentrancyGuard guard;  // the profiler's own allocations
+    Malloc(s, 0x3000010, 100);
+  }
+  Malloc(s, 0x3000020, 100);  // the one that counts
+  EXPECT_EQ(tracker().tracked_allocations() - allocations_before, 1);
+  FreeBlock(0x3000000);
+  FreeBlock(0x3000010);
+  FreeBlock(0x3000020);
+  EXPECT_EQ(Current().count(IdOf(s)), 0u);
+}
+
+TEST_F(TrackerTest, PartialUnmapsTakeBackExactlyTheUnmappedBytes) {
+  const std::vector<RawFrame> s = Stack({0xF1});
+  constexpr uint64_t kPage = 4096;
+  constexpr uint64_t kBase = 0x7e0000000000;
+  const int64_t before = tracker().peak().current_bytes();
+  t_stack = &s;
+  OnMapping(Address(kBase), 16 * kPage);
+  EXPECT_EQ(tracker().peak().current_bytes() - before, int64_t{16 * kPage});
+  OnUnmapping(Address(kBase + 4 * kPage), 4 * kPage);  // a hole
+  EXPECT_EQ(tracker().peak().current_bytes() - before, int64_t{12 * kPage});
+  OnUnmapping(Address(kBase + 14 * kPage), 8 * kPage);  // past the end
+  EXPECT_EQ(tracker().peak().current_bytes() - before, int64_t{10 * kPage});
+  const PeakTracker::Entry e = Current()[IdOf(s)];
+  EXPECT_EQ(e.bytes, int64_t{10 * kPage});
+  OnUnmapping(Address(kBase), 16 * kPage);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+TEST_F(TrackerTest, ThreadsKeepExactPerStackCounts) {
+  constexpr int kThreads = 4;
+  constexpr int kBlocks = 5000;
+  std::vector<std::vector<RawFrame>> stacks;
+  for (int t = 0; t < kThreads; ++t) {
+    stacks.push_back(Stack({0x500u + t, 0x400}));
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &stacks] {
+      const uint64_t base = 0x10000000ull * (t + 1);
+      for (int i = 0; i < kBlocks; ++i) {
+        Malloc(stacks[t], base + 16 * i, 8 * (t + 1));
+      }
+      // Keep every fourth block.
+      for (int i = 0; i < kBlocks; ++i) {
+        if (i % 4 != 0) FreeBlock(base + 16 * i);
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+
+  std::map<uint32_t, PeakTracker::Entry> now = Current();
+  for (int t = 0; t < kThreads; ++t) {
+    const PeakTracker::Entry e = now[IdOf(stacks[t])];
+    EXPECT_EQ(e.allocations, kBlocks / 4) << t;
+    EXPECT_EQ(e.bytes, int64_t{kBlocks / 4} * 8 * (t + 1)) << t;
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    const uint64_t base = 0x10000000ull * (t + 1);
+    for (int i = 0; i < kBlocks; i += 4) FreeBlock(base + 16 * i);
+  }
+  now = Current();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(now.count(IdOf(stacks[t])), 0u);
+}
+
+class SampleModeTest : public TrackerTest {
+ protected:
+  void SetUp() override { g_tracking_state.store(kTrackingSample); }
+  void TearDown() override {
+    TrackerTest::TearDown();
+    Sampler::Configure(int64_t{1} << 20, 0);
+  }
+};
+
+TEST_F(SampleModeTest, BlocksOfAtLeastTheIntervalAreAlwaysRecorded) {
+  // Whatever the countdown says when they come: a 1 MiB pymalloc arena at
+  // the default 1 MiB interval must never be skipped or scaled.
+  constexpr int64_t kInterval = 64 * 1024;
+  Sampler::Configure(kInterval, 99);
+  const std::vector<RawFrame> big = Stack({0x611});
+  const std::vector<RawFrame> small = Stack({0x612});
+  const int64_t allocations_before = tracker().tracked_allocations();
+  const int64_t bytes_before = Current()[IdOf(big)].bytes;
+  int64_t expected = 0;
+  uint64_t small_address = 0x40000000;
+  for (int i = 0; i < 300; ++i) {
+    // Many small blocks in between, so the countdown takes many values,
+    // most of them larger than the big block.
+    for (int j = 0; j < 100; ++j) Malloc(small, small_address += 16, 100);
+    const size_t size = kInterval + static_cast<size_t>(i) * 1000;
+    Malloc(big, 0x50000000 + 0x100000 * static_cast<uint64_t>(i), size);
+    expected += static_cast<int64_t>(size);
+  }
+  const PeakTracker::Entry e = Current()[IdOf(big)];
+  EXPECT_EQ(e.bytes - bytes_before, expected);
+  EXPECT_GE(tracker().tracked_allocations() - allocations_before, 300);
+
+  for (int i = 0; i < 300; ++i) {
+    FreeBlock(0x50000000 + 0x100000 * static_cast<uint64_t>(i));
+  }
+  for (uint64_t a = 0x40000000 + 16; a <= small_address; a += 16) {
+    FreeBlock(a);
+  }
+  EXPECT_EQ(Current().count(IdOf(big)), 0u);
+  EXPECT_EQ(Current().count(IdOf(small)), 0u);
+}
+
+TEST_F(SampleModeTest, SmallAllocationsAreEstimatedWithoutBias) {
+  // N blocks of s bytes at interval R: each is sampled with probability
+  // p = 1 - exp(-s/R) and then weighs s/p, so the estimate has mean N*s and
+  // standard deviation s * sqrt(N (1 - p) / p) (see sampler_test.cc).
+  constexpr int64_t kInterval = 16 * 1024;
+  constexpr int64_t kSize = 48;
+  constexpr int kBlocks = 1000000;
+  Sampler::Configure(kInterval, 4242);
+  const std::vector<RawFrame> s = Stack({0x711});
+  const int64_t before = tracker().peak().current_bytes();
+  for (uint64_t i = 0; i < kBlocks; ++i) Malloc(s, 0x80000000 + 16 * i, kSize);
+
+  const double p = -std::expm1(-static_cast<double>(kSize) / kInterval);
+  const double sd = kSize * std::sqrt(kBlocks * (1 - p) / p);
+  const double estimate =
+      static_cast<double>(tracker().peak().current_bytes() - before);
+  EXPECT_NEAR(estimate, double{kSize} * kBlocks, 4 * sd);
+  EXPECT_LT(4 * sd, 0.1 * kSize * kBlocks);  // the bound means something
+
+  // Every sampled block, and nothing else, leaves again on its free.
+  for (uint64_t i = 0; i < kBlocks; ++i) FreeBlock(0x80000000 + 16 * i);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+}  // namespace
+}  // namespace tidemark
