@@ -79,8 +79,7 @@ bool ParseByteSize(const char* text, int64_t* out, char* error,
   return true;
 }
 
-bool ParseSeconds(const char* text, double* out, char* error,
-                  int error_size) {
+bool ParseSeconds(const char* text, double* out, char* error, int error_size) {
   char* end = nullptr;
   double value = strtod(text, &end);
   if (end == text || *end != '\0' || !(value >= 0) || value > 1e9) {
@@ -92,8 +91,7 @@ bool ParseSeconds(const char* text, double* out, char* error,
   return true;
 }
 
-bool ParsePositiveInt(const char* text, int* out, char* error,
-                      int error_size) {
+bool ParsePositiveInt(const char* text, int* out, char* error, int error_size) {
   char* end = nullptr;
   long value = strtol(text, &end, 10);
   if (end == text || *end != '\0' || value <= 0 || value > 1000000) {
@@ -104,8 +102,7 @@ bool ParsePositiveInt(const char* text, int* out, char* error,
   return true;
 }
 
-bool ParseUint64(const char* text, uint64_t* out, char* error,
-                 int error_size) {
+bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size) {
   char* end = nullptr;
   errno = 0;
   unsigned long long value = strtoull(text, &end, 10);
@@ -118,8 +115,8 @@ bool ParseUint64(const char* text, uint64_t* out, char* error,
   return true;
 }
 
-bool CopyField(const char* name, const char* text, char* field,
-               int field_size, char* error, int error_size) {
+bool CopyField(const char* name, const char* text, char* field, int field_size,
+               char* error, int error_size) {
   size_t n = strlen(text);
   if (n == 0) return Fail(error, error_size, "%s is empty", name);
   if (n >= static_cast<size_t>(field_size)) {
@@ -162,8 +159,8 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
     }
   }
   if (const char* v = Lookup(envp, kEnvReporters)) {
-    if (!CopyField("the reporter list", v, config->reporters,
-                   Config::kMaxList, inner, n)) {
+    if (!CopyField("the reporter list", v, config->reporters, Config::kMaxList,
+                   inner, n)) {
       return wrap(kEnvReporters, v);
     }
   }

@@ -52,15 +52,14 @@ inline constexpr const char kEnvLaunched[] = "TIDEMARK_LAUNCHED";
 // (capacity `error_size`) when the value is unusable. None allocates.
 bool ParseMode(const char* text, Mode* out, char* error, int error_size);
 // "1048576", "512K", "512KiB", "1M", "1MiB", "2G"; must be > 0.
-bool ParseByteSize(const char* text, int64_t* out, char* error,
-                   int error_size);
+bool ParseByteSize(const char* text, int64_t* out, char* error, int error_size);
 // Seconds, may be fractional; "0" turns the feature off; must be >= 0.
 bool ParseSeconds(const char* text, double* out, char* error, int error_size);
 bool ParsePositiveInt(const char* text, int* out, char* error, int error_size);
 bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size);
 // Copies `text` into a fixed field, failing when it does not fit or is empty.
-bool CopyField(const char* name, const char* text, char* field,
-               int field_size, char* error, int error_size);
+bool CopyField(const char* name, const char* text, char* field, int field_size,
+               char* error, int error_size);
 
 // Fills `config` from the TIDEMARK_* variables in `environ`-style `envp`
 // (or the real environment when envp is null). On a bad value returns false

@@ -31,7 +31,9 @@ struct RawFrame {
   FrameKind kind() const { return static_cast<FrameKind>(aux >> kKindShift); }
   uint64_t detail() const { return aux & ((uint64_t{1} << kKindShift) - 1); }
 
-  bool operator==(const RawFrame& o) const { return ip == o.ip && aux == o.aux; }
+  bool operator==(const RawFrame& o) const {
+    return ip == o.ip && aux == o.aux;
+  }
 };
 
 // A frame with names, written by an Unwinder into fixed buffers so resolving

@@ -14,8 +14,8 @@ std::string TimestampForPath(const timespec& now) {
   localtime_r(&now.tv_sec, &parts);
   char buffer[64];
   snprintf(buffer, sizeof(buffer), "%04d-%02d-%02dT%02d-%02d-%02d_%03ld",
-           parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-           parts.tm_hour, parts.tm_min, parts.tm_sec, now.tv_nsec / 1000000);
+           parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+           parts.tm_min, parts.tm_sec, now.tv_nsec / 1000000);
   return buffer;
 }
 
@@ -54,8 +54,8 @@ bool PrepareOutputDirectory(const std::string& path, std::string* error) {
   if (!S_ISDIR(st.st_mode)) return fail("not a directory");
   const std::string probe =
       path + "/.tidemark-probe-" + std::to_string(static_cast<long>(getpid()));
-  const int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                      0600);
+  const int fd =
+      open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fail(strerror(errno));
   close(fd);
   unlink(probe.c_str());

@@ -41,9 +41,9 @@ struct Profile {
   double wall_seconds = 0;
   int64_t peak_bytes = 0;     // tracked bytes live at the peak
   int64_t current_bytes = 0;  // tracked bytes live when the report was made
-  int64_t tracked_allocations = 0;  // allocations recorded over the run
-  int64_t rss_hwm_bytes = 0;        // the kernel's VmHWM, for comparison
-  int64_t profiler_bytes = 0;       // the profiler's own memory (its arena)
+  int64_t tracked_allocations = 0;    // allocations recorded over the run
+  int64_t rss_hwm_bytes = 0;          // the kernel's VmHWM, for comparison
+  int64_t profiler_bytes = 0;         // the profiler's own memory (its arena)
   int64_t sample_interval_bytes = 0;  // 0 in exact mode
   int top_rows = 10;  // how many rows a text summary shows (--top)
   std::vector<ProfileFrame> frames;

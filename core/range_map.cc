@@ -56,8 +56,7 @@ void RangeMap::RemoveLocked(uintptr_t start, uintptr_t end, RemovedFn removed,
                .first;
       ++it;
     }
-    removed(context,
-            Piece{r.stack_id, r.weight - left_weight - right_weight});
+    removed(context, Piece{r.stack_id, r.weight - left_weight - right_weight});
   }
 }
 

@@ -78,15 +78,15 @@ using InterposerRegistry = Registry<Interposer>;
 // Runs as a prioritized ELF constructor (priority 200) so every plugin is
 // registered before the session starts (core/session.h, priority 300),
 // whatever order the linker put the translation units in.
-#define TIDEMARK_REGISTER_PLUGIN(RegistryType, name, Class)                 \
-  namespace {                                                               \
-  __attribute__((constructor(200))) void TIDEMARK_REGISTRY_CONCAT(          \
-      tidemark_register_, __LINE__)() {                                     \
-    ::tidemark::RegistryType::Register(                                     \
-        name, []() -> decltype(::tidemark::RegistryType::Create("")) {      \
-          return new Class();                                               \
-        });                                                                 \
-  }                                                                         \
+#define TIDEMARK_REGISTER_PLUGIN(RegistryType, name, Class)            \
+  namespace {                                                          \
+  __attribute__((constructor(200))) void TIDEMARK_REGISTRY_CONCAT(     \
+      tidemark_register_, __LINE__)() {                                \
+    ::tidemark::RegistryType::Register(                                \
+        name, []() -> decltype(::tidemark::RegistryType::Create("")) { \
+          return new Class();                                          \
+        });                                                            \
+  }                                                                    \
   }
 
 #define TIDEMARK_REGISTER_UNWINDER(name, Class) \

@@ -15,8 +15,8 @@ namespace tidemark {
 // One distinct call stack. Immutable once published.
 struct StackRecord {
   uint64_t hash;
-  const RawFrame* frames;      // innermost first
-  const uint32_t* locations;   // FrameNames ids, parallel to frames
+  const RawFrame* frames;     // innermost first
+  const uint32_t* locations;  // FrameNames ids, parallel to frames
   int32_t depth;
 };
 

@@ -22,7 +22,8 @@ Tracker& Tracker::Get() {
 
 uint32_t Tracker::CurrentStack(ThreadState& state) {
   RawFrame frames[kMaxDepth];
-  const int depth = unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth);
+  const int depth =
+      unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth);
   const uint64_t hash = StackTable::Hash(frames, depth);
   // Loops and growing containers allocate from one line again and again;
   // comparing with this thread's previous stack skips the shared table.

@@ -13,9 +13,9 @@ constexpr char kPreload[] = "LD_PRELOAD";
 constexpr char kPwd[] = "PWD";
 
 constexpr const char* kConfigNames[] = {
-    kEnvMode,          kEnvOutput,        kEnvUnwinder,
-    kEnvReporters,     kEnvSampleInterval, kEnvFlushInterval,
-    kEnvTop,           kEnvSampleSeed,    kEnvLaunched,
+    kEnvMode,      kEnvOutput,         kEnvUnwinder,
+    kEnvReporters, kEnvSampleInterval, kEnvFlushInterval,
+    kEnvTop,       kEnvSampleSeed,     kEnvLaunched,
 };
 
 // The name part of "NAME=value".

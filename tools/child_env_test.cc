@@ -31,8 +31,7 @@ TEST(ChildEnvTest, MinimalConfiguration) {
       BuildChildEnvironment(parent, flags, "/out", "/lib/libtidemark.so", "");
   EXPECT_THAT(env, IsSupersetOf({"PATH=/bin", "HOME=/home/u",
                                  "LD_PRELOAD=/lib/libtidemark.so",
-                                 "TIDEMARK_MODE=exact",
-                                 "TIDEMARK_OUTPUT=/out",
+                                 "TIDEMARK_MODE=exact", "TIDEMARK_OUTPUT=/out",
                                  "TIDEMARK_LAUNCHED=1"}));
   EXPECT_EQ(env.size(), 6u);
 }
@@ -48,13 +47,12 @@ TEST(ChildEnvTest, EveryGivenFlagBecomesAVariable) {
   flags.sample_seed = 18446744073709551615u;
   std::vector<std::string> env =
       BuildChildEnvironment(nullptr, flags, "/out", "/lib.so", "");
-  EXPECT_THAT(env, IsSupersetOf({"TIDEMARK_MODE=sample",
-                                 "TIDEMARK_UNWINDER=native",
-                                 "TIDEMARK_REPORTERS=folded,top_table",
-                                 "TIDEMARK_SAMPLE_INTERVAL=524288",
-                                 "TIDEMARK_FLUSH_INTERVAL=0.1",
-                                 "TIDEMARK_TOP=3",
-                                 "TIDEMARK_SAMPLE_SEED=18446744073709551615"}));
+  EXPECT_THAT(env,
+              IsSupersetOf({"TIDEMARK_MODE=sample", "TIDEMARK_UNWINDER=native",
+                            "TIDEMARK_REPORTERS=folded,top_table",
+                            "TIDEMARK_SAMPLE_INTERVAL=524288",
+                            "TIDEMARK_FLUSH_INTERVAL=0.1", "TIDEMARK_TOP=3",
+                            "TIDEMARK_SAMPLE_SEED=18446744073709551615"}));
 }
 
 TEST(ChildEnvTest, LibraryGoesInFrontOfExistingPreload) {
@@ -74,7 +72,8 @@ TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
                     const_cast<char*>("TIDEMARK_TOP=99"),
                     const_cast<char*>("TIDEMARK_OUTPUT=/old"),
                     const_cast<char*>("TIDEMARK_LAUNCHED=0"),
-                    const_cast<char*>("TIDEMARK_LIBRARY=/keep.so"), nullptr};
+                    const_cast<char*>("TIDEMARK_LIBRARY=/keep.so"),
+                    nullptr};
   std::vector<std::string> env =
       BuildChildEnvironment(parent, ProfileFlags(), "/new", "/t.so", "");
   EXPECT_THAT(env, Contains("TIDEMARK_MODE=exact"));

@@ -46,9 +46,9 @@ std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
   execvpe(argv[0], argv, envp);
   int failure = errno;
   char message[1024];
-  int length = snprintf(message, sizeof(message),
-                        "tidemark: cannot run '%s': %s\n", argv[0],
-                        strerror(failure));
+  int length =
+      snprintf(message, sizeof(message), "tidemark: cannot run '%s': %s\n",
+               argv[0], strerror(failure));
   if (length > 0) {
     size_t size = std::min(static_cast<size_t>(length), sizeof(message) - 1);
     if (write(STDERR_FILENO, message, size) < 0) {
@@ -150,8 +150,7 @@ bool RunChild(const std::vector<std::string>& argv,
   // Wait without reaping first: while the child is a zombie its pid cannot
   // be reused, so a signal forwarded meanwhile cannot hit a stranger.
   siginfo_t info;
-  while (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) !=
-             0 &&
+  while (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 &&
          errno == EINTR) {
   }
   sigprocmask(SIG_BLOCK, &handled, nullptr);

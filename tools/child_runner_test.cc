@@ -18,8 +18,9 @@ std::vector<std::string> ThisEnvironment() {
   return env;
 }
 
-ChildStatus RunCommand(const std::vector<std::string>& argv,
-                const std::vector<std::string>& env = ThisEnvironment()) {
+ChildStatus RunCommand(
+    const std::vector<std::string>& argv,
+    const std::vector<std::string>& env = ThisEnvironment()) {
   ChildStatus status;
   std::string error;
   EXPECT_TRUE(RunChild(argv, env, &status, &error)) << error;
@@ -35,8 +36,8 @@ TEST(ChildRunnerTest, ReportsExitCode) {
 }
 
 TEST(ChildRunnerTest, PassesTheGivenEnvironment) {
-  ChildStatus status =
-      RunCommand({"sh", "-c", "test \"$MARK\" = yes"}, {"MARK=yes", "PATH=/bin"});
+  ChildStatus status = RunCommand({"sh", "-c", "test \"$MARK\" = yes"},
+                                  {"MARK=yes", "PATH=/bin"});
   EXPECT_EQ(status.exit_code, 0);
   status = RunCommand({"sh", "-c", "test \"$MARK\" = yes"}, {"PATH=/bin"});
   EXPECT_EQ(status.exit_code, 1);
@@ -65,8 +66,8 @@ TEST(ChildRunnerTest, IgnoresInterruptWhileChildRuns) {
   sigaction(SIGINT, nullptr, &before);
   // The child interrupts its parent (this test); the parent must survive and
   // still get the child's own exit code.
-  ChildStatus status =
-      RunCommand({"sh", "-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.2; exit 4"});
+  ChildStatus status = RunCommand(
+      {"sh", "-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.2; exit 4"});
   EXPECT_EQ(status.exit_code, 4);
   // And the previous disposition is back afterwards.
   struct sigaction now;
@@ -78,8 +79,8 @@ TEST(ChildRunnerTest, ForwardsTerminationSignals) {
   // The child asks its parent to be terminated; the parent passes the
   // signal on, and the child's trap turns it into exit code 9.
   ChildStatus status = RunCommand({"sh", "-c",
-                            "sleep 5 & trap 'kill $!; exit 9' USR1; "
-                            "kill -USR1 $PPID; wait"});
+                                   "sleep 5 & trap 'kill $!; exit 9' USR1; "
+                                   "kill -USR1 $PPID; wait"});
   EXPECT_EQ(status.exit_code, 9);
   status = RunCommand({"sh", "-c", "kill -TERM $PPID; exec sleep 5"});
   EXPECT_EQ(status.signal, SIGTERM);

@@ -43,11 +43,10 @@ TEST(LibraryLocatorTest, CandidatesInOrder) {
 }
 
 TEST(LibraryLocatorTest, ExplicitLibraryIsTheOnlyCandidate) {
-  EXPECT_THAT(LibraryCandidates("/opt/libtidemark.so", "/rf", "/bin/profile",
-                                "/user"),
-              ElementsAre("/opt/libtidemark.so"));
-  EXPECT_THAT(LibraryCandidates("build/lib.so", "/rf", "/bin/profile",
-                                "/user"),
+  EXPECT_THAT(
+      LibraryCandidates("/opt/libtidemark.so", "/rf", "/bin/profile", "/user"),
+      ElementsAre("/opt/libtidemark.so"));
+  EXPECT_THAT(LibraryCandidates("build/lib.so", "/rf", "/bin/profile", "/user"),
               ElementsAre("/user/build/lib.so"));
 }
 
@@ -63,7 +62,7 @@ TEST(LibraryLocatorTest, FindsFirstExistingFileAsCanonicalPath) {
 
   std::string found;
   ASSERT_TRUE(FindLibrary({dir + "/first/libtidemark.so",
-                           dir + "/second", // a folder is no library
+                           dir + "/second",  // a folder is no library
                            dir + "/link.so", dir + "/third/libtidemark.so"},
                           &found));
   char* real_dir = realpath(dir.c_str(), nullptr);

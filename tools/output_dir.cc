@@ -18,8 +18,7 @@ namespace {
 constexpr char kPidToken[] = "{pid}";
 constexpr char kDefaultParent[] = "tidemark-results";
 
-bool CannotWrite(const std::string& dir, int error_number,
-                 std::string* error) {
+bool CannotWrite(const std::string& dir, int error_number, std::string* error) {
   *error = "cannot write reports to " + dir + ": " + strerror(error_number);
   return false;
 }
@@ -78,9 +77,8 @@ bool HasAnyFileBelow(const std::string& dir) {
 
 }  // namespace
 
-bool PrepareOutputDir(const std::string& requested,
-                      const std::string& user_dir, OutputDir* out,
-                      std::string* error) {
+bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
+                      OutputDir* out, std::string* error) {
   *out = OutputDir();
   std::string dir;
   if (requested.empty()) {

@@ -24,9 +24,8 @@ struct OutputDir {
 // against `user_dir`. With "{pid}" in the path, the folder above the first
 // "{pid}" part is the one prepared. On failure `error` reads
 // "cannot write reports to DIR: <reason>".
-bool PrepareOutputDir(const std::string& requested,
-                      const std::string& user_dir, OutputDir* out,
-                      std::string* error);
+bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
+                      OutputDir* out, std::string* error);
 
 // Creates `parent` (and its parents) and then a new folder in it named
 // `name`, or `name`-1, `name`-2, ... if taken. Sets `path` to the folder.

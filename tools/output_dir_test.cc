@@ -32,8 +32,8 @@ void Touch(const std::string& path) {
 // A fresh folder per test under the test's private temporary directory.
 std::string NewTempDir() {
   const char* root = getenv("TEST_TMPDIR");
-  std::string pattern = std::string(root != nullptr ? root : "/tmp") +
-                        "/output_dir_test.XXXXXX";
+  std::string pattern =
+      std::string(root != nullptr ? root : "/tmp") + "/output_dir_test.XXXXXX";
   char* made = mkdtemp(pattern.data());
   EXPECT_NE(made, nullptr);
   return pattern;

@@ -7,7 +7,8 @@
 namespace tidemark {
 
 std::string UserDirectory(const char* build_working_directory) {
-  if (build_working_directory != nullptr && build_working_directory[0] != '\0') {
+  if (build_working_directory != nullptr &&
+      build_working_directory[0] != '\0') {
     return build_working_directory;
   }
   char cwd[PATH_MAX];
@@ -18,7 +19,8 @@ std::string UserDirectory(const char* build_working_directory) {
 }
 
 std::string MakeAbsolute(const std::string& path, const std::string& base) {
-  std::string joined = !path.empty() && path[0] == '/' ? path : base + "/" + path;
+  std::string joined =
+      !path.empty() && path[0] == '/' ? path : base + "/" + path;
   std::string result;
   size_t start = 0;
   while (start <= joined.size()) {

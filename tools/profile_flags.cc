@@ -79,10 +79,10 @@ constexpr ValueFlag kValueFlags[] = {
     {"output", SetOutput},
     {"unwinder", SetUnwinder},
     {"reporters", SetReporters},
-    {"sample-interval", SetNumber<int64_t, ParseByteSize,
-                                  &ProfileFlags::sample_interval_bytes>},
-    {"flush-interval", SetNumber<double, ParseSeconds,
-                                 &ProfileFlags::flush_interval_seconds>},
+    {"sample-interval",
+     SetNumber<int64_t, ParseByteSize, &ProfileFlags::sample_interval_bytes>},
+    {"flush-interval",
+     SetNumber<double, ParseSeconds, &ProfileFlags::flush_interval_seconds>},
     {"top", SetNumber<int, ParsePositiveInt, &ProfileFlags::top_rows>},
     {"seed", SetNumber<uint64_t, ParseUint64, &ProfileFlags::sample_seed>},
 };
@@ -135,9 +135,8 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
       return Fail(error, "unknown flag '" + arg + "'");
     }
     size_t equals = arg.find('=');
-    std::string name = arg.substr(2, equals == std::string::npos
-                                         ? std::string::npos
-                                         : equals - 2);
+    std::string name = arg.substr(
+        2, equals == std::string::npos ? std::string::npos : equals - 2);
     const ValueFlag* flag = FindValueFlag(name);
     if (flag == nullptr) {
       if (name == "help") return Fail(error, "--help takes no value");
@@ -158,8 +157,9 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
   }
   flags->command.assign(args.begin() + static_cast<ptrdiff_t>(i), args.end());
   if (flags->command.empty()) {
-    return Fail(error, "no command to run (expected: [FLAGS] -- COMMAND "
-                       "[ARGS...])");
+    return Fail(error,
+                "no command to run (expected: [FLAGS] -- COMMAND "
+                "[ARGS...])");
   }
   return true;
 }
@@ -192,7 +192,8 @@ std::string UsageText() {
          "                            (default: " +
          ByteSizeText(defaults.sample_interval_bytes) +
          ")\n"
-         "  --flush-interval=SECONDS  in sample mode, rewrite the reports this\n"
+         "  --flush-interval=SECONDS  in sample mode, rewrite the reports "
+         "this\n"
          "                            often; 0 = only at exit (default: " +
          seconds +
          ")\n"
@@ -202,7 +203,8 @@ std::string UsageText() {
          "  --seed=N                  sampler seed; 0 = from the clock\n"
          "  -h, --help                show this help\n"
          "\n"
-         "Value flags also accept the form '--flag VALUE'. Relative paths, and\n"
+         "Value flags also accept the form '--flag VALUE'. Relative paths, "
+         "and\n"
          "COMMAND itself, start from the directory 'bazel run' was started\n"
          "in. Settings come only from these flags: TIDEMARK_* variables\n"
          "already in the environment are replaced.\n";

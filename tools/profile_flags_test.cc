@@ -42,11 +42,10 @@ TEST(ProfileFlagsTest, DefaultsLeaveOptionalSettingsUnset) {
 }
 
 TEST(ProfileFlagsTest, ReadsEveryFlag) {
-  ProfileFlags flags = ParseOk({"--mode=sample", "--output=out/dir",
-                                "--unwinder=native", "--reporters=folded,top",
-                                "--sample-interval=512K",
-                                "--flush-interval=0.5", "--top=7",
-                                "--seed=42", "--", "prog"});
+  ProfileFlags flags =
+      ParseOk({"--mode=sample", "--output=out/dir", "--unwinder=native",
+               "--reporters=folded,top", "--sample-interval=512K",
+               "--flush-interval=0.5", "--top=7", "--seed=42", "--", "prog"});
   EXPECT_EQ(flags.mode, Mode::kSample);
   EXPECT_EQ(flags.output, "out/dir");
   EXPECT_EQ(flags.unwinder, "native");
@@ -68,8 +67,7 @@ TEST(ProfileFlagsTest, ValueMayBeTheNextArgument) {
 }
 
 TEST(ProfileFlagsTest, LaterFlagWins) {
-  EXPECT_EQ(ParseOk({"--mode=sample", "--mode=exact", "p"}).mode,
-            Mode::kExact);
+  EXPECT_EQ(ParseOk({"--mode=sample", "--mode=exact", "p"}).mode, Mode::kExact);
 }
 
 TEST(ProfileFlagsTest, DoubleDashEndsFlagsEvenBeforeFlagLookingCommand) {
@@ -128,7 +126,8 @@ TEST(ProfileFlagsTest, BadNumbers) {
   EXPECT_THAT(ParseError({"--flush-interval=-1", "p"}),
               HasSubstr("--flush-interval: invalid number of seconds"));
   EXPECT_THAT(ParseError({"--top=0", "p"}), HasSubstr("--top: invalid count"));
-  EXPECT_THAT(ParseError({"--seed=x", "p"}), HasSubstr("--seed: invalid number"));
+  EXPECT_THAT(ParseError({"--seed=x", "p"}),
+              HasSubstr("--seed: invalid number"));
 }
 
 TEST(ProfileFlagsTest, BadNames) {
@@ -136,9 +135,9 @@ TEST(ProfileFlagsTest, BadNames) {
             "--output: the output directory is empty");
   EXPECT_EQ(ParseError({"--unwinder=", "p"}),
             "--unwinder: the unwinder name is empty");
-  EXPECT_EQ(ParseError({"--unwinder=" + std::string(Config::kMaxName, 'u'),
-                        "p"}),
-            "--unwinder: the unwinder name is too long");
+  EXPECT_EQ(
+      ParseError({"--unwinder=" + std::string(Config::kMaxName, 'u'), "p"}),
+      "--unwinder: the unwinder name is too long");
   EXPECT_THAT(ParseError({"--reporters=folded,,top", "p"}),
               HasSubstr("empty reporter name"));
   EXPECT_THAT(ParseError({"--reporters=folded,", "p"}),

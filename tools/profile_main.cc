@@ -82,9 +82,9 @@ int Main(int argc, char** argv) {
                         RealExecutablePath(), user_dir);
   std::string library;
   if (!FindLibrary(candidates, &library)) {
-    return ToolError("cannot find libtidemark.so (looked in: " +
-                     JoinPaths(candidates) +
-                     "); set TIDEMARK_LIBRARY to its path");
+    return ToolError(
+        "cannot find libtidemark.so (looked in: " + JoinPaths(candidates) +
+        "); set TIDEMARK_LIBRARY to its path");
   }
 
   OutputDir output;

@@ -40,8 +40,8 @@ TIDEMARK_EXPORT void* mmap(void* address, size_t length, int prot, int flags,
                            int fd, off_t offset) {
   return hooks::Mmap(address, length, prot, flags, fd, offset);
 }
-TIDEMARK_EXPORT void* mmap64(void* address, size_t length, int prot,
-                             int flags, int fd, off_t offset) {
+TIDEMARK_EXPORT void* mmap64(void* address, size_t length, int prot, int flags,
+                             int fd, off_t offset) {
   return hooks::Mmap(address, length, prot, flags, fd, offset);
 }
 TIDEMARK_EXPORT int munmap(void* address, size_t length) {
@@ -56,6 +56,5 @@ TIDEMARK_EXPORT void* mremap(void* old_address, size_t old_length,
     new_address = va_arg(args, void*);
     va_end(args);
   }
-  return hooks::Mremap(old_address, old_length, new_length, flags,
-                       new_address);
+  return hooks::Mremap(old_address, old_length, new_length, flags, new_address);
 }

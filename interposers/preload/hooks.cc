@@ -136,8 +136,8 @@ int Munmap(void* address, size_t length) {
   return RealMunmap(address, length);
 }
 
-void* Mremap(void* old_address, size_t old_length, size_t new_length,
-             int flags, void* new_address) {
+void* Mremap(void* old_address, size_t old_length, size_t new_length, int flags,
+             void* new_address) {
   if (Delivering()) OnUnmapping(old_address, old_length);
   void* p = RealMremap(old_address, old_length, new_length, flags, new_address);
   // The grown (or moved) mapping is attributed to the code that resized it,

@@ -22,8 +22,8 @@ void* Pvalloc(size_t size);
 void* Mmap(void* address, size_t length, int prot, int flags, int fd,
            long offset);
 int Munmap(void* address, size_t length);
-void* Mremap(void* old_address, size_t old_length, size_t new_length,
-             int flags, void* new_address);
+void* Mremap(void* old_address, size_t old_length, size_t new_length, int flags,
+             void* new_address);
 
 // Whether the preload interposer was chosen (Install()ed); until then the
 // functions above only forward.

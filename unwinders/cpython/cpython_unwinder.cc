@@ -28,8 +28,7 @@ int CPythonUnwinder::Capture(RawFrame* frames, int max) {
   if (api == nullptr) return 0;
   uintptr_t tstate = cpython::OwnThreadState(*api);
   if (tstate == 0) return 0;
-  return cpython::WalkFrames(*api->layout, api->code_type, tstate, frames,
-                             max);
+  return cpython::WalkFrames(*api->layout, api->code_type, tstate, frames, max);
 }
 
 void CPythonUnwinder::Resolve(const RawFrame& frame, ResolvedFrame* out) {
@@ -61,9 +60,9 @@ void CPythonUnwinder::Resolve(const RawFrame& frame, ResolvedFrame* out) {
                              cpython::ReadPointerAt(code, layout.code_filename),
                              out->file, sizeof(out->file));
   // Exported API; walks co_linetable without allocating. -1: no line.
-  int line = api->addr2line(
-      reinterpret_cast<void*>(code),
-      cpython::UnpackFrameDetail(frame.detail()).byte_offset);
+  int line =
+      api->addr2line(reinterpret_cast<void*>(code),
+                     cpython::UnpackFrameDetail(frame.detail()).byte_offset);
   out->line = line > 0 ? line : 0;
 }
 

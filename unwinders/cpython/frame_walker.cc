@@ -37,8 +37,8 @@ bool DescribeFrame(const Layout& layout, uintptr_t code_type, uintptr_t frame,
   int64_t byte_offset;
   if (layout.frame_lasti_is_index) {
     // 3.10: f_lasti counts code units; -1 before the first one.
-    byte_offset = int64_t{ReadAt<int>(frame, layout.frame_instr)} *
-                  kCodeUnitSize;
+    byte_offset =
+        int64_t{ReadAt<int>(frame, layout.frame_instr)} * kCodeUnitSize;
   } else {
     uintptr_t instr = ReadPointerAt(frame, layout.frame_instr);
     uintptr_t first = code + layout.code_adaptive;
@@ -46,8 +46,8 @@ bool DescribeFrame(const Layout& layout, uintptr_t code_type, uintptr_t frame,
     // CPython's _PyFrame_IsIncomplete: a frame still in its prologue (cell
     // and free-variable setup) is not yet part of the visible stack.
     if (owner != layout.owner_generator &&
-        instr < first + static_cast<uintptr_t>(first_traceable) *
-                            kCodeUnitSize) {
+        instr <
+            first + static_cast<uintptr_t>(first_traceable) * kCodeUnitSize) {
       return false;
     }
     byte_offset = static_cast<int64_t>(instr - first);

@@ -31,10 +31,10 @@ struct Layout {
   // it is a _Py_CODEUNIT* into the code object's co_code_adaptive
   // (prev_instr on 3.11 and 3.12, instr_ptr on 3.13).
   int frame_lasti_is_index;
-  int frame_previous;  // f_back / previous
-  int frame_code;      // f_code / f_executable
-  int frame_instr;     // f_lasti / prev_instr / instr_ptr
-  int frame_owner;     // char owner (3.11+)
+  int frame_previous;   // f_back / previous
+  int frame_code;       // f_code / f_executable
+  int frame_instr;      // f_lasti / prev_instr / instr_ptr
+  int frame_owner;      // char owner (3.11+)
   int owner_generator;  // FRAME_OWNED_BY_GENERATOR
   int owner_cstack;     // FRAME_OWNED_BY_CSTACK (3.12+): entry shim frames
 

@@ -51,8 +51,7 @@ void Print(const Layout& l) {
 int main(int argc, char** argv) {
   using tidemark::cpython::FindLayout;
   tidemark::cpython::PythonVersion version;
-  if (argc != 2 ||
-      !tidemark::cpython::ParseVersionString(argv[1], &version)) {
+  if (argc != 2 || !tidemark::cpython::ParseVersionString(argv[1], &version)) {
     std::fprintf(stderr, "usage: %s MAJOR.MINOR\n", argv[0]);
     return 2;
   }

@@ -12,7 +12,6 @@
 // layout_probe_test.sh does this against every set of headers it finds and
 // diffs the result with the compiled-in table for that version.
 #include <Python.h>
-
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>

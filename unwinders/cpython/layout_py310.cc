@@ -1,7 +1,7 @@
 // CPython 3.10's layout, printed by layout_probe.c from the headers of
-// 3.10.13. layout_probe_test.sh re-derives it whenever those headers are present.
-// Frames are PyFrameObjects linked from tstate->frame by f_back; f_lasti is an
-// instruction index; code objects have no co_qualname.
+// 3.10.13. layout_probe_test.sh re-derives it whenever those headers are
+// present. Frames are PyFrameObjects linked from tstate->frame by f_back;
+// f_lasti is an instruction index; code objects have no co_qualname.
 #include "unwinders/cpython/layout.h"
 
 namespace tidemark {

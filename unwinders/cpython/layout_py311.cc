@@ -1,7 +1,8 @@
 // CPython 3.11's layout, printed by layout_probe.c from the headers of
-// 3.11.2 (Debian) and 3.11.7 (pyenv), which agree. layout_probe_test.sh re-derives it whenever those headers are present.
-// Frames are _PyInterpreterFrames from tstate->cframe->current_frame;
-// prev_instr points into co_code_adaptive; no shim frames yet.
+// 3.11.2 (Debian) and 3.11.7 (pyenv), which agree. layout_probe_test.sh
+// re-derives it whenever those headers are present. Frames are
+// _PyInterpreterFrames from tstate->cframe->current_frame; prev_instr points
+// into co_code_adaptive; no shim frames yet.
 #include "unwinders/cpython/layout.h"
 
 namespace tidemark {

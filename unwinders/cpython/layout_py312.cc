@@ -1,7 +1,7 @@
 // CPython 3.12's layout, printed by layout_probe.c from the headers of
-// 3.12.1. layout_probe_test.sh re-derives it whenever those headers are present.
-// As 3.11 (cframe, f_code, prev_instr) but the struct fields moved, and each
-// entry into the eval loop pushes a FRAME_OWNED_BY_CSTACK shim frame.
+// 3.12.1. layout_probe_test.sh re-derives it whenever those headers are
+// present. As 3.11 (cframe, f_code, prev_instr) but the struct fields moved,
+// and each entry into the eval loop pushes a FRAME_OWNED_BY_CSTACK shim frame.
 #include "unwinders/cpython/layout.h"
 
 namespace tidemark {

@@ -1,8 +1,8 @@
 // CPython 3.13's layout, printed by layout_probe.c from the headers of
-// 3.13.0. layout_probe_test.sh re-derives it whenever those headers are present.
-// No cframe: tstate->current_frame. f_executable (may be None, not only a
-// code object) and instr_ptr (the current instruction) replace f_code and
-// prev_instr.
+// 3.13.0. layout_probe_test.sh re-derives it whenever those headers are
+// present. No cframe: tstate->current_frame. f_executable (may be None, not
+// only a code object) and instr_ptr (the current instruction) replace f_code
+// and prev_instr.
 #include "unwinders/cpython/layout.h"
 
 namespace tidemark {

@@ -48,8 +48,8 @@ PythonRuntime::State PythonRuntime::Resolve() {
   void* unicode_type = lookup_("PyUnicode_Type");
   auto get_version =
       reinterpret_cast<const char* (*)()>(lookup_("Py_GetVersion"));
-  if (addr2line == nullptr || code_type == nullptr ||
-      unicode_type == nullptr || get_version == nullptr) {
+  if (addr2line == nullptr || code_type == nullptr || unicode_type == nullptr ||
+      get_version == nullptr) {
     return kUnsupported;
   }
 

@@ -13,8 +13,8 @@ namespace cpython {
 // the preloaded library must not link against libpython (it also goes into
 // programs without Python, and into every python version).
 struct PythonApi {
-  using ThisThreadStateFn = void* (*)();     // PyGILState_GetThisThreadState
-  using Addr2LineFn = int (*)(void*, int);   // PyCode_Addr2Line
+  using ThisThreadStateFn = void* (*)();    // PyGILState_GetThisThreadState
+  using Addr2LineFn = int (*)(void*, int);  // PyCode_Addr2Line
 
   const Layout* layout = nullptr;
   ThisThreadStateFn this_thread_state = nullptr;

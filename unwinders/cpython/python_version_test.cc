@@ -16,7 +16,8 @@ TEST(VersionFromHexTest, DecodesMajorAndMinor) {
 
 TEST(ParseVersionStringTest, ReadsMajorAndMinor) {
   PythonVersion v;
-  ASSERT_TRUE(ParseVersionString("3.10.13 (main, Jan  1 2024) [GCC 12.2.0]", &v));
+  ASSERT_TRUE(
+      ParseVersionString("3.10.13 (main, Jan  1 2024) [GCC 12.2.0]", &v));
   EXPECT_EQ(v.major, 3);
   EXPECT_EQ(v.minor, 10);
   ASSERT_TRUE(ParseVersionString("3.9", &v));

@@ -25,7 +25,8 @@ uintptr_t OwnThreadState(const PythonApi& api) {
   // stacks of daemon threads that may still be running C code with the GIL
   // released (and allocating). Those threads must not walk their frames.
   if (api.runtime != 0) {
-    uintptr_t finalizing = ReadPointerAt(api.runtime, layout.runtime_finalizing);
+    uintptr_t finalizing =
+        ReadPointerAt(api.runtime, layout.runtime_finalizing);
     if (finalizing != 0 && finalizing != tstate) return 0;
   }
   return tstate;

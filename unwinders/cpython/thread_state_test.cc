@@ -55,8 +55,7 @@ TEST_P(ThreadStateTest, RejectsAStateOfAnotherThread) {
 }
 
 TEST_P(ThreadStateTest, OnlyTheFinalizingThreadWalksDuringFinalization) {
-  FakeHeap::Write<uintptr_t>(runtime_, GetParam()->runtime_finalizing,
-                             tstate_);
+  FakeHeap::Write<uintptr_t>(runtime_, GetParam()->runtime_finalizing, tstate_);
   EXPECT_EQ(OwnThreadState(api_), tstate_);
   FakeHeap::Write<uintptr_t>(runtime_, GetParam()->runtime_finalizing,
                              tstate_ + 4096);

@@ -55,9 +55,9 @@ TEST_P(UnicodeReaderTest, RejectsWhatIsNotAString) {
   FakeHeap::Write<uintptr_t>(not_a_string, l.object_type, 0x1234);
   EXPECT_EQ(Read(not_a_string), "<false>");
   uintptr_t bad_kind = heap_.NewString(l, U"abc", 1);
-  FakeHeap::Write<uint32_t>(bad_kind, l.unicode_state,
-                            (3u << l.state_kind_shift) |
-                                (1u << l.state_compact_bit));
+  FakeHeap::Write<uint32_t>(
+      bad_kind, l.unicode_state,
+      (3u << l.state_kind_shift) | (1u << l.state_compact_bit));
   EXPECT_EQ(Read(bad_kind), "<false>");
 }
 
