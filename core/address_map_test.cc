@@ -60,7 +60,7 @@ TEST(AddressMapTest, KeepsManyNeighbouringBlocksApart) {
   TrackedBlock replaced;
   for (int i = 0; i < kBlocks; ++i) {
     ASSERT_FALSE(map.Insert(
-        base + 16 * i,
+        base + uintptr_t{16} * i,
         TrackedBlock{static_cast<uint32_t>(i % 13 + 1), int64_t{i} * 3},
         &replaced));
   }
@@ -70,12 +70,12 @@ TEST(AddressMapTest, KeepsManyNeighbouringBlocksApart) {
   int64_t removed_weight = 0;
   for (int i = 0; i < kBlocks; i += 2) {
     TrackedBlock removed;
-    ASSERT_TRUE(map.Remove(base + 16 * i, &removed));
+    ASSERT_TRUE(map.Remove(base + uintptr_t{16} * i, &removed));
     EXPECT_EQ(removed.stack_id, static_cast<uint32_t>(i % 13 + 1));
     removed_weight += removed.weight;
   }
   // 3 * (0 + 2 + ... + 9998) = 3 * 2 * (0 + 1 + ... + 4999).
-  EXPECT_EQ(removed_weight, 3 * 2 * (int64_t{4999} * 5000 / 2));
+  EXPECT_EQ(removed_weight, int64_t{3} * 2 * (int64_t{4999} * 5000 / 2));
   EXPECT_EQ(map.Size(), kBlocks / 2);
 }
 

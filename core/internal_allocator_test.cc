@@ -169,6 +169,7 @@ TEST(InternalAllocatorTest, ThreadsAllocatingAtOnceGetDisjointBlocks) {
   constexpr int kBlocks = 2000;
   std::atomic<int> bad{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([t, &bad] {
       std::vector<std::pair<unsigned char*, size_t>> mine;

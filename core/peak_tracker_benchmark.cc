@@ -2,6 +2,7 @@
 // taken on the first free after every new high (core/peak_tracker.h), so a
 // program that grows steadily while freeing pays it often; its cost is one
 // pass over the stacks, whatever the number of live allocations.
+#include <cstdint>
 #include <memory>
 
 #include "benchmark/benchmark.h"
@@ -13,7 +14,7 @@ namespace {
 void BM_PeakCopy(benchmark::State& state) {
   const uint32_t stacks = static_cast<uint32_t>(state.range(0));
   auto peak = std::make_unique<PeakTracker>();
-  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, 64 * id);
+  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, int64_t{64} * id);
   for (auto _ : state) {
     // One more byte on the first stack makes a new high, so every
     // iteration copies every stack.

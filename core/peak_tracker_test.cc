@@ -124,8 +124,8 @@ TEST_F(PeakTrackerTest, StacksBeyondTheFirstChunkAreCopied) {
   int64_t expected_total = 0;
   Contents expected;
   for (uint32_t id : ids) {
-    Allocate(id, id * 10);
-    expected_total += id * 10;
+    Allocate(id, int64_t{id} * 10);
+    expected_total += int64_t{id} * 10;
     expected[id] = {int64_t{id} * 10, 1};
   }
   Allocate(7, 1);

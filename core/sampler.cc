@@ -59,7 +59,8 @@ int64_t Sampler::WeightFor(uint64_t size, int64_t interval_bytes) {
   if (static_cast<int64_t>(size) >= interval_bytes) {
     return static_cast<int64_t>(size);
   }
-  const double x = static_cast<double>(size) / interval_bytes;
+  const double x =
+      static_cast<double>(size) / static_cast<double>(interval_bytes);
   // -expm1(-x) = 1 - e^-x, accurate for the tiny x of small allocations.
   const double p = -std::expm1(-x);
   return static_cast<int64_t>(std::llround(static_cast<double>(size) / p));

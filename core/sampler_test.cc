@@ -25,7 +25,7 @@ TEST(SamplerTest, WeightIsSizeOverSamplingProbability) {
   // s / (1 - exp(-s / R)) for R = 1 MiB, rounded; values computed offline.
   EXPECT_EQ(Sampler::WeightFor(64, kMiB), 1048608);
   EXPECT_EQ(Sampler::WeightFor(4096, kMiB), 1050625);
-  EXPECT_EQ(Sampler::WeightFor(512 * 1024, kMiB), 1332475);
+  EXPECT_EQ(Sampler::WeightFor(uint64_t{512} * 1024, kMiB), 1332475);
   EXPECT_EQ(Sampler::WeightFor(kMiB - 1, kMiB), 1658822);
   // At and above the interval: the true size, never scaled.
   EXPECT_EQ(Sampler::WeightFor(kMiB, kMiB), kMiB);
@@ -52,7 +52,8 @@ TEST(SamplerTest, GapsAreExponentialWithMeanTheInterval) {
   EXPECT_NEAR(mean, kMiB, 4 * kMiB / std::sqrt(kDraws));
   // Its second moment is 2 R^2: tells an exponential from, say, a uniform
   // on [0, 2R] (second moment 4/3 R^2) with the same mean.
-  const double second_moment = sum_squares / kDraws / (double(kMiB) * kMiB);
+  const double second_moment =
+      sum_squares / kDraws / (static_cast<double>(kMiB) * kMiB);
   EXPECT_NEAR(second_moment, 2.0, 0.1);
 }
 
@@ -69,11 +70,10 @@ TEST(SamplerTest, AThreadsFirstCrossingOnlyDrawsItsCountdown) {
 }
 
 TEST(SamplerTest, BlocksOfAtLeastTheIntervalAreAlwaysRecordedAtTheirSize) {
-  Sampler::Configure(64 * 1024, 3);
+  Sampler::Configure(int64_t{64} * 1024, 3);
   ThreadState ts = {};
   Allocate(ts, 16);  // seeds this thread
-  for (int64_t size :
-       {int64_t{64 * 1024}, int64_t{64 * 1024 + 1}, int64_t{10 * kMiB}}) {
+  for (int64_t size : {int64_t{64} * 1024, int64_t{64} * 1024 + 1, 10 * kMiB}) {
     for (int i = 0; i < 100; ++i) {
       const int64_t countdown = ts.bytes_until_sample;
       EXPECT_EQ(Allocate(ts, size), size);
@@ -105,7 +105,8 @@ void AddAllocations(ThreadState& ts, int64_t size, int64_t count,
   // Blocks of at least the interval are always taken, at their size.
   const double p = size >= interval
                        ? 1.0
-                       : -std::expm1(-static_cast<double>(size) / interval);
+                       : -std::expm1(-static_cast<double>(size) /
+                                     static_cast<double>(interval));
   for (int64_t i = 0; i < count; ++i) {
     const int64_t weight = Allocate(ts, size);
     if (weight != 0) {
@@ -114,13 +115,14 @@ void AddAllocations(ThreadState& ts, int64_t size, int64_t count,
     }
   }
   const double s = static_cast<double>(size);
-  e->true_total += s * count;
-  e->variance += count * s * s * (1 - p) / p;
-  e->expected_samples += count * p;
+  const double n = static_cast<double>(count);
+  e->true_total += s * n;
+  e->variance += n * s * s * (1 - p) / p;
+  e->expected_samples += n * p;
 }
 
 TEST(SamplerTest, EstimateOfManySmallAllocationsIsWithinFourDeviations) {
-  constexpr int64_t kInterval = 64 * 1024;
+  constexpr int64_t kInterval = int64_t{64} * 1024;
   Sampler::Configure(kInterval, 12345);
   ThreadState ts = {};
   Estimate e;
@@ -135,7 +137,7 @@ TEST(SamplerTest, EstimateOfManySmallAllocationsIsWithinFourDeviations) {
 }
 
 TEST(SamplerTest, EstimateOfMixedSizesIsWithinFourDeviations) {
-  constexpr int64_t kInterval = 256 * 1024;
+  constexpr int64_t kInterval = int64_t{256} * 1024;
   Sampler::Configure(kInterval, 777);
   ThreadState ts = {};
   Estimate e;

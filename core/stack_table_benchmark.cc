@@ -33,7 +33,7 @@ std::vector<RawFrame> MakeStack(int depth, uint64_t innermost) {
   std::vector<RawFrame> frames;
   frames.push_back(RawFrame::Python(innermost, 4));
   for (int i = 1; i < depth; ++i) {
-    frames.push_back(RawFrame::Python(0x10000 + 64 * i, 2 * i));
+    frames.push_back(RawFrame::Python(0x10000 + 64 * i, uint64_t{2} * i));
   }
   return frames;
 }

@@ -147,6 +147,7 @@ TEST_F(StackTableTest, ThreadsInterningTheSameStacksAgreeOnTheirIds) {
                                           std::vector<uint32_t>(kStacks));
   std::atomic<int> ready{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       ready.fetch_add(1);

@@ -207,19 +207,21 @@ TEST_F(TrackerTest, ThreadsKeepExactPerStackCounts) {
   constexpr int kThreads = 4;
   constexpr int kBlocks = 5000;
   std::vector<std::vector<RawFrame>> stacks;
+  stacks.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     stacks.push_back(Stack({0x500u + t, 0x400}));
   }
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([t, &stacks] {
       const uint64_t base = 0x10000000ull * (t + 1);
       for (int i = 0; i < kBlocks; ++i) {
-        Malloc(stacks[t], base + 16 * i, 8 * (t + 1));
+        Malloc(stacks[t], base + uint64_t{16} * i, size_t{8} * (t + 1));
       }
       // Keep every fourth block.
       for (int i = 0; i < kBlocks; ++i) {
-        if (i % 4 != 0) FreeBlock(base + 16 * i);
+        if (i % 4 != 0) FreeBlock(base + uint64_t{16} * i);
       }
     });
   }
@@ -233,7 +235,7 @@ TEST_F(TrackerTest, ThreadsKeepExactPerStackCounts) {
   }
   for (int t = 0; t < kThreads; ++t) {
     const uint64_t base = 0x10000000ull * (t + 1);
-    for (int i = 0; i < kBlocks; i += 4) FreeBlock(base + 16 * i);
+    for (int i = 0; i < kBlocks; i += 4) FreeBlock(base + uint64_t{16} * i);
   }
   now = Current();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(now.count(IdOf(stacks[t])), 0u);
@@ -251,7 +253,7 @@ class SampleModeTest : public TrackerTest {
 TEST_F(SampleModeTest, BlocksOfAtLeastTheIntervalAreAlwaysRecorded) {
   // Whatever the countdown says when they come: a 1 MiB pymalloc arena at
   // the default 1 MiB interval must never be skipped or scaled.
-  constexpr int64_t kInterval = 64 * 1024;
+  constexpr int64_t kInterval = int64_t{64} * 1024;
   Sampler::Configure(kInterval, 99);
   const std::vector<RawFrame> big = Stack({0x611});
   const std::vector<RawFrame> small = Stack({0x612});
@@ -285,7 +287,7 @@ TEST_F(SampleModeTest, SmallAllocationsAreEstimatedWithoutBias) {
   // N blocks of s bytes at interval R: each is sampled with probability
   // p = 1 - exp(-s/R) and then weighs s/p, so the estimate has mean N*s and
   // standard deviation s * sqrt(N (1 - p) / p) (see sampler_test.cc).
-  constexpr int64_t kInterval = 16 * 1024;
+  constexpr int64_t kInterval = int64_t{16} * 1024;
   constexpr int64_t kSize = 48;
   constexpr int kBlocks = 1000000;
   Sampler::Configure(kInterval, 4242);

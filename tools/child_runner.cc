@@ -31,6 +31,7 @@ void ForwardToChild(int signal_number) {
 
 std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (const std::string& s : strings) {
     pointers.push_back(const_cast<char*>(s.c_str()));
   }

@@ -34,7 +34,7 @@ class FixedStackUnwinder : public Unwinder {
   int Capture(RawFrame* frames, int max) override {
     const int n = max < 8 ? max : 8;
     for (int i = 0; i < n; ++i) {
-      frames[i] = RawFrame::Python(0x10000 + 64 * i, 2 * i);
+      frames[i] = RawFrame::Python(0x10000 + 64 * i, uint64_t{2} * i);
     }
     return n;
   }

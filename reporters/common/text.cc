@@ -48,10 +48,10 @@ std::string PrintableText(std::string_view text) {
     const unsigned char lead = static_cast<unsigned char>(text[0]);
     if (!step.valid) {
       out += kReplacementCharacter;
-    } else if (lead < 0x20 || lead == 0x7F) {
+    } else if (lead < 0x20 || lead == 0x7F ||
+               // U+0080..U+009F, the C1 controls (CSI is U+009B)
+               (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0)) {
       out += ' ';
-    } else if (lead == 0xC2 && static_cast<unsigned char>(text[1]) < 0xA0) {
-      out += ' ';  // U+0080..U+009F, the C1 controls (CSI is U+009B)
     } else {
       out.append(text.data(), static_cast<size_t>(step.length));
     }

@@ -78,6 +78,7 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "peak_bytes": 3000,
   "current_bytes": 1000,
   "rss_hwm_bytes": 9000,
+  "profiler_bytes": 0,
   "tracked_allocations": 42,
   "sample_interval_bytes": 0,
   "stack_count": 2,
@@ -150,7 +151,8 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       output,
       R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
       R"("current_bytes":1000,"exit_code":null,"mode":"sample",)"
-      R"("peak_bytes":3000,"pid":77,"reason":"exit","rss_hwm_bytes":9000,)"
+      R"("peak_bytes":3000,"pid":77,"profiler_bytes":0,"reason":"exit",)"
+      R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
       R"("top":[{"allocations":5,"bytes":1999,"frames":[)"
       R"({"file":"app.py","function":"quote\"back\\slash\u0001",)"
@@ -168,8 +170,8 @@ TEST(RenderSummaryJsonTest, KeepsTheLargestStacksOnly) {
   Profile profile;
   profile.peak_bytes = 0;
   for (int i = 1; i <= 12; ++i) {
-    profile.stacks.push_back(Stack({}, i * 100, 1));
-    profile.peak_bytes += i * 100;
+    profile.stacks.push_back(Stack({}, int64_t{i} * 100, 1));
+    profile.peak_bytes += int64_t{i} * 100;
   }
   const std::string path = MakeTestDirectory("summary_top") + "/summary.json";
   std::ofstream(path) << RenderSummaryJson(profile);

@@ -23,6 +23,9 @@ bool DescribeFrame(const Layout& layout, uintptr_t code_type, uintptr_t frame,
                    uintptr_t* code_out, uint64_t* detail_out) {
   int owner = -1;
   if (layout.frame_owner >= 0) {
+    // CPython declares the field `char owner` (signed on the x86-64 ABI);
+    // read it with that signedness, as the interpreter does.
+    // NOLINTNEXTLINE(bugprone-signed-char-misuse): mirrors CPython's type.
     owner = ReadAt<signed char>(frame, layout.frame_owner);
     // The shim an entry into the eval loop pushes: it belongs to C.
     if (owner == layout.owner_cstack) return false;

@@ -24,6 +24,7 @@ void WalkChain(benchmark::State& state, const Layout& layout) {
   testing::FakeThread thread(layout);
   // A few distinct functions, as a real chain has, each at its own offset.
   std::vector<uintptr_t> code;
+  code.reserve(8);
   for (int i = 0; i < 8; ++i) {
     code.push_back(thread.heap().NewCode(layout, "f" + std::to_string(i),
                                          "module.py", 10 * i + 1));

@@ -39,7 +39,8 @@ bool CopyUnicodeAsUtf8(const Layout& layout, uintptr_t unicode_type,
   }
   uint32_t state = ReadAt<uint32_t>(str, layout.unicode_state);
   int64_t length = ReadAt<int64_t>(str, layout.unicode_length);
-  int kind = (state >> layout.state_kind_shift) & layout.state_kind_mask;
+  int kind = static_cast<int>((state >> layout.state_kind_shift) &
+                              layout.state_kind_mask);
   if (length < 0 || (kind != 1 && kind != 2 && kind != 4)) return false;
 
   uintptr_t data;
