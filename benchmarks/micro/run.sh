@@ -19,6 +19,7 @@ targets=(
   //core:stack_table_benchmark
   //core:peak_tracker_benchmark
   //unwinders/cpython:frame_walker_benchmark
+  //reporters/flamegraph:flamegraph_reporter_benchmark
   //reporters/folded:folded_reporter_benchmark
   //reporters/summary_json:summary_json_reporter_benchmark
   //reporters/top_table:top_table_reporter_benchmark

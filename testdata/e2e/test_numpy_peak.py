@@ -3,6 +3,8 @@
 programs/numpy_peak.py holds all three (np.ones -> malloc) at once, frees them
 and then allocates 100 MiB, which must not appear in the peak.
 """
+import os
+
 import profile_run as pr
 from profile_run import MiB
 
@@ -35,6 +37,20 @@ class NumpyPeakTest(pr.ProfileTestCase):
 
     def test_allocation_after_the_peak_is_absent(self):
         self.assert_line_absent(self.run_, "after_peak", SCRIPT, "ALLOC-AFTER-100")
+
+    def test_flame_graph_shows_the_three_lines(self):
+        """peak.svg is well-formed and has a box per line, sized in MiB."""
+        import xml.etree.ElementTree as ET
+
+        path = os.path.join(self.run_.output_dir, "peak.svg")
+        titles = [t.text or "" for t in ET.parse(path).iter("{http://www.w3.org/2000/svg}title")]
+        for function, marker, mib in (("hold_400", "ALLOC-400", 400),
+                                      ("hold_250", "ALLOC-250", 250),
+                                      ("hold_150", "ALLOC-150", 150)):
+            with self.subTest(marker=marker):
+                label = pr.frame(function, SCRIPT, pr.find_marker(SCRIPT, marker))
+                hits = [t for t in titles if t.startswith(label) and "%.1f MiB" % mib in t]
+                self.assertTrue(hits, "no box '%s' of %d MiB in %s" % (label, mib, path))
 
 
 if __name__ == "__main__":
