@@ -2,10 +2,10 @@
 # Installs the profilers Tidemark is compared against, idempotently.
 #
 # Debian packages: heaptrack, valgrind (massif), python3-scalene, python3-venv.
-# PyPI packages: filprofiler and memray go into a venv of their own, never into
-# the project's test environment. The venv sees Debian's numpy and pandas
-# (--system-site-packages) so the workloads run on the same libraries as the
-# unprofiled baseline.
+# PyPI packages: filprofiler, memray and a current scalene go into a venv of
+# their own, never into the project's test environment. The venv sees
+# Debian's numpy and pandas (--system-site-packages) so the workloads run on
+# the same libraries as the unprofiled baseline.
 #
 # Usage: benchmarks/setup_peers.sh [VENV_DIR]
 # Prints nothing on stdout but the venv path, so the harness can read it.
@@ -36,17 +36,23 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
-# The PyPI peers. A stamp file makes the second run a no-op.
-stamp="$venv/.tidemark-peers-installed"
-if [ ! -f "$stamp" ]; then
+# The PyPI peers, each with a stamp file so the second run is a no-op (and a
+# peer added here later still gets installed into an existing venv).
+# scalene is pinned above Debian's 1.5.16: the venv sees Debian's copy
+# through --system-site-packages, so a bare "scalene" would install nothing,
+# and 1.5.16 reports no memory footprint on Python 3.11.
+if [ ! -x "$venv/bin/python" ]; then
   log "creating $venv"
   mkdir -p "$(dirname "$venv")"
   /usr/bin/python3 -m venv --system-site-packages "$venv" >&2 || { log "venv creation failed"; exit 1; }
-  ok=1
-  for pkg in filprofiler memray; do
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$pkg" >&2 \
-      || { log "pip install $pkg failed; it will be reported as missing"; ok=0; }
-  done
-  [ "$ok" -eq 1 ] && touch "$stamp"
 fi
+for spec in filprofiler memray "scalene>1.5.16"; do
+  stamp="$venv/.installed-${spec%%[<>=]*}"
+  [ -f "$stamp" ] && continue
+  if "$venv/bin/python" -m pip install -q --disable-pip-version-check "$spec" >&2; then
+    touch "$stamp"
+  else
+    log "pip install $spec failed; it will be reported as missing"
+  fi
+done
 echo "$venv"
