@@ -1,0 +1,1 @@
+"""The overhead harness: tool table, measuring, report rendering."""
