@@ -1,11 +1,10 @@
 #include "core/report_trigger.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,21 +18,13 @@
 namespace tidemark {
 namespace {
 
-// What a handler writes into the pipe.
-constexpr char kRequestOnDemand = 'U';
-constexpr char kRequestTermination = 'T';
-
-// How long a dying process waits for its report. Long enough for a report
-// of many thousands of stacks; bounded so that a report that cannot finish
-// (say, the signal interrupted a thread holding a lock the report needs)
-// never keeps a process from dying.
-constexpr int kTerminationWaitMs = 10000;
-
-// Memory is checked this often; a job that goes from 95% to 100% of its
-// limit faster than this is caught by the periodic report instead.
-constexpr int kPressureCheckMs = 500;
+// The thread checks the memory left this often; a job that goes from 95%
+// to 100% of its limit faster than this is covered by the periodic report.
+constexpr int64_t kPressureCheckMs = 500;
+// Before the thread runs, sampled allocations look at most this often.
+constexpr int64_t kInBandCheckMs = 1000;
 constexpr double kNearOutOfMemoryFraction = 0.05;
-constexpr double kRecoveredFraction = 0.10;
+constexpr double kStartWatchingFraction = 0.10;
 
 struct TakenSignal {
   int number;
@@ -44,15 +35,19 @@ struct TakenSignal {
 TakenSignal g_signals[] = {{SIGUSR2}, {SIGTERM}, {SIGINT}};
 
 ReportTrigger::Callback g_callback = nullptr;
-int g_pipe_read = -1;
-int g_pipe_write = -1;
-int g_flush_ms = -1;
 pid_t g_owner = 0;
+int64_t g_flush_ms = -1;  // -1: no periodic reports, no thread
 std::atomic<bool> g_stopped{false};
-// Termination reports finished; a handler waits for this to move.
-std::atomic<uint64_t> g_terminations_done{0};
-// The signal number of the pending termination request.
-std::atomic<int> g_termination_signal{0};
+std::atomic<bool> g_forgotten{false};  // set in forked children
+std::atomic<bool> g_thread_started{false};
+std::atomic<int64_t> g_first_flush_ms{0};
+std::atomic<int64_t> g_next_in_band_check_ms{0};
+
+int64_t NowMs(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
 TakenSignal* Find(int number) {
   for (TakenSignal& s : g_signals) {
@@ -61,195 +56,171 @@ TakenSignal* Find(int number) {
   return nullptr;
 }
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+// Hands the signal on to the disposition it had before us. We only take
+// signals whose disposition was the default, so that means: restore it and
+// raise again. Inside the handler the signal is blocked, so it is delivered
+// as soon as the handler returns; outside, at once.
+void PassOn(const TakenSignal& s) {
+  sigaction(s.number, &s.previous, nullptr);
+  raise(s.number);
 }
 
-void SleepMs(int ms) {
-  timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
-// Hands the signal back to whatever disposition it had before us.
-void PassOn(TakenSignal* s, int number, siginfo_t* info, void* context) {
-  const struct sigaction& prev = s->previous;
-  if ((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction != nullptr) {
-    prev.sa_sigaction(number, info, context);
-    return;
-  }
-  if (prev.sa_handler == SIG_IGN) return;
-  if (prev.sa_handler != SIG_DFL && prev.sa_handler != nullptr) {
-    prev.sa_handler(number);
-    return;
-  }
-  // Default: restore it and re-raise. The signal is blocked while this
-  // handler runs, so it is delivered, with its default effect, as soon as
-  // the handler returns.
-  sigaction(number, &prev, nullptr);
-  raise(number);
-}
-
-void OnSignal(int number, siginfo_t* info, void* context) {
-  const int saved_errno = errno;
-  TakenSignal* s = Find(number);
-  if (s == nullptr) {
-    errno = saved_errno;
-    return;
-  }
-  const bool ours = getpid() == g_owner && !g_stopped.load();
+// Writes the report a signal asks for, then (SIGTERM, SIGINT) lets it kill.
+void Act(int number) {
+  const TakenSignal* s = Find(number);
+  if (s == nullptr) return;
   if (number == SIGUSR2) {
-    if (ours) {
-      ssize_t ignored = write(g_pipe_write, &kRequestOnDemand, 1);
-      (void)ignored;
-    } else {
-      PassOn(s, number, info, context);
+    g_callback(ReportRequest::kOnDemand, number);
+    return;
+  }
+  g_callback(ReportRequest::kTermination, number);
+  PassOn(*s);
+}
+
+// Runs on the thread that received a signal while inside the allocator or
+// the profiler, once it has left both (core/thread_state.h).
+void RunDeferred(int number) {
+  if (g_stopped.load() || g_forgotten.load() || getpid() != g_owner) {
+    PassOn(*Find(number));
+    return;
+  }
+  Act(number);
+}
+
+void OnSignal(int number) {
+  const int saved_errno = errno;
+  const TakenSignal* s = Find(number);
+  if (s == nullptr) return;
+  if (g_stopped.load() || g_forgotten.load() || getpid() != g_owner) {
+    // After the final report, or in a process this session does not own:
+    // behave as if we had never been here.
+    PassOn(*s);
+    errno = saved_errno;
+    return;
+  }
+  ThreadState& ts = t_thread_state;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (ts.in_allocator != 0 || ts.reentrancy_depth != 0) {
+    // This thread may hold the arena lock or one of ours, which the report
+    // needs: act when it leaves. One pending signal is enough; a second
+    // report request would only repeat it.
+    if (ts.deferred_signal == 0 || number != SIGUSR2) {
+      ts.deferred_signal = number;
     }
     errno = saved_errno;
     return;
   }
-  if (ours && t_thread_state.reentrancy_depth == 0) {
-    // Not while this thread is inside the profiler: it may hold a lock the
-    // report needs.
-    const uint64_t before = g_terminations_done.load();
-    g_termination_signal.store(number);
-    if (write(g_pipe_write, &kRequestTermination, 1) == 1) {
-      for (int waited = 0;
-           waited < kTerminationWaitMs && g_terminations_done.load() == before;
-           waited += 5) {
-        SleepMs(5);
-      }
-    }
-  }
-  PassOn(s, number, info, context);
+  Act(number);
   errno = saved_errno;
 }
 
 void* ThreadMain(void*) {
-  // Keep every signal off this thread: a handler that waits for this thread
-  // must never run on it.
+  // Signals are acted on by the threads they land on; keep them off this
+  // one, which may be in the middle of a report.
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   ReentrancyGuard guard;  // the reports' own allocations are not the job's
 
-  struct pollfd pfd = {g_pipe_read, POLLIN, 0};
-  int64_t next_flush = g_flush_ms > 0 ? NowMs() + g_flush_ms : -1;
+  int64_t next_flush = NowMs(CLOCK_MONOTONIC) + g_flush_ms;
   bool pressure_reported = false;
   for (;;) {
-    int timeout = kPressureCheckMs;
-    if (next_flush >= 0) {
-      timeout = static_cast<int>(std::max<int64_t>(
-          0, std::min<int64_t>(timeout, next_flush - NowMs())));
+    const int64_t now = NowMs(CLOCK_MONOTONIC);
+    const int64_t wait = std::max<int64_t>(
+        1, std::min<int64_t>(kPressureCheckMs, next_flush - now));
+    timespec ts = {static_cast<time_t>(wait / 1000),
+                   static_cast<long>((wait % 1000) * 1000000)};
+    nanosleep(&ts, nullptr);
+    if (g_stopped.load()) return nullptr;
+    if (NowMs(CLOCK_MONOTONIC) >= next_flush) {
+      g_callback(ReportRequest::kPeriodic, 0);
+      next_flush = NowMs(CLOCK_MONOTONIC) + g_flush_ms;
     }
-    int ready = poll(&pfd, 1, timeout);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return nullptr;
-    }
-    if (ready == 0) {
-      if (g_stopped.load()) continue;
-      if (next_flush >= 0 && NowMs() >= next_flush) {
-        g_callback(ReportRequest::kPeriodic, 0);
-        next_flush = NowMs() + g_flush_ms;
+    MemoryStatus status;
+    if (ReadMemoryStatus(&status)) {
+      if (!pressure_reported &&
+          IsNearOutOfMemory(status, kNearOutOfMemoryFraction)) {
+        pressure_reported = true;
+        g_callback(ReportRequest::kNearOutOfMemory, 0);
+      } else if (!IsNearOutOfMemory(status, 2 * kNearOutOfMemoryFraction)) {
+        pressure_reported = false;  // recovered: the next squeeze reports
       }
-      MemoryStatus status;
-      if (ReadMemoryStatus(&status)) {
-        if (!pressure_reported &&
-            IsNearOutOfMemory(status, kNearOutOfMemoryFraction)) {
-          pressure_reported = true;
-          g_callback(ReportRequest::kNearOutOfMemory, 0);
-        } else if (!IsNearOutOfMemory(status, kRecoveredFraction)) {
-          pressure_reported = false;
-        }
-      }
-      continue;
-    }
-    // Handlers check g_stopped themselves; after the final report their
-    // bytes are only drained.
-    char requests[64];
-    ssize_t n = read(g_pipe_read, requests, sizeof(requests));
-    if (n <= 0) continue;
-    bool on_demand = false;
-    bool termination = false;
-    for (ssize_t i = 0; i < n; ++i) {
-      on_demand |= requests[i] == kRequestOnDemand;
-      termination |= requests[i] == kRequestTermination;
-    }
-    if (g_stopped.load()) {
-      if (termination) g_terminations_done.fetch_add(1);  // do not make it wait
-      continue;
-    }
-    if (termination) {
-      g_callback(ReportRequest::kTermination, g_termination_signal.load());
-      g_terminations_done.fetch_add(1);
-    } else if (on_demand) {
-      g_callback(ReportRequest::kOnDemand, SIGUSR2);
     }
   }
 }
 
-}  // namespace
-
-bool ReportTrigger::Start(Callback callback, double flush_seconds, pid_t owner,
-                          std::string* error) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    *error = std::string("cannot create a pipe: ") + strerror(errno);
-    return false;
-  }
-  // A handler must never block on a full pipe; a dropped byte is a request
-  // already pending.
-  fcntl(fds[1], F_SETFL, O_NONBLOCK);
-  g_pipe_read = fds[0];
-  g_pipe_write = fds[1];
-  g_callback = callback;
-  g_owner = owner;
-  g_flush_ms = flush_seconds > 0
-                   ? static_cast<int>(std::fmin(flush_seconds * 1000, 1e9))
-                   : -1;
-
+void StartThread() {
+  bool expected = false;
+  if (!g_thread_started.compare_exchange_strong(expected, true)) return;
   pthread_t thread;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  int rc = pthread_create(&thread, &attr, &ThreadMain, nullptr);
-  pthread_attr_destroy(&attr);
-  if (rc != 0) {
-    *error = std::string("cannot start the report thread: ") + strerror(rc);
-    close(fds[0]);
-    close(fds[1]);
-    return false;
+  if (pthread_create(&thread, &attr, &ThreadMain, nullptr) == 0) {
+    pthread_setname_np(thread, "tidemark-report");
   }
-  pthread_setname_np(thread, "tidemark-report");
+  // On failure the job goes on with exit and signal reports only.
+  pthread_attr_destroy(&attr);
+}
+
+}  // namespace
+
+void ReportTrigger::Start(Callback callback, pid_t owner,
+                          double flush_seconds) {
+  g_callback = callback;
+  g_owner = owner;
+  if (flush_seconds > 0) {
+    g_flush_ms = static_cast<int64_t>(std::fmin(flush_seconds * 1000, 1e12));
+    g_flush_ms = std::max<int64_t>(g_flush_ms, 1);
+    g_first_flush_ms.store(NowMs(CLOCK_MONOTONIC) + g_flush_ms);
+  }
+  g_deferred_signal_runner = &RunDeferred;
 
   for (TakenSignal& s : g_signals) {
     struct sigaction current;
     if (sigaction(s.number, nullptr, &current) != 0) continue;
-    if ((current.sa_flags & SA_SIGINFO) == 0 && current.sa_handler != SIG_DFL) {
+    if ((current.sa_flags & SA_SIGINFO) != 0 || current.sa_handler != SIG_DFL) {
       continue;  // ignored or handled already: leave it to the program
     }
-    if ((current.sa_flags & SA_SIGINFO) != 0) continue;
     struct sigaction ours = {};
-    ours.sa_sigaction = &OnSignal;
-    ours.sa_flags = SA_SIGINFO | SA_RESTART;
+    ours.sa_handler = &OnSignal;
+    ours.sa_flags = SA_RESTART;
     sigemptyset(&ours.sa_mask);
     s.previous = current;
     if (sigaction(s.number, &ours, nullptr) == 0) s.taken = true;
   }
-  return true;
+}
+
+void ReportTrigger::OnSampledAllocation() {
+  if (g_flush_ms < 0 || g_thread_started.load(std::memory_order_relaxed) ||
+      g_forgotten.load(std::memory_order_relaxed)) {
+    return;
+  }
+  const int64_t now = NowMs(CLOCK_MONOTONIC_COARSE);
+  if (now < g_next_in_band_check_ms.load(std::memory_order_relaxed)) return;
+  const int64_t first_flush = g_first_flush_ms.load(std::memory_order_relaxed);
+  int64_t next_check = now + kInBandCheckMs;
+  if (first_flush > now) next_check = std::min(next_check, first_flush);
+  g_next_in_band_check_ms.store(next_check, std::memory_order_relaxed);
+  // A process with threads of its own already pays for glibc's locking,
+  // so one more thread costs it nothing: start at once.
+  bool due = __libc_single_threaded == 0 || now >= first_flush;
+  if (!due) {
+    MemoryStatus status;
+    due = ReadMemoryStatus(&status) &&
+          IsNearOutOfMemory(status, kStartWatchingFraction);
+  }
+  if (due) StartThread();
 }
 
 void ReportTrigger::ForgetInChild() {
-  g_stopped.store(true);
+  g_forgotten.store(true);
   for (TakenSignal& s : g_signals) {
     if (!s.taken) continue;
     struct sigaction current;
     if (sigaction(s.number, nullptr, &current) == 0 &&
-        (current.sa_flags & SA_SIGINFO) != 0 &&
-        current.sa_sigaction == &OnSignal) {
+        (current.sa_flags & SA_SIGINFO) == 0 &&
+        current.sa_handler == &OnSignal) {
       sigaction(s.number, &s.previous, nullptr);
     }
   }

@@ -3,51 +3,57 @@
 
 #include <sys/types.h>
 
-#include <string>
-
 namespace tidemark {
 
 // Why a report is being written outside the normal exit path.
 enum class ReportRequest {
-  kPeriodic,         // every flush interval
+  kPeriodic,         // every flush interval (sample mode)
   kOnDemand,         // SIGUSR2: the job keeps running
   kTermination,      // SIGTERM or SIGINT: the job is about to die
   kNearOutOfMemory,  // less than 5% of the memory limit is left
 };
 
-// Writes reports when asked by a signal or a timer (sample mode).
+// Writes reports when a signal or a timer asks for them.
 //
-// Reports cannot be written from a signal handler (they allocate, lock and
-// call reporters), so a dedicated thread does it: the handler only writes one
-// byte into a pipe, which is async-signal-safe, and the thread, woken by
-// poll(), calls the callback. The same poll() times out every flush interval
-// for the periodic report, and twice a second to check how much memory is
-// left (core/memory_pressure.h): below 5% of the limit it asks for a
-// near-out-of-memory report, once until memory recovers above 10%. For SIGTERM
-// and SIGINT the handler then waits (bounded) for the report to be written and
-// re-raises the signal under the program's previous disposition, so the program
-// dies, or handles it, as it would have without us. The thread blocks every
-// signal, so a handler never runs on it.
+// Signals need no thread. The handler writes the report itself when the
+// thread it landed on is neither inside the C library's allocator nor
+// inside the profiler, so it holds no lock the report needs (a thread
+// blocked in a system call, say). Otherwise it leaves the signal in the
+// thread's state and the thread acts on it as soon as it leaves the
+// allocator or the profiler, which is a matter of microseconds. After a
+// SIGTERM or SIGINT report the signal is raised again under its previous
+// (default) disposition, so the program dies as it would have without us.
+// Only signals whose disposition is still the default at start-up are
+// taken; a program that installs its own handler later (Python does for
+// SIGINT) replaces ours, and its own handling leads to the exit report.
 //
-// Only signals whose disposition is still the default when Start() runs are
-// taken (a shell's "ignore SIGINT" for background jobs is kept); a program
-// that installs its own handler later (Python does for SIGINT) replaces
-// ours, and its own handling then leads to the normal exit report.
+// Periodic reports and the memory watch need a thread (a job may sit idle
+// while its last report ages), and a thread has a cost: once a process has
+// two, glibc's malloc takes its arena locks on every call that misses the
+// per-thread cache (10% of the run time of a malloc-bound single-threaded
+// benchmark here). So the thread starts from a sampled allocation: at once
+// in a process that already has threads (numpy's OpenBLAS starts some),
+// otherwise once the first flush interval has passed or when less than 10%
+// of the memory limit is left. A single-threaded job shorter than the
+// interval never has it.
 class ReportTrigger {
  public:
   using Callback = void (*)(ReportRequest request, int signal_number);
 
-  // `flush_seconds` <= 0 disables the periodic report. Returns false with a
-  // reason when the thread or pipe cannot be created.
-  static bool Start(Callback callback, double flush_seconds, pid_t owner,
-                    std::string* error);
+  // Takes SIGUSR2, SIGTERM and SIGINT for `owner` (the profiled process).
+  // `flush_seconds` > 0 enables the periodic reports and the memory watch.
+  static void Start(Callback callback, pid_t owner, double flush_seconds);
 
-  // In a forked child: puts back the dispositions we replaced, so that the
-  // child's signals do not wake the parent's thread (which the child does
-  // not have). Async-signal-safe.
+  // From sample mode's slow path, on sampled allocations, outside any
+  // profiler lock. Cheap: a coarse clock read, and at most once a second a
+  // look at the memory left; starts the thread when it is due.
+  static void OnSampledAllocation();
+
+  // In a forked child: puts back the dispositions we replaced and never
+  // starts the thread. Async-signal-safe.
   static void ForgetInChild();
 
-  // After the final report: the thread writes nothing more.
+  // After the final report: nothing more is written.
   static void Stop();
 };
 

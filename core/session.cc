@@ -219,7 +219,8 @@ const char* SignalName(int number) {
   }
 }
 
-// Runs on the report thread (see ReportTrigger).
+// Runs on the report thread, or on the thread a signal landed on (see
+// ReportTrigger).
 void OnReportRequest(ReportRequest request, int signal_number) {
   switch (request) {
     case ReportRequest::kPeriodic:
@@ -309,12 +310,11 @@ void Session::Start() {
   on_exit(&OnExit, nullptr);
   pthread_atfork(nullptr, nullptr, &OnForkChild);
   g_session = s;
-  if (s->config.mode == Mode::kSample &&
-      !ReportTrigger::Start(&OnReportRequest, s->config.flush_interval_seconds,
-                            s->pid, &why)) {
-    // Still worth profiling: the exit report does not need the thread.
-    Say("%s; reports only at exit", why.c_str());
-  }
+  // Signal reports in both modes; periodic ones and the memory watch in
+  // sample mode, the one meant to stay on in production.
+  ReportTrigger::Start(
+      &OnReportRequest, s->pid,
+      s->config.mode == Mode::kSample ? s->config.flush_interval_seconds : 0);
   g_tracking_state.store(s->config.mode == Mode::kSample ? kTrackingSample
                                                          : kTrackingExact);
 }

@@ -1,6 +1,7 @@
 #ifndef TIDEMARK_CORE_THREAD_STATE_H_
 #define TIDEMARK_CORE_THREAD_STATE_H_
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/frame.h"
@@ -24,16 +25,62 @@ struct ThreadState {
   uint64_t last_stack_hash;
   uint32_t last_stack_id;
   int32_t last_stack_depth;
+  // Non-zero while this thread is inside the C library's allocator, called
+  // from an interposer: a signal handler that lands then must not allocate
+  // (it could need the arena lock this thread holds).
+  int32_t in_allocator;
+  // A report signal that landed while this thread was inside the allocator
+  // or the profiler; acted on as soon as it leaves (core/report_trigger.h).
+  int32_t deferred_signal;
 };
 
 extern thread_local ThreadState t_thread_state
     __attribute__((tls_model("initial-exec")));
 
+// Acts on t_thread_state.deferred_signal; installed by the report trigger.
+extern void (*g_deferred_signal_runner)(int signal_number);
+
+// Runs (and clears) this thread's deferred signal, if any, once it is
+// neither inside the allocator nor inside the profiler.
+inline void RunDeferredSignalIfAny() {
+  ThreadState& ts = t_thread_state;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (__builtin_expect(ts.deferred_signal != 0, 0) && ts.in_allocator == 0 &&
+      ts.reentrancy_depth == 0 && g_deferred_signal_runner != nullptr) {
+    const int signal_number = ts.deferred_signal;
+    ts.deferred_signal = 0;
+    g_deferred_signal_runner(signal_number);
+  }
+}
+
+// Brackets a call into the C library's allocator (see in_allocator).
+class AllocatorCall {
+ public:
+  AllocatorCall() {
+    ++t_thread_state.in_allocator;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  }
+  ~AllocatorCall() {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    --t_thread_state.in_allocator;
+    RunDeferredSignalIfAny();
+  }
+  AllocatorCall(const AllocatorCall&) = delete;
+  AllocatorCall& operator=(const AllocatorCall&) = delete;
+};
+
 // Marks the current thread as running profiler code for its lifetime.
 class ReentrancyGuard {
  public:
-  ReentrancyGuard() { ++t_thread_state.reentrancy_depth; }
-  ~ReentrancyGuard() { --t_thread_state.reentrancy_depth; }
+  ReentrancyGuard() {
+    ++t_thread_state.reentrancy_depth;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  }
+  ~ReentrancyGuard() {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    --t_thread_state.reentrancy_depth;
+    RunDeferredSignalIfAny();
+  }
   ReentrancyGuard(const ReentrancyGuard&) = delete;
   ReentrancyGuard& operator=(const ReentrancyGuard&) = delete;
 };

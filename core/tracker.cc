@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/allocation_hooks.h"
+#include "core/report_trigger.h"
 #include "core/sampled_address_filter.h"
 #include "core/sampler.h"
 
@@ -105,6 +106,7 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
   if (state == kTrackingSample) {
     weight = Sampler::OnCountdownCrossed(ts, size);
     if (weight == 0) return;
+    ReportTrigger::OnSampledAllocation();
   }
   try {
     Tracker& t = Tracker::Get();

@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "core/allocation_hooks.h"
+#include "core/thread_state.h"
 #include "interposers/preload/real_allocator.h"
 
 namespace tidemark {
@@ -15,6 +16,14 @@ namespace preload {
 namespace {
 
 std::atomic<bool> g_delivering{false};
+
+// Every call into glibc's allocator is bracketed, so that a report signal
+// landing inside it is deferred until it returns (ThreadState::in_allocator).
+template <typename Fn, typename... Args>
+inline auto InAllocator(Fn fn, Args... args) {
+  AllocatorCall call;
+  return fn(args...);
+}
 
 inline bool Delivering() {
   return g_delivering.load(std::memory_order_relaxed);
@@ -33,13 +42,13 @@ inline void Freeing(void* p) {
 void SetDelivering(bool on) { g_delivering.store(on); }
 
 void* Malloc(size_t size) {
-  void* p = __libc_malloc(size);
+  void* p = InAllocator(__libc_malloc, size);
   Allocated(p, size);
   return p;
 }
 
 void* Calloc(size_t count, size_t size) {
-  void* p = __libc_calloc(count, size);
+  void* p = InAllocator(__libc_calloc, count, size);
   // A successful calloc proves count * size did not overflow.
   Allocated(p, count * size);
   return p;
@@ -56,7 +65,7 @@ void* Realloc(void* ptr, size_t size) {
   // another thread. If realloc then fails the old block is still live but
   // no longer tracked: a rare undercount, never a wrong attribution.
   Freeing(ptr);
-  void* p = __libc_realloc(ptr, size);
+  void* p = InAllocator(__libc_realloc, ptr, size);
   Allocated(p, size);
   return p;
 }
@@ -72,7 +81,7 @@ void* ReallocArray(void* ptr, size_t count, size_t size) {
 
 void Free(void* ptr) {
   Freeing(ptr);
-  __libc_free(ptr);
+  InAllocator(__libc_free, ptr);
 }
 
 int PosixMemalign(void** out, size_t alignment, size_t size) {
@@ -81,7 +90,7 @@ int PosixMemalign(void** out, size_t alignment, size_t size) {
     return EINVAL;
   }
   const int saved = errno;
-  void* p = __libc_memalign(alignment, size);
+  void* p = InAllocator(__libc_memalign, alignment, size);
   if (p == nullptr) {
     errno = saved;
     return ENOMEM;
@@ -92,25 +101,25 @@ int PosixMemalign(void** out, size_t alignment, size_t size) {
 }
 
 void* AlignedAlloc(size_t alignment, size_t size) {
-  void* p = __libc_memalign(alignment, size);
+  void* p = InAllocator(__libc_memalign, alignment, size);
   Allocated(p, size);
   return p;
 }
 
 void* Memalign(size_t alignment, size_t size) {
-  void* p = __libc_memalign(alignment, size);
+  void* p = InAllocator(__libc_memalign, alignment, size);
   Allocated(p, size);
   return p;
 }
 
 void* Valloc(size_t size) {
-  void* p = __libc_valloc(size);
+  void* p = InAllocator(__libc_valloc, size);
   Allocated(p, size);
   return p;
 }
 
 void* Pvalloc(size_t size) {
-  void* p = __libc_pvalloc(size);
+  void* p = InAllocator(__libc_pvalloc, size);
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   Allocated(p, (size + page - 1) & ~(page - 1));
   return p;
