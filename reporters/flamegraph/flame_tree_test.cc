@@ -6,29 +6,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reporters/testing/profile_parts.h"
 
 namespace tidemark {
 namespace {
 
+using reporter_testing::PythonFrame;
+using reporter_testing::Stack;
+
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-ProfileFrame PythonFrame(std::string function, std::string file, int line) {
-  ProfileFrame frame;
-  frame.kind = FrameKind::kPython;
-  frame.function = std::move(function);
-  frame.file = std::move(file);
-  frame.line = line;
-  return frame;
-}
-
-ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes) {
-  ProfileStack stack;
-  stack.frames = std::move(innermost_first);
-  stack.bytes = bytes;
-  stack.allocations = 1;
-  return stack;
-}
 
 // The tree in pre-order, one line per node: indentation for depth, then
 // "LABEL BYTES@OFFSET". Also checks that the children lists agree with the

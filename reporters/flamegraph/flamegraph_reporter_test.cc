@@ -19,11 +19,16 @@
 #include "core/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reporters/testing/profile_parts.h"
 #include "reporters/testing/synthetic_profile.h"
 #include "reporters/testing/test_files.h"
 
 namespace tidemark {
 namespace {
+
+using reporter_testing::Frame;
+using reporter_testing::PythonFrame;
+using reporter_testing::Stack;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -36,28 +41,6 @@ constexpr double kDrawable = kFlameGraphWidth - 2 * kFlameGraphPadding;
 constexpr double kCharWidth = 0.61 * 12;  // as the reporter fits labels
 constexpr char kEmDash[] = "\xE2\x80\x94";
 constexpr char kEllipsis[] = "\xE2\x80\xA6";
-
-ProfileFrame Frame(FrameKind kind, std::string function, std::string file,
-                   int line) {
-  ProfileFrame frame;
-  frame.kind = kind;
-  frame.function = std::move(function);
-  frame.file = std::move(file);
-  frame.line = line;
-  return frame;
-}
-
-ProfileFrame PythonFrame(std::string function, std::string file, int line) {
-  return Frame(FrameKind::kPython, std::move(function), std::move(file), line);
-}
-
-ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes) {
-  ProfileStack stack;
-  stack.frames = std::move(innermost_first);
-  stack.bytes = bytes;
-  stack.allocations = 1;
-  return stack;
-}
 
 // A small program's peak in whole MiB, so every width is exact:
 // <module> -> main -> load -> ones 5 MiB, main -> load 1 MiB,

@@ -6,30 +6,17 @@
 #include "core/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reporters/testing/profile_parts.h"
 #include "reporters/testing/test_files.h"
 
 namespace tidemark {
 namespace {
 
+using reporter_testing::PythonFrame;
+using reporter_testing::Stack;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-ProfileFrame PythonFrame(std::string function, std::string file, int line) {
-  ProfileFrame frame;
-  frame.kind = FrameKind::kPython;
-  frame.function = std::move(function);
-  frame.file = std::move(file);
-  frame.line = line;
-  return frame;
-}
-
-ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes) {
-  ProfileStack stack;
-  stack.frames = std::move(innermost_first);
-  stack.bytes = bytes;
-  stack.allocations = 1;
-  return stack;
-}
 
 // main -> load -> ones (numpy) and main -> parse, plus a native frame.
 Profile SmallProfile() {

@@ -6,34 +6,19 @@
 #include "core/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reporters/testing/profile_parts.h"
 #include "reporters/testing/python_json.h"
 #include "reporters/testing/test_files.h"
 
 namespace tidemark {
 namespace {
 
+using reporter_testing::Frame;
+using reporter_testing::Stack;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-ProfileFrame Frame(FrameKind kind, std::string function, std::string file,
-                   int line) {
-  ProfileFrame frame;
-  frame.kind = kind;
-  frame.function = std::move(function);
-  frame.file = std::move(file);
-  frame.line = line;
-  return frame;
-}
-
-ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes,
-                   int64_t allocations) {
-  ProfileStack stack;
-  stack.frames = std::move(innermost_first);
-  stack.bytes = bytes;
-  stack.allocations = allocations;
-  return stack;
-}
 
 Profile SmallProfile() {
   Profile profile;

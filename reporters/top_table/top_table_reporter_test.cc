@@ -9,33 +9,19 @@
 #include "core/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "reporters/testing/profile_parts.h"
 #include "reporters/testing/test_files.h"
 
 namespace tidemark {
 namespace {
 
+using reporter_testing::Frame;
+using reporter_testing::Stack;
+
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 constexpr int64_t kMiB = 1 << 20;
-
-ProfileFrame Frame(FrameKind kind, std::string function, std::string file,
-                   int line) {
-  ProfileFrame frame;
-  frame.kind = kind;
-  frame.function = std::move(function);
-  frame.file = std::move(file);
-  frame.line = line;
-  return frame;
-}
-
-ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes) {
-  ProfileStack stack;
-  stack.frames = std::move(innermost_first);
-  stack.bytes = bytes;
-  stack.allocations = 1;
-  return stack;
-}
 
 enum FrameIndex {
   kModule,     // <module> (train.py:40)
