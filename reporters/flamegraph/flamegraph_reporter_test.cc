@@ -26,7 +26,6 @@
 namespace tidemark {
 namespace {
 
-using reporter_testing::Frame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 
