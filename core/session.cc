@@ -199,11 +199,23 @@ void OnExit(int status, void*) {
   g_tracking_state.store(kTrackingOff);
 }
 
+// glibc's fork() takes every malloc arena lock after the prepare handlers
+// and releases them before the parent and child handlers: a report signal
+// landing in between must wait, as it would inside malloc.
+void OnForkPrepare() { ++t_thread_state.in_allocator; }
+
+void OnForkParent() {
+  --t_thread_state.in_allocator;
+  RunDeferredSignalIfAny();
+}
+
 void OnForkChild() {
   // The child is a different process with a copy of the parent's heap;
   // the parent's report covers the parent only. Profiling stops here.
   g_tracking_state.store(kTrackingOff);
   ReportTrigger::ForgetInChild();
+  --t_thread_state.in_allocator;
+  RunDeferredSignalIfAny();
 }
 
 const char* SignalName(int number) {
@@ -308,7 +320,7 @@ void Session::Start() {
     return;
   }
   on_exit(&OnExit, nullptr);
-  pthread_atfork(nullptr, nullptr, &OnForkChild);
+  pthread_atfork(&OnForkPrepare, &OnForkParent, &OnForkChild);
   g_session = s;
   // Signal reports in both modes; periodic ones and the memory watch in
   // sample mode, the one meant to stay on in production.

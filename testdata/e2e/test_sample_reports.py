@@ -71,6 +71,7 @@ class Job:
 
 
 LOOP = pr.program("malloc_loop.py")
+FORK_LOOP = pr.program("fork_loop.py")
 
 
 def count_reports(folder):
@@ -82,11 +83,11 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
     """Signals that land while a thread is inside malloc are acted on as it
     leaves: no deadlock, no crash, every report whole. In both modes."""
 
-    def run_mode(self, mode):
+    def run_mode(self, mode, script=LOOP, marker="HELD-64", held_bytes=64 << 20):
         root = pr.fresh_output_dir("loop-" + mode)
         env = pr.clean_env({"LD_PRELOAD": pr.library_path(), "TIDEMARK_MODE": mode,
                             "TIDEMARK_OUTPUT": root})
-        proc = subprocess.Popen([pr.PYTHON, LOOP], stdout=subprocess.PIPE,
+        proc = subprocess.Popen([pr.PYTHON, script], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env)
         try:
             self.assertEqual(proc.stdout.readline().decode().strip(), "ready")
@@ -108,8 +109,8 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
         self.assertEqual(proc.returncode, -signal.SIGTERM, err)
         final = pr.Run(["malloc_loop"], root, proc.returncode, "", err)
         self.assertEqual(final.summary["reason"], "SIGTERM", final.describe())
-        held = final.bytes_at_location(LOOP, pr.find_marker(LOOP, "HELD-64"))
-        self.assertGreaterEqual(held, 64 << 20, final.describe())
+        held = final.bytes_at_location(script, pr.find_marker(script, marker))
+        self.assertGreaterEqual(held, held_bytes, final.describe())
         for name in os.listdir(root):
             if name.startswith("sigusr2-"):
                 run = pr.Run(["malloc_loop"], os.path.join(root, name), None, "", "")
@@ -121,6 +122,9 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
 
     def test_sample_mode(self):
         self.run_mode("sample")
+
+    def test_around_fork(self):
+        self.run_mode("sample", script=FORK_LOOP, marker="HELD-32", held_bytes=32 << 20)
 
 
 class SampleReportsTest(pr.ProfileTestCase):
