@@ -15,6 +15,17 @@ namespace tidemark {
 
 std::atomic<int> g_tracking_state{kTrackingOff};
 
+namespace {
+
+// Only sample mode's frees consult the filter; exact mode skips its two
+// atomic updates per block. The mode never changes while blocks are live
+// (only to "off", when nothing consults it any more).
+bool UsesAddressFilter() {
+  return g_tracking_state.load(std::memory_order_relaxed) != kTrackingExact;
+}
+
+}  // namespace
+
 Tracker& Tracker::Get() {
   alignas(Tracker) static char storage[sizeof(Tracker)];
   static Tracker* tracker = new (storage) Tracker();
@@ -48,7 +59,7 @@ void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
     peak_.CaptureIfPeak();
     peak_.Remove(replaced.stack_id, replaced.weight);
     missed_frees_.fetch_add(1, std::memory_order_relaxed);
-  } else {
+  } else if (UsesAddressFilter()) {
     SampledAddressFilter::Add(address);
   }
   peak_.Add(stack_id, weight);
@@ -58,7 +69,7 @@ void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
 bool Tracker::RemoveBlock(uintptr_t address) {
   TrackedBlock removed;
   if (!blocks_.Remove(address, &removed)) return false;
-  SampledAddressFilter::Remove(address);
+  if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
   peak_.CaptureIfPeak();
   peak_.Remove(removed.stack_id, removed.weight);
   return true;
