@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/config.h"
+#include "core/output_directory.h"
 #include "tools/paths.h"
 
 namespace tidemark {
@@ -47,12 +48,11 @@ int ProbeWritable(const std::string& dir) {
   return 0;
 }
 
+// The same spelling the preloaded library uses for its default folder.
 std::string TimestampNow() {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  struct tm local;
-  localtime_r(&now.tv_sec, &local);
-  return FormatTimestamp(local, static_cast<int>(now.tv_nsec / 1000000));
+  return TimestampForPath(now);
 }
 
 bool HasAnyFileBelow(const std::string& dir) {
@@ -128,14 +128,6 @@ bool CreateFreshDirectory(const std::string& parent, const std::string& name,
     if (errno != EEXIST) return CannotWrite(candidate, errno, error);
   }
   return CannotWrite(parent + "/" + name, EEXIST, error);
-}
-
-std::string FormatTimestamp(const struct tm& local_time, int milliseconds) {
-  char text[64];
-  size_t length =
-      strftime(text, sizeof(text), "%Y-%m-%dT%H-%M-%S", &local_time);
-  snprintf(text + length, sizeof(text) - length, "_%03d", milliseconds);
-  return text;
 }
 
 std::string ForProcess(const std::string& path, pid_t pid) {

@@ -32,10 +32,6 @@ bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
 bool CreateFreshDirectory(const std::string& parent, const std::string& name,
                           std::string* path, std::string* error);
 
-// "2026-11-25T13-29-32_759": sorts by time and has no ':' (awkward in file
-// names on some systems and in PATH-like lists).
-std::string FormatTimestamp(const struct tm& local_time, int milliseconds);
-
 // `path` with every "{pid}" replaced by `pid`.
 std::string ForProcess(const std::string& path, pid_t pid);
 

@@ -55,18 +55,6 @@ TEST(PathsTest, MakeAbsolute) {
   EXPECT_EQ(MakeAbsolute(".", "/"), "/");
 }
 
-TEST(OutputDirTest, FormatTimestamp) {
-  struct tm t = {};
-  t.tm_year = 2026 - 1900;
-  t.tm_mon = 10;
-  t.tm_mday = 25;
-  t.tm_hour = 13;
-  t.tm_min = 29;
-  t.tm_sec = 32;
-  EXPECT_EQ(FormatTimestamp(t, 759), "2026-11-25T13-29-32_759");
-  EXPECT_EQ(FormatTimestamp(t, 7), "2026-11-25T13-29-32_007");
-}
-
 TEST(OutputDirTest, DefaultIsNewTimestampedFolderUnderUserDirectory) {
   std::string user_dir = NewTempDir();
   OutputDir out;
