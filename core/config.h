@@ -46,6 +46,12 @@ inline constexpr const char kEnvFlushInterval[] = "TIDEMARK_FLUSH_INTERVAL";
 inline constexpr const char kEnvTop[] = "TIDEMARK_TOP";
 inline constexpr const char kEnvSampleSeed[] = "TIDEMARK_SAMPLE_SEED";
 inline constexpr const char kEnvLaunched[] = "TIDEMARK_LAUNCHED";
+// All of them, for code that must clear or copy the whole set.
+inline constexpr const char* kEnvNames[] = {
+    kEnvMode,       kEnvOutput,         kEnvUnwinder,      kEnvInterposer,
+    kEnvReporters,  kEnvSampleInterval, kEnvFlushInterval, kEnvTop,
+    kEnvSampleSeed, kEnvLaunched,
+};
 
 // Parsers shared by the tool's flags and the library's environment. Each
 // returns false and writes one sentence (no trailing newline) into `error`

@@ -12,12 +12,6 @@ namespace {
 constexpr char kPreload[] = "LD_PRELOAD";
 constexpr char kPwd[] = "PWD";
 
-constexpr const char* kConfigNames[] = {
-    kEnvMode,      kEnvOutput,         kEnvUnwinder,
-    kEnvReporters, kEnvSampleInterval, kEnvFlushInterval,
-    kEnvTop,       kEnvSampleSeed,     kEnvLaunched,
-};
-
 // The name part of "NAME=value".
 std::string NameOf(const char* entry) {
   const char* equals = strchr(entry, '=');
@@ -26,7 +20,7 @@ std::string NameOf(const char* entry) {
 }
 
 bool IsConfigName(const std::string& name) {
-  for (const char* config_name : kConfigNames) {
+  for (const char* config_name : kEnvNames) {
     if (name == config_name) return true;
   }
   return false;

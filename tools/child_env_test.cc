@@ -72,6 +72,7 @@ TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
                     const_cast<char*>("TIDEMARK_TOP=99"),
                     const_cast<char*>("TIDEMARK_OUTPUT=/old"),
                     const_cast<char*>("TIDEMARK_LAUNCHED=0"),
+                    const_cast<char*>("TIDEMARK_INTERPOSER=bogus"),
                     const_cast<char*>("TIDEMARK_LIBRARY=/keep.so"),
                     nullptr};
   std::vector<std::string> env =
@@ -81,6 +82,7 @@ TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
   EXPECT_THAT(env, Contains("TIDEMARK_LAUNCHED=1"));
   EXPECT_THAT(env, Contains("TIDEMARK_LIBRARY=/keep.so"));
   EXPECT_THAT(env, Not(Contains(StartsWith("TIDEMARK_TOP="))));
+  EXPECT_THAT(env, Not(Contains(StartsWith("TIDEMARK_INTERPOSER="))));
   EXPECT_EQ(CountWithName(env, "TIDEMARK_MODE"), 1);
   EXPECT_EQ(CountWithName(env, "TIDEMARK_OUTPUT"), 1);
   EXPECT_EQ(CountWithName(env, "TIDEMARK_LAUNCHED"), 1);

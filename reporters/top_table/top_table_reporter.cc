@@ -110,7 +110,7 @@ bool TopTableReporter::Write(const Profile& profile,
                              const std::string& directory, std::string* error) {
   // A table on the program's stderr every flush interval would be noise.
   if (!profile.final_report) return true;
-  const std::string table = FormatTopTable(profile, top_rows_);
+  const std::string table = FormatTopTable(profile, profile.top_rows);
   size_t done = 0;
   while (done < table.size()) {
     const ssize_t n =

@@ -8,8 +8,6 @@
 
 namespace tidemark {
 
-inline constexpr int kDefaultTopRows = 10;
-
 // The few lines of the user's code responsible for most of the peak, as
 // plain text for the terminal. Each stack's bytes are credited to one line:
 // its innermost Python frame outside the standard library and installed
@@ -27,19 +25,13 @@ inline constexpr int kDefaultTopRows = 10;
 //   tidemark:     100.1   12.3%  (5 more lines)
 std::string FormatTopTable(const Profile& profile, int rows);
 
-// Registered as "top_table": writes FormatTopTable() to stderr in one
-// write(2) (so lines from other threads cannot interleave with it) and no
-// file; Write() ignores its directory.
+// Registered as "top_table": writes FormatTopTable() with the profile's
+// top_rows (--top) to stderr in one write(2) (so lines from other threads
+// cannot interleave with it) and no file; Write() ignores its directory.
 class TopTableReporter : public Reporter {
  public:
-  void set_top_rows(int rows) { top_rows_ = rows; }
-  int top_rows() const { return top_rows_; }
-
   bool Write(const Profile& profile, const std::string& directory,
              std::string* error) override;
-
- private:
-  int top_rows_ = kDefaultTopRows;
 };
 
 }  // namespace tidemark

@@ -11,7 +11,7 @@ void BM_FormatTopTable(benchmark::State& state) {
   const Profile profile =
       MakeSyntheticProfile(static_cast<int>(state.range(0)), 20);
   for (auto _ : state) {
-    std::string out = FormatTopTable(profile, kDefaultTopRows);
+    std::string out = FormatTopTable(profile, profile.top_rows);
     benchmark::DoNotOptimize(out);
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));

@@ -153,7 +153,7 @@ std::string CaptureStderr(TopTableReporter& reporter, const Profile& profile,
 TEST(TopTableReporterTest, PrintsTheTableToStderrAndWritesNoFile) {
   const std::string dir = MakeTestDirectory("top_table_write");
   TopTableReporter reporter;
-  EXPECT_EQ(reporter.top_rows(), 10);
+  EXPECT_EQ(TrainingProfile().top_rows, 10);  // Profile's default
   bool ok = false;
   EXPECT_EQ(CaptureStderr(reporter, TrainingProfile(), dir, &ok),
             FormatTopTable(TrainingProfile(), 10));
@@ -161,11 +161,12 @@ TEST(TopTableReporterTest, PrintsTheTableToStderrAndWritesNoFile) {
   EXPECT_THAT(ListDirectory(dir), IsEmpty());
 }
 
-TEST(TopTableReporterTest, HonoursSetTopRows) {
+TEST(TopTableReporterTest, HonoursTheProfilesTopRows) {
   TopTableReporter reporter;
-  reporter.set_top_rows(2);
+  Profile profile = TrainingProfile();
+  profile.top_rows = 2;  // --top 2
   bool ok = false;
-  EXPECT_EQ(CaptureStderr(reporter, TrainingProfile(), "/nonexistent", &ok),
+  EXPECT_EQ(CaptureStderr(reporter, profile, "/nonexistent", &ok),
             FormatTopTable(TrainingProfile(), 2));
   EXPECT_TRUE(ok);
 }

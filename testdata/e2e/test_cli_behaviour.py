@@ -49,6 +49,16 @@ class BehaviourTest(pr.ProfileTestCase):
         self.assertEqual(command[-len(expected_tail):], expected_tail, self.run_.describe())
 
 
+class TopRowsTest(pr.ProfileTestCase):
+    def test_top_flag_sets_the_number_of_rows(self):
+        run = pr.run_profiled([pr.PYTHON, SCRIPT] + ARGS, flags=["--top=2"], name="top2")
+        table = [l for l in run.stderr.splitlines() if l.startswith("tidemark: ")]
+        header = [l for l in table if "top 2 lines:" in l]
+        self.assertEqual(len(header), 1, run.describe())
+        rows = [l for l in table if "%" in l and "% peak" not in l and "more line" not in l]
+        self.assertEqual(len(rows), 2, run.describe())
+
+
 class BadInvocationTest(pr.ProfileTestCase):
     def check_usage_error(self, argv, must_mention=()):
         code, out, err = pr.run_tool(argv)
