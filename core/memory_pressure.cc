@@ -5,6 +5,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace tidemark {
 namespace {
@@ -26,10 +29,13 @@ bool ReadSmallFile(const std::string& path, std::string* out) {
 
 // The value of "KEY:   123 kB" in meminfo-style text, in bytes.
 bool FindKibField(const std::string& text, const char* key, int64_t* bytes) {
-  const std::string needle = std::string("\n") + key + ":";
-  size_t at = ("\n" + text).find(needle);
+  const std::string needle = std::string(key) + ":";
+  size_t at = text.compare(0, needle.size(), needle) == 0
+                  ? 0
+                  : text.find("\n" + needle);
   if (at == std::string::npos) return false;
-  const char* value = text.c_str() + at + needle.size() - 1;
+  if (at != 0) ++at;  // past the newline
+  const char* value = text.c_str() + at + needle.size();
   char* end = nullptr;
   const int64_t kib = strtoll(value, &end, 10);
   if (end == value || kib < 0) return false;
@@ -106,37 +112,65 @@ bool ParseLimit(const std::string& text, int64_t* bytes) {
   return true;
 }
 
+namespace {
+
+// The (limit, usage) file pairs of this process's memory cgroups.
+using CgroupFiles = std::vector<std::pair<std::string, std::string>>;
+
+CgroupFiles FindCgroupFiles() {
+  CgroupFiles files;
+  std::string cgroups;
+  if (!ReadSmallFile("/proc/self/cgroup", &cgroups)) return files;
+  std::string path;
+  if (ParseCgroupPath(cgroups, /*v2=*/true, &path)) {
+    const std::string dir = "/sys/fs/cgroup" + path;
+    files.emplace_back(dir + "/memory.max", dir + "/memory.current");
+  }
+  if (ParseCgroupPath(cgroups, /*v2=*/false, &path)) {
+    // In a container the v1 hierarchy is mounted at the container's own
+    // cgroup, so the path's leading components may not exist under the
+    // mount: try the full path, then drop components from the front.
+    for (;;) {
+      const std::string dir = "/sys/fs/cgroup/memory" + path;
+      if (access((dir + "/memory.limit_in_bytes").c_str(), R_OK) == 0) {
+        files.emplace_back(dir + "/memory.limit_in_bytes",
+                           dir + "/memory.usage_in_bytes");
+        break;
+      }
+      size_t next = path.find('/', 1);
+      if (path.size() <= 1) break;
+      path = next == std::string::npos ? "/" : path.substr(next);
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
 bool ReadMemoryStatus(MemoryStatus* out) {
+  // Found once; never destroyed, as the report thread may still read it
+  // while the process exits.
+  static const CgroupFiles* const cgroup_files =
+      new CgroupFiles(FindCgroupFiles());
   MemoryStatus status;
   std::string text;
   if (ReadSmallFile("/proc/meminfo", &text)) ParseMeminfo(text, &status);
-  std::string cgroups;
-  if (ReadSmallFile("/proc/self/cgroup", &cgroups)) {
-    std::string path;
-    if (ParseCgroupPath(cgroups, /*v2=*/true, &path)) {
-      const std::string dir = "/sys/fs/cgroup" + path;
-      ApplyCgroupLimit(dir + "/memory.max", dir + "/memory.current", &status);
-    }
-    if (ParseCgroupPath(cgroups, /*v2=*/false, &path)) {
-      // In a container the v1 hierarchy is mounted at the container's own
-      // cgroup, so the path's leading components may not exist under the
-      // mount: try the full path, then drop components from the front.
-      for (;;) {
-        const std::string dir = "/sys/fs/cgroup/memory" + path;
-        if (access((dir + "/memory.limit_in_bytes").c_str(), R_OK) == 0) {
-          ApplyCgroupLimit(dir + "/memory.limit_in_bytes",
-                           dir + "/memory.usage_in_bytes", &status);
-          break;
-        }
-        size_t next = path.find('/', 1);
-        if (path.size() <= 1) break;
-        path = next == std::string::npos ? "/" : path.substr(next);
-      }
-    }
+  for (const auto& [limit_file, usage_file] : *cgroup_files) {
+    ApplyCgroupLimit(limit_file, usage_file, &status);
   }
   if (status.limit <= 0) return false;
   *out = status;
   return true;
+}
+
+int64_t ReadRssHighWaterMark() {
+  std::string text;
+  int64_t bytes = 0;
+  if (!ReadSmallFile("/proc/self/status", &text) ||
+      !FindKibField(text, "VmHWM", &bytes)) {
+    return 0;
+  }
+  return bytes;
 }
 
 }  // namespace tidemark

@@ -26,9 +26,15 @@ bool ParseCgroupPath(const std::string& text, bool v2, std::string* path);
 // "max" or a v1 "no limit" value (close to 2^63).
 bool ParseLimit(const std::string& text, int64_t* bytes);
 
-// Reads the current status from /proc and /sys/fs/cgroup. Allocates (it
-// runs on the report thread only).
+// Reads the current status from /proc and /sys/fs/cgroup. Allocates; runs on
+// the report thread, or (at most once a second) in a sampled allocation's
+// slow path under the reentrancy guard. Which cgroup files to read is
+// worked out on the first call only.
 bool ReadMemoryStatus(MemoryStatus* out);
+
+// The kernel's high-water mark of resident memory for this process
+// (VmHWM in /proc/self/status), in bytes; 0 if unknown.
+int64_t ReadRssHighWaterMark();
 
 // True when less than `fraction` of the limit is still available.
 inline bool IsNearOutOfMemory(const MemoryStatus& status, double fraction) {

@@ -62,5 +62,14 @@ TEST(MemoryPressureTest, ReadsThisMachine) {
   EXPECT_LE(status.available, status.limit);
 }
 
+TEST(MemoryPressureTest, ReadsThisProcesssRssHighWaterMark) {
+  // A touched 8 MiB block is resident now, so the high-water mark is at
+  // least that much.
+  constexpr size_t kBytes = size_t{8} << 20;
+  std::string block(kBytes, 'x');
+  EXPECT_GE(ReadRssHighWaterMark(), static_cast<int64_t>(kBytes));
+  EXPECT_EQ(block.back(), 'x');
+}
+
 }  // namespace
 }  // namespace tidemark

@@ -34,7 +34,7 @@ class PeakTracker {
   void set_min_growth_bytes(int64_t bytes) { min_growth_bytes_ = bytes; }
 
   void Add(uint32_t stack_id, int64_t bytes);
-  // Call CaptureIfPeak() before Remove(), while the bytes still count.
+  // Copies the peak first (CaptureIfPeak) if the total is at a new high.
   void Remove(uint32_t stack_id, int64_t bytes);
   void CaptureIfPeak();
   // Like CaptureIfPeak, but any new high counts, whatever min_growth_bytes:

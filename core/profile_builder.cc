@@ -9,8 +9,7 @@
 
 namespace tidemark {
 
-void FillProfileFromTracker(Tracker& tracker, ProfileMoment moment,
-                            Profile* profile) {
+void FillProfileFromTracker(Tracker& tracker, Profile* profile) {
   PeakTracker& peak = tracker.peak();
   // The peak might be happening right now (the program only grew since the
   // last free, or by less than the sample-mode copy threshold); make sure
@@ -48,30 +47,11 @@ void FillProfileFromTracker(Tracker& tracker, ProfileMoment moment,
     }
     profile->stacks.push_back(std::move(stack));
   };
-  if (moment == ProfileMoment::kPeak) {
-    peak.VisitPeak(add_stack);
-  } else {
-    peak.VisitCurrent(add_stack);
-  }
+  peak.VisitPeak(add_stack);
   std::sort(profile->stacks.begin(), profile->stacks.end(),
             [](const ProfileStack& a, const ProfileStack& b) {
               return a.bytes > b.bytes;
             });
-}
-
-int64_t ReadRssHighWaterMark() {
-  FILE* f = fopen("/proc/self/status", "re");
-  if (f == nullptr) return 0;
-  char line[256];
-  int64_t kib = 0;
-  while (fgets(line, sizeof(line), f) != nullptr) {
-    if (strncmp(line, "VmHWM:", 6) == 0) {
-      kib = strtoll(line + 6, nullptr, 10);
-      break;
-    }
-  }
-  fclose(f);
-  return kib * 1024;
 }
 
 }  // namespace tidemark

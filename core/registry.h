@@ -2,6 +2,7 @@
 #define TIDEMARK_CORE_REGISTRY_H_
 
 #include <cstring>
+#include <string>
 
 namespace tidemark {
 
@@ -52,6 +53,16 @@ class Registry {
   }
 
   static int size() { return storage().count; }
+
+  // "a, b, c": the linked names, for messages; "none" when nothing is.
+  static std::string JoinedNames() {
+    std::string joined;
+    for (int i = 0; i < size(); ++i) {
+      if (i > 0) joined += ", ";
+      joined += at(i).name;
+    }
+    return joined.empty() ? "none" : joined;
+  }
   static const Entry& at(int i) { return storage().entries[i]; }
 
  private:

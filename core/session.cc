@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/internal_allocator.h"
 #include "core/interposer.h"
+#include "core/memory_pressure.h"
 #include "core/output_directory.h"
 #include "core/profile.h"
 #include "core/profile_builder.h"
@@ -63,16 +64,6 @@ void Say(const char* format, ...) {
   line[n++] = '\n';
   ssize_t ignored = write(2, line, static_cast<size_t>(n));
   (void)ignored;
-}
-
-template <typename RegistryType>
-std::string AvailableNames() {
-  std::string names;
-  for (int i = 0; i < RegistryType::size(); ++i) {
-    if (!names.empty()) names += ", ";
-    names += RegistryType::at(i).name;
-  }
-  return names.empty() ? "none" : names;
 }
 
 std::vector<std::string> ReadCommandLine() {
@@ -148,7 +139,7 @@ bool WriteReportsNow(const char* reason, bool final_report,
   bool ok = true;
   try {
     Profile profile;
-    FillProfileFromTracker(Tracker::Get(), ProfileMoment::kPeak, &profile);
+    FillProfileFromTracker(Tracker::Get(), &profile);
     profile.mode = ModeName(s->config.mode);
     profile.reason = reason;
     profile.final_report = final_report;
@@ -202,20 +193,16 @@ void OnExit(int status, void*) {
 // glibc's fork() takes every malloc arena lock after the prepare handlers
 // and releases them before the parent and child handlers: a report signal
 // landing in between must wait, as it would inside malloc.
-void OnForkPrepare() { ++t_thread_state.in_allocator; }
+void OnForkPrepare() { EnterAllocator(); }
 
-void OnForkParent() {
-  --t_thread_state.in_allocator;
-  RunDeferredSignalIfAny();
-}
+void OnForkParent() { LeaveAllocator(); }
 
 void OnForkChild() {
   // The child is a different process with a copy of the parent's heap;
   // the parent's report covers the parent only. Profiling stops here.
   g_tracking_state.store(kTrackingOff);
   ReportTrigger::ForgetInChild();
-  --t_thread_state.in_allocator;
-  RunDeferredSignalIfAny();
+  LeaveAllocator();
 }
 
 const char* SignalName(int number) {
@@ -267,7 +254,7 @@ bool CreateReporters(SessionState* s) {
     Reporter* r = ReporterRegistry::Create(name.c_str());
     if (r == nullptr) {
       Say("unknown reporter '%s' (linked: %s); profiling is off", name.c_str(),
-          AvailableNames<ReporterRegistry>().c_str());
+          ReporterRegistry::JoinedNames().c_str());
       return false;
     }
     s->reporters.emplace_back(name, r);
@@ -289,13 +276,13 @@ void Session::Start() {
   s->unwinder = UnwinderRegistry::Create(s->config.unwinder);
   if (s->unwinder == nullptr) {
     Say("unknown unwinder '%s' (linked: %s); profiling is off",
-        s->config.unwinder, AvailableNames<UnwinderRegistry>().c_str());
+        s->config.unwinder, UnwinderRegistry::JoinedNames().c_str());
     return;
   }
   s->interposer = InterposerRegistry::Create(s->config.interposer);
   if (s->interposer == nullptr) {
     Say("unknown interposer '%s' (linked: %s); profiling is off",
-        s->config.interposer, AvailableNames<InterposerRegistry>().c_str());
+        s->config.interposer, InterposerRegistry::JoinedNames().c_str());
     return;
   }
   if (!CreateReporters(s)) return;
@@ -329,11 +316,6 @@ void Session::Start() {
       s->config.mode == Mode::kSample ? s->config.flush_interval_seconds : 0);
   g_tracking_state.store(s->config.mode == Mode::kSample ? kTrackingSample
                                                          : kTrackingExact);
-}
-
-bool Session::active() {
-  return g_session != nullptr &&
-         g_tracking_state.load(std::memory_order_relaxed) != kTrackingOff;
 }
 
 bool Session::WriteReports(const char* reason) {

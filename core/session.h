@@ -15,9 +15,6 @@ class Session {
   // Called once, from the preloaded library's constructor.
   static void Start();
 
-  // True once Start() succeeded (and until the final report).
-  static bool active();
-
   // Writes every configured report now; `reason` is recorded in them
   // ("exit", "signal", ...). Serialized; not async-signal-safe.
   static bool WriteReports(const char* reason);

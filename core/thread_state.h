@@ -53,18 +53,23 @@ inline void RunDeferredSignalIfAny() {
   }
 }
 
-// Brackets a call into the C library's allocator (see in_allocator).
+// Marks this thread as inside the C library's allocator (see in_allocator),
+// and back out, acting then on a signal deferred meanwhile.
+inline void EnterAllocator() {
+  ++t_thread_state.in_allocator;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+inline void LeaveAllocator() {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  --t_thread_state.in_allocator;
+  RunDeferredSignalIfAny();
+}
+
+// Brackets a call into the C library's allocator.
 class AllocatorCall {
  public:
-  AllocatorCall() {
-    ++t_thread_state.in_allocator;
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-  }
-  ~AllocatorCall() {
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    --t_thread_state.in_allocator;
-    RunDeferredSignalIfAny();
-  }
+  AllocatorCall() { EnterAllocator(); }
+  ~AllocatorCall() { LeaveAllocator(); }
   AllocatorCall(const AllocatorCall&) = delete;
   AllocatorCall& operator=(const AllocatorCall&) = delete;
 };
@@ -84,8 +89,6 @@ class ReentrancyGuard {
   ReentrancyGuard(const ReentrancyGuard&) = delete;
   ReentrancyGuard& operator=(const ReentrancyGuard&) = delete;
 };
-
-inline bool InProfilerCode() { return t_thread_state.reentrancy_depth != 0; }
 
 }  // namespace tidemark
 

@@ -56,7 +56,6 @@ uint32_t Tracker::CurrentStack(ThreadState& state) {
 void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
   TrackedBlock replaced;
   if (blocks_.Insert(address, TrackedBlock{stack_id, weight}, &replaced)) {
-    peak_.CaptureIfPeak();
     peak_.Remove(replaced.stack_id, replaced.weight);
     missed_frees_.fetch_add(1, std::memory_order_relaxed);
   } else if (UsesAddressFilter()) {
@@ -70,14 +69,12 @@ bool Tracker::RemoveBlock(uintptr_t address) {
   TrackedBlock removed;
   if (!blocks_.Remove(address, &removed)) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
-  peak_.CaptureIfPeak();
   peak_.Remove(removed.stack_id, removed.weight);
   return true;
 }
 
 void Tracker::OnPieceRemoved(void* tracker, RangeMap::Piece piece) {
   Tracker* self = static_cast<Tracker*>(tracker);
-  self->peak_.CaptureIfPeak();
   self->peak_.Remove(piece.stack_id, piece.weight);
 }
 

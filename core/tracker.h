@@ -27,7 +27,6 @@ class Tracker {
   static Tracker& Get();
 
   void set_unwinder(Unwinder* unwinder) { unwinder_ = unwinder; }
-  Unwinder* unwinder() const { return unwinder_; }
 
   // The interned call stack of the calling thread.
   uint32_t CurrentStack(ThreadState& state);
@@ -51,7 +50,6 @@ class Tracker {
   int64_t missed_frees() const {
     return missed_frees_.load(std::memory_order_relaxed);
   }
-  int64_t live_blocks() const { return blocks_.Size(); }
 
  private:
   Tracker() = default;

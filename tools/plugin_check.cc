@@ -7,16 +7,6 @@
 namespace tidemark {
 namespace {
 
-template <typename RegistryType>
-std::string AvailableNames() {
-  std::string joined;
-  for (int i = 0; i < RegistryType::size(); ++i) {
-    if (i > 0) joined += ", ";
-    joined += RegistryType::at(i).name;
-  }
-  return joined;
-}
-
 // `names` is one name or a comma-separated list of them.
 template <typename RegistryType>
 bool CheckRegistered(const char* flag, const char* kind,
@@ -28,7 +18,7 @@ bool CheckRegistered(const char* flag, const char* kind,
     if (RegistryType::Find(names.data() + start, end - start) == nullptr) {
       *error = std::string(flag) + ": unknown " + kind + " '" +
                names.substr(start, end - start) +
-               "' (available: " + AvailableNames<RegistryType>() + ")";
+               "' (available: " + RegistryType::JoinedNames() + ")";
       return false;
     }
     start = end + 1;

@@ -101,9 +101,7 @@ int PosixMemalign(void** out, size_t alignment, size_t size) {
 }
 
 void* AlignedAlloc(size_t alignment, size_t size) {
-  void* p = InAllocator(__libc_memalign, alignment, size);
-  Allocated(p, size);
-  return p;
+  return Memalign(alignment, size);
 }
 
 void* Memalign(size_t alignment, size_t size) {

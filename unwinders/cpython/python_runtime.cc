@@ -53,19 +53,20 @@ PythonRuntime::State PythonRuntime::Resolve() {
     return kUnsupported;
   }
 
+  const char* version_text = get_version();
   // Py_Version exists from 3.11; 3.10 only has the text.
   PythonVersion version;
   const auto* hex_version =
       static_cast<const unsigned long*>(lookup_("Py_Version"));
   if (hex_version != nullptr) {
     version = VersionFromHex(*hex_version);
-  } else if (!ParseVersionString(get_version(), &version)) {
+  } else if (!ParseVersionString(version_text, &version)) {
     return kUnsupported;
   }
   const Layout* layout = FindLayout(version.major, version.minor);
   if (layout == nullptr) return kUnsupported;
   // A free-threaded 3.13 build has a different object header.
-  if (IsFreeThreadedBuild(get_version())) return kUnsupported;
+  if (IsFreeThreadedBuild(version_text)) return kUnsupported;
 
   api_.layout = layout;
   api_.this_thread_state = this_thread_state;
