@@ -8,6 +8,19 @@
 
 namespace tidemark {
 
+bool WriteAll(int fd, std::string_view data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 bool WriteFileAtomically(const std::string& path, std::string_view contents,
                          std::string* error) {
   // The pid keeps two processes writing the same report name apart.
@@ -18,17 +31,11 @@ bool WriteFileAtomically(const std::string& path, std::string_view contents,
     *error = "cannot create " + temp + ": " + strerror(errno);
     return false;
   }
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *error = "cannot write " + temp + ": " + strerror(errno);
-      close(fd);
-      unlink(temp.c_str());
-      return false;
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(fd, contents)) {
+    *error = "cannot write " + temp + ": " + strerror(errno);
+    close(fd);
+    unlink(temp.c_str());
+    return false;
   }
   // Without fsync a crash right after rename could leave an empty file under
   // the final name, which is exactly the half-written report we promise

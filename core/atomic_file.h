@@ -12,6 +12,10 @@ namespace tidemark {
 bool WriteFileAtomically(const std::string& path, std::string_view contents,
                          std::string* error);
 
+// Writes all of `data` to `fd`, retrying after signals and short writes.
+// Returns false with errno set on failure.
+bool WriteAll(int fd, std::string_view data);
+
 }  // namespace tidemark
 
 #endif  // TIDEMARK_CORE_ATOMIC_FILE_H_

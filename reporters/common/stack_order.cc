@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reporters/common/text.h"
+
 namespace tidemark {
 
 std::vector<const ProfileStack*> StacksByBytes(const Profile& profile) {
@@ -22,6 +24,10 @@ const ProfileFrame* FrameAt(const Profile& profile, int index) {
     return nullptr;
   }
   return &profile.frames[static_cast<size_t>(index)];
+}
+
+std::string FrameText(const ProfileFrame* frame) {
+  return frame == nullptr ? kUnknownFrame : PrintableText(FormatFrame(*frame));
 }
 
 double PercentOfPeak(const Profile& profile, int64_t bytes) {

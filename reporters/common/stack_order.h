@@ -1,6 +1,7 @@
 #ifndef TIDEMARK_REPORTERS_COMMON_STACK_ORDER_H_
 #define TIDEMARK_REPORTERS_COMMON_STACK_ORDER_H_
 
+#include <string>
 #include <vector>
 
 #include "core/profile.h"
@@ -16,6 +17,13 @@ std::vector<const ProfileStack*> StacksByBytes(const Profile& profile);
 // written at exit and on signals: a corrupt index must cost a "???" in the
 // output, never the profiled program's last moments.
 const ProfileFrame* FrameAt(const Profile& profile, int index);
+
+// What a report prints for a frame it cannot find.
+inline constexpr char kUnknownFrame[] = "???";
+
+// A frame as every text report spells it: PrintableText(FormatFrame()), or
+// kUnknownFrame for nullptr (see FrameAt).
+std::string FrameText(const ProfileFrame* frame);
 
 // bytes as a percentage of the peak; 0 when the peak is 0 (nothing tracked).
 double PercentOfPeak(const Profile& profile, int64_t bytes);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "reporters/common/stack_order.h"
 #include "reporters/common/text.h"
 
 namespace tidemark {
@@ -39,14 +40,14 @@ std::string SmallerLabel(int count) {
 }  // namespace
 
 FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
-  std::vector<std::string> texts = {kNoPythonStack, "???"};
+  std::vector<std::string> texts = {kNoPythonStack, kUnknownFrame};
   std::vector<std::string> files = {"", ""};
   std::vector<int> frame_text;
   frame_text.reserve(profile.frames.size());
   {
     std::unordered_map<std::string, int> text_ids;
     for (const ProfileFrame& frame : profile.frames) {
-      std::string text = PrintableText(FormatFrame(frame));
+      std::string text = FrameText(&frame);
       auto [it, inserted] =
           text_ids.try_emplace(text, static_cast<int>(texts.size()));
       if (inserted) {

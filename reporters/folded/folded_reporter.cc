@@ -16,8 +16,7 @@ namespace tidemark {
 namespace {
 
 std::string FoldedFrameText(const ProfileFrame* frame) {
-  if (frame == nullptr) return "???";
-  std::string text = PrintableText(FormatFrame(*frame));
+  std::string text = FrameText(frame);
   std::replace(text.begin(), text.end(), ';', ':');
   return text;
 }

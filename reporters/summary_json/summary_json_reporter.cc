@@ -19,8 +19,8 @@ void WriteFrame(const ProfileFrame* frame, JsonWriter* json) {
   static const ProfileFrame kUnknown = [] {
     ProfileFrame unknown;
     unknown.kind = FrameKind::kNative;
-    unknown.function = "???";
-    unknown.file = "???";
+    unknown.function = kUnknownFrame;
+    unknown.file = kUnknownFrame;
     return unknown;
   }();
   if (frame == nullptr) frame = &kUnknown;

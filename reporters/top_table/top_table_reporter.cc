@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "core/atomic_file.h"
 #include "core/registry.h"
 #include "reporters/common/stack_order.h"
 #include "reporters/common/text.h"
@@ -42,8 +43,7 @@ int CreditedFrame(const Profile& profile, const ProfileStack& stack,
 
 std::string LineText(const Profile& profile, int frame_index) {
   if (frame_index < 0) return kNoPythonStack;
-  const ProfileFrame* frame = FrameAt(profile, frame_index);
-  return frame == nullptr ? "???" : PrintableText(FormatFrame(*frame));
+  return FrameText(FrameAt(profile, frame_index));
 }
 
 void AppendRow(const Profile& profile, int64_t bytes, const std::string& what,
@@ -111,17 +111,10 @@ bool TopTableReporter::Write(const Profile& profile,
   // A table on the program's stderr every flush interval would be noise.
   if (!profile.final_report) return true;
   const std::string table = FormatTopTable(profile, profile.top_rows);
-  size_t done = 0;
-  while (done < table.size()) {
-    const ssize_t n =
-        write(STDERR_FILENO, table.data() + done, table.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *error = std::string("cannot write the top table to stderr: ") +
-               strerror(errno);
-      return false;
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAll(STDERR_FILENO, table)) {
+    *error =
+        std::string("cannot write the top table to stderr: ") + strerror(errno);
+    return false;
   }
   return true;
 }
