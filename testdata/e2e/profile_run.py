@@ -134,6 +134,15 @@ def clean_env(extra=None):
     return env
 
 
+def preload_env(mode, output, **settings):
+    """A clean environment that profiles a program without the launcher:
+    LD_PRELOAD plus TIDEMARK_MODE, TIDEMARK_OUTPUT and any more settings
+    (keyword NAME becomes TIDEMARK_NAME)."""
+    extra = {"LD_PRELOAD": library_path(), "TIDEMARK_MODE": mode, "TIDEMARK_OUTPUT": output}
+    extra.update(("TIDEMARK_" + name.upper(), value) for name, value in settings.items())
+    return clean_env(extra)
+
+
 # ---------------------------------------------------------------------------
 # Reading the report.
 

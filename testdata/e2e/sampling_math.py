@@ -13,6 +13,8 @@ size**2 (1 - p) / p is close to size * R, so a site's odd small allocations
 """
 import math
 
+DEFAULT_INTERVAL = 1 << 20  # the sampler's default R, 1 MiB
+
 
 def inclusion_probability(size, interval):
     return 1.0 if size >= interval else -math.expm1(-size / interval)
@@ -31,3 +33,9 @@ def variance_of_small_bytes(total, interval):
 
 def four_sigma(variance):
     return 4.0 * math.sqrt(variance)
+
+
+def relative_bound_of_total(total, interval):
+    """Four standard deviations of an estimated total, relative to it: the
+    total's variance is about total * R (see above)."""
+    return 4.0 * math.sqrt(interval / total)

@@ -7,7 +7,6 @@ memory to the GROW line, and say so on stderr in one "tidemark:" line.
 Skipped where this process cannot create a memory cgroup (not root, no
 controller): the parsers are unit-tested in //core:memory_pressure_test.
 """
-import json
 import os
 import queue
 import subprocess
@@ -71,11 +70,7 @@ class NearOutOfMemoryTest(pr.ProfileTestCase):
             with open(procs_file, "w") as handle:
                 handle.write(str(os.getpid()))
 
-        env = pr.clean_env({
-            "LD_PRELOAD": pr.library_path(),
-            "TIDEMARK_MODE": "sample",
-            "TIDEMARK_OUTPUT": output,
-        })
+        env = pr.preload_env("sample", output)
         proc = subprocess.Popen([pr.PYTHON, SCRIPT], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                                 preexec_fn=enter_cgroup)
@@ -103,10 +98,8 @@ class NearOutOfMemoryTest(pr.ProfileTestCase):
                     pass
             self.assertIsNotNone(line, "no near-out-of-memory report before 99%")
             self.assertTrue(line.startswith("tidemark: memory is nearly exhausted"), line)
-            with open(os.path.join(output, "summary.json")) as handle:
-                summary = json.load(handle)
-            self.assertEqual(summary["reason"], "near-out-of-memory")
             run = pr.Run(["grow_to_limit"], output, None, "", "")
+            self.assertEqual(run.summary["reason"], "near-out-of-memory", run.describe())
             grown = run.bytes_at_location(SCRIPT, pr.find_marker(SCRIPT, "GROW"))
             # Most of the limit, in 16 and 4 MiB arrays (each at least R, so
             # exact).

@@ -30,8 +30,9 @@ def interpreters():
     """[(label, path)]: Debian's python3, then the newest pyenv patch release
     of each wanted minor version."""
     found = [("debian-3.11", pr.PYTHON)]
+    root = pyenv_root()
     for minor in WANTED:
-        builds = sorted(glob.glob(os.path.join(pyenv_root(), "versions", minor + ".*", "bin",
+        builds = sorted(glob.glob(os.path.join(root, "versions", minor + ".*", "bin",
                                                "python" + minor)))
         # A free-threaded build ("3.13.0t") is not supported; skip it.
         builds = [b for b in builds if not os.path.basename(os.path.dirname(
@@ -43,12 +44,13 @@ def interpreters():
 
 class PythonVersionsTest(pr.ProfileTestCase):
     def test_each_interpreter(self):
-        labels = [label for label, _ in interpreters()]
+        found = interpreters()
+        labels = [label for label, _ in found]
         for minor in WANTED:
             if minor != "3.11" and "pyenv-" + minor not in labels:
                 with self.subTest(python=minor):
                     self.skipTest("no pyenv build of CPython %s here" % minor)
-        for label, python in interpreters():
+        for label, python in found:
             with self.subTest(python=label):
                 run = pr.run_profiled([python, SCRIPT], name="versions-" + label)
                 self.assert_completed(run)

@@ -41,12 +41,8 @@ class Job:
 
     def __init__(self, flush_interval="60", extra_env=None):
         self.root = pr.fresh_output_dir("job")
-        env = pr.clean_env({
-            "LD_PRELOAD": pr.library_path(),
-            "TIDEMARK_MODE": "sample",
-            "TIDEMARK_OUTPUT": os.path.join(self.root, "{pid}"),
-            "TIDEMARK_FLUSH_INTERVAL": flush_interval,
-        })
+        env = pr.preload_env("sample", os.path.join(self.root, "{pid}"),
+                             flush_interval=flush_interval)
         env.update(extra_env or {})
         self.proc = subprocess.Popen([pr.PYTHON, SCRIPT], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -85,8 +81,7 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
 
     def run_mode(self, mode, script=LOOP, marker="HELD-64", held_bytes=64 << 20):
         root = pr.fresh_output_dir("loop-" + mode)
-        env = pr.clean_env({"LD_PRELOAD": pr.library_path(), "TIDEMARK_MODE": mode,
-                            "TIDEMARK_OUTPUT": root})
+        env = pr.preload_env(mode, root)
         proc = subprocess.Popen([pr.PYTHON, script], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env)
         try:

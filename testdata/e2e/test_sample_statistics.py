@@ -7,7 +7,6 @@ sample-mode run must put each site within four standard deviations of its
 true bytes (variance from sampling_math), the total within 4 * sqrt(R/total)
 of the exact peak, and the 8 MiB site at exactly its true size.
 """
-import math
 import re
 
 import profile_run as pr
@@ -15,7 +14,7 @@ import sampling_math as sm
 from profile_run import KiB, MiB
 
 SCRIPT = pr.program("sample_sites.py")
-R = MiB  # the default sampling interval
+R = sm.DEFAULT_INTERVAL
 CHUNK = 64 * KiB
 TINY_MALLOC = 633  # sys.getsizeof(bytes(600)): one malloc of this size
 BIG_SITE_BYTES = 50 * (8 * MiB + 1)
@@ -100,7 +99,7 @@ class SampleStatisticsTest(pr.ProfileTestCase):
 
     def test_total_is_within_four_sqrt_r_over_total(self):
         truth = self.exact.peak_bytes
-        relative = 4.0 * math.sqrt(R / truth)
+        relative = sm.relative_bound_of_total(truth, R)
         for index, run in enumerate(self.samples):
             with self.subTest(run=index):
                 self.assert_close(run.peak_bytes, truth, relative,

@@ -5,14 +5,13 @@ holds 288 MiB on its HOLD line at a barrier. Neither mode may crash or hang,
 and sample mode must agree with exact mode on the same workload within the
 sampling bound.
 """
-import math
 
 import profile_run as pr
 import sampling_math as sm
 from profile_run import KiB, MiB
 
 SCRIPT = pr.program("threads_churn.py")
-R = MiB
+R = sm.DEFAULT_INTERVAL
 HOLD_CHUNKS = sum((i + 1) * 128 for i in range(8))  # 64 KiB arrays
 
 
@@ -48,7 +47,7 @@ class SampleThreadsTest(pr.ProfileTestCase):
                           "HOLD bytes, sample vs exact (4 sd = %s)" % pr.mib(bound),
                           self.sample, abs_slack=int(bound))
         total = self.exact.peak_bytes
-        self.assert_close(self.sample.peak_bytes, total, 4.0 * math.sqrt(R / total),
+        self.assert_close(self.sample.peak_bytes, total, sm.relative_bound_of_total(total, R),
                           "peak_bytes, sample vs exact", self.sample)
 
 
