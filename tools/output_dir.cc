@@ -55,26 +55,6 @@ std::string TimestampNow() {
   return TimestampForPath(now);
 }
 
-bool HasAnyFileBelow(const std::string& dir) {
-  DIR* stream = opendir(dir.c_str());
-  if (stream == nullptr) return false;
-  bool found = false;
-  while (!found) {
-    struct dirent* entry = readdir(stream);
-    if (entry == nullptr) break;
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
-      continue;
-    }
-    std::string child = dir + "/" + entry->d_name;
-    // lstat: a symlink counts as a file and is never followed, so no loops.
-    struct stat info;
-    if (lstat(child.c_str(), &info) != 0) continue;
-    found = !S_ISDIR(info.st_mode) || HasAnyFileBelow(child);
-  }
-  closedir(stream);
-  return found;
-}
-
 }  // namespace
 
 bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
@@ -130,16 +110,29 @@ bool CreateFreshDirectory(const std::string& parent, const std::string& name,
   return CannotWrite(parent + "/" + name, EEXIST, error);
 }
 
-std::string ForProcess(const std::string& path, pid_t pid) {
-  std::string result = path;
-  const std::string id = std::to_string(pid);
-  for (size_t at = result.find(kPidToken); at != std::string::npos;
-       at = result.find(kPidToken, at + id.size())) {
-    result.replace(at, sizeof(kPidToken) - 1, id);
+bool HasAnyFile(const std::string& dir) {
+  DIR* stream = opendir(dir.c_str());
+  if (stream == nullptr) return false;
+  bool found = false;
+  while (!found) {
+    struct dirent* entry = readdir(stream);
+    if (entry == nullptr) break;
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
+      continue;
+    }
+    std::string child = dir + "/" + entry->d_name;
+    // lstat: a symlink counts as a file and is never followed, so no loops.
+    struct stat info;
+    if (lstat(child.c_str(), &info) != 0) continue;
+    found = !S_ISDIR(info.st_mode) || HasAnyFile(child);
   }
-  return result;
+  closedir(stream);
+  return found;
 }
 
-bool HasAnyFile(const std::string& dir) { return HasAnyFileBelow(dir); }
+std::string ForProcess(const std::string& path, pid_t pid) {
+  // The library's own substitution; `path` is never empty here.
+  return ResolveOutputDirectory(path, pid, timespec{});
+}
 
 }  // namespace tidemark
