@@ -65,6 +65,12 @@ void PassOn(const TakenSignal& s) {
   raise(s.number);
 }
 
+// After the final report, or in a process this session does not own (a
+// forked child), signals are none of our business. Async-signal-safe.
+bool NotOurs() {
+  return g_stopped.load() || g_forgotten.load() || getpid() != g_owner;
+}
+
 // Writes the report a signal asks for, then (SIGTERM, SIGINT) lets it kill.
 void Act(int number) {
   const TakenSignal* s = Find(number);
@@ -80,7 +86,7 @@ void Act(int number) {
 // Runs on the thread that received a signal while inside the allocator or
 // the profiler, once it has left both (core/thread_state.h).
 void RunDeferred(int number) {
-  if (g_stopped.load() || g_forgotten.load() || getpid() != g_owner) {
+  if (NotOurs()) {
     PassOn(*Find(number));
     return;
   }
@@ -91,7 +97,7 @@ void OnSignal(int number) {
   const int saved_errno = errno;
   const TakenSignal* s = Find(number);
   if (s == nullptr) return;
-  if (g_stopped.load() || g_forgotten.load() || getpid() != g_owner) {
+  if (NotOurs()) {
     // After the final report, or in a process this session does not own:
     // behave as if we had never been here.
     PassOn(*s);
