@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "core/memory_pressure.h"
+#include "core/signal_dispositions.h"
 #include "core/thread_state.h"
 
 namespace tidemark {
@@ -26,13 +27,15 @@ constexpr int64_t kInBandCheckMs = 1000;
 constexpr double kNearOutOfMemoryFraction = 0.05;
 constexpr double kStartWatchingFraction = 0.10;
 
-struct TakenSignal {
-  int number;
-  bool taken = false;
-  struct sigaction previous = {};
-};
+// The signals that ask for a report, in the order they are taken.
+constexpr int kReportSignals[] = {SIGUSR2, SIGTERM, SIGINT};
 
-TakenSignal g_signals[] = {{SIGUSR2}, {SIGTERM}, {SIGINT}};
+bool IsReportSignal(int number) {
+  for (int s : kReportSignals) {
+    if (s == number) return true;
+  }
+  return false;
+}
 
 ReportTrigger::Callback g_callback = nullptr;
 pid_t g_owner = 0;
@@ -49,22 +52,6 @@ int64_t NowMs(clockid_t clock) {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-TakenSignal* Find(int number) {
-  for (TakenSignal& s : g_signals) {
-    if (s.number == number) return &s;
-  }
-  return nullptr;
-}
-
-// Hands the signal on to the disposition it had before us. We only take
-// signals whose disposition was the default, so that means: restore it and
-// raise again. Inside the handler the signal is blocked, so it is delivered
-// as soon as the handler returns; outside, at once.
-void PassOn(const TakenSignal& s) {
-  sigaction(s.number, &s.previous, nullptr);
-  raise(s.number);
-}
-
 // After the final report, or in a process this session does not own (a
 // forked child), signals are none of our business. Async-signal-safe.
 bool NotOurs() {
@@ -73,21 +60,19 @@ bool NotOurs() {
 
 // Writes the report a signal asks for, then (SIGTERM, SIGINT) lets it kill.
 void Act(int number) {
-  const TakenSignal* s = Find(number);
-  if (s == nullptr) return;
   if (number == SIGUSR2) {
     g_callback(ReportRequest::kOnDemand, number);
     return;
   }
   g_callback(ReportRequest::kTermination, number);
-  PassOn(*s);
+  SignalDispositions::PassOn(number);
 }
 
 // Runs on the thread that received a signal while inside the allocator or
 // the profiler, once it has left both (core/thread_state.h).
 void RunDeferred(int number) {
   if (NotOurs()) {
-    PassOn(*Find(number));
+    SignalDispositions::PassOn(number);
     return;
   }
   Act(number);
@@ -95,12 +80,11 @@ void RunDeferred(int number) {
 
 void OnSignal(int number) {
   const int saved_errno = errno;
-  const TakenSignal* s = Find(number);
-  if (s == nullptr) return;
+  if (!IsReportSignal(number)) return;
   if (NotOurs()) {
     // After the final report, or in a process this session does not own:
     // behave as if we had never been here.
-    PassOn(*s);
+    SignalDispositions::PassOn(number);
     errno = saved_errno;
     return;
   }
@@ -182,19 +166,9 @@ void ReportTrigger::Start(Callback callback, pid_t owner,
   }
   g_deferred_signal_runner = &RunDeferred;
 
-  for (TakenSignal& s : g_signals) {
-    struct sigaction current;
-    if (sigaction(s.number, nullptr, &current) != 0) continue;
-    if ((current.sa_flags & SA_SIGINFO) != 0 || current.sa_handler != SIG_DFL) {
-      continue;  // ignored or handled already: leave it to the program
-    }
-    struct sigaction ours = {};
-    ours.sa_handler = &OnSignal;
-    ours.sa_flags = SA_RESTART;
-    sigemptyset(&ours.sa_mask);
-    s.previous = current;
-    if (sigaction(s.number, &ours, nullptr) == 0) s.taken = true;
-  }
+  // Only signals the program leaves at their default, and only while it
+  // does (core/signal_dispositions.h).
+  for (int number : kReportSignals) SignalDispositions::Take(number, &OnSignal);
 }
 
 void ReportTrigger::OnSampledAllocation() {
@@ -221,15 +195,7 @@ void ReportTrigger::OnSampledAllocation() {
 
 void ReportTrigger::ForgetInChild() {
   g_forgotten.store(true);
-  for (TakenSignal& s : g_signals) {
-    if (!s.taken) continue;
-    struct sigaction current;
-    if (sigaction(s.number, nullptr, &current) == 0 &&
-        (current.sa_flags & SA_SIGINFO) == 0 &&
-        current.sa_handler == &OnSignal) {
-      sigaction(s.number, &s.previous, nullptr);
-    }
-  }
+  SignalDispositions::GiveBackAll();
 }
 
 void ReportTrigger::Stop() { g_stopped.store(true); }

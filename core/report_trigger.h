@@ -23,9 +23,10 @@ enum class ReportRequest {
 // allocator or the profiler, which is a matter of microseconds. After a
 // SIGTERM or SIGINT report the signal is raised again under its previous
 // (default) disposition, so the program dies as it would have without us.
-// Only signals whose disposition is still the default at start-up are
-// taken; a program that installs its own handler later (Python does for
-// SIGINT) replaces ours, and its own handling leads to the exit report.
+// A signal is taken only while the program leaves it at its default, and
+// the program never sees that it was (core/signal_dispositions.h): Python
+// still installs its SIGINT handler, so Ctrl-C raises KeyboardInterrupt and
+// the job's own handling leads to the exit report.
 //
 // Periodic reports and the memory watch need a thread (a job may sit idle
 // while its last report ages), and a thread has a cost: once a process has
@@ -40,7 +41,8 @@ class ReportTrigger {
  public:
   using Callback = void (*)(ReportRequest request, int signal_number);
 
-  // Takes SIGUSR2, SIGTERM and SIGINT for `owner` (the profiled process).
+  // Takes SIGUSR2, SIGTERM and SIGINT for `owner` (the profiled process),
+  // those of them the program has left at their default.
   // `flush_seconds` > 0 enables the periodic reports and the memory watch.
   static void Start(Callback callback, pid_t owner, double flush_seconds);
 
@@ -49,8 +51,8 @@ class ReportTrigger {
   // look at the memory left; starts the thread when it is due.
   static void OnSampledAllocation();
 
-  // In a forked child: puts back the dispositions we replaced and never
-  // starts the thread. Async-signal-safe.
+  // In a forked child: gives the program's dispositions back for real and
+  // never starts the thread. Async-signal-safe.
   static void ForgetInChild();
 
   // After the final report: nothing more is written.

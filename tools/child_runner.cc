@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,18 +16,39 @@
 namespace tidemark {
 namespace {
 
-constexpr int kIgnored[] = {SIGINT, SIGQUIT};
-constexpr int kForwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
-constexpr int kIgnoredCount = sizeof(kIgnored) / sizeof(kIgnored[0]);
+// Every signal a job is commonly sent, besides those nobody can catch.
+constexpr int kForwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1,
+                              SIGUSR2};
 constexpr int kForwardedCount = sizeof(kForwarded) / sizeof(kForwarded[0]);
 
 // The child the forwarding handler signals; 0 when there is none.
 volatile sig_atomic_t g_child_pid = 0;
+// The child shares this process's group, so a signal sent to the group (by
+// the terminal: Ctrl-C, Ctrl-\, a hang-up) reaches it directly.
+volatile sig_atomic_t g_child_in_our_group = 0;
 
-void ForwardToChild(int signal_number) {
+void ForwardToChild(int signal_number, siginfo_t* info, void*) {
   int saved_errno = errno;
-  if (g_child_pid > 0) kill(g_child_pid, signal_number);
+  // The terminal signals the whole foreground group, the child included;
+  // passing it on would deliver it twice (a second KeyboardInterrupt inside
+  // the program's `finally`). What another process sends to this process
+  // is passed on.
+  const bool from_terminal = info != nullptr && info->si_code == SI_KERNEL;
+  if (g_child_pid > 0 && !(from_terminal && g_child_in_our_group)) {
+    kill(g_child_pid, signal_number);
+  }
   errno = saved_errno;
+}
+
+// Whether this process is in the foreground of its controlling terminal:
+// then the child stays in its process group, so that the terminal's job
+// control (Ctrl-C, Ctrl-Z, reading the terminal) works on it as on any
+// command the shell started.
+bool InForegroundOfTerminal() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (isatty(fd)) return tcgetpgrp(fd) == getpgrp();
+  }
+  return false;
 }
 
 std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
@@ -97,16 +119,29 @@ bool RunChild(const std::vector<std::string>& argv,
   sigset_t handled;
   sigset_t original_mask;
   sigemptyset(&handled);
-  for (int s : kIgnored) sigaddset(&handled, s);
   for (int s : kForwarded) sigaddset(&handled, s);
   sigprocmask(SIG_BLOCK, &handled, &original_mask);
 
+  // Away from a terminal (a batch job, a supervisor, `timeout`), the child
+  // gets a process group of its own: a signal sent to this process's group
+  // then reaches the child once, through this process, instead of twice.
+  // So that it cannot outlive a SIGKILLed launcher, it is killed with it.
+  const bool same_group = InForegroundOfTerminal();
+  const pid_t launcher = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     close(report[0]);
+    if (!same_group) {
+      setpgid(0, 0);
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != launcher) _exit(127);  // already gone
+    }
     sigprocmask(SIG_SETMASK, &original_mask, nullptr);
     ExecOrExplain(child_argv.data(), child_env.data(), report[1]);
   }
+  // Also from this side, so the group exists before any signal is passed
+  // on (fails harmlessly once the child has exec'd).
+  if (pid > 0 && !same_group) setpgid(pid, pid);
   int fork_errno = errno;
   close(report[1]);
   if (pid < 0) {
@@ -117,24 +152,18 @@ bool RunChild(const std::vector<std::string>& argv,
   }
   status->pid = pid;
   g_child_pid = pid;
+  g_child_in_our_group = same_group;
 
-  struct sigaction saved_ignored[kIgnoredCount];
-  struct sigaction saved_forwarded[kForwardedCount];
-  struct sigaction ignore = {};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
+  struct sigaction saved[kForwardedCount];
   struct sigaction forward = {};
-  forward.sa_handler = ForwardToChild;
-  forward.sa_flags = SA_RESTART;
+  forward.sa_sigaction = ForwardToChild;
+  forward.sa_flags = SA_RESTART | SA_SIGINFO;
   sigemptyset(&forward.sa_mask);
-  for (int i = 0; i < kIgnoredCount; ++i) {
-    sigaction(kIgnored[i], &ignore, &saved_ignored[i]);
-  }
   for (int i = 0; i < kForwardedCount; ++i) {
-    sigaction(kForwarded[i], nullptr, &saved_forwarded[i]);
-    // A signal this process was told to ignore (nohup) stays ignored; the
-    // child inherited that too.
-    if (saved_forwarded[i].sa_handler != SIG_IGN) {
+    sigaction(kForwarded[i], nullptr, &saved[i]);
+    // A signal this process was told to ignore (nohup, a background job's
+    // SIGINT) stays ignored; the child inherited that too.
+    if (saved[i].sa_handler != SIG_IGN) {
       sigaction(kForwarded[i], &forward, nullptr);
     }
   }
@@ -156,11 +185,8 @@ bool RunChild(const std::vector<std::string>& argv,
   }
   sigprocmask(SIG_BLOCK, &handled, nullptr);
   g_child_pid = 0;
-  for (int i = 0; i < kIgnoredCount; ++i) {
-    sigaction(kIgnored[i], &saved_ignored[i], nullptr);
-  }
   for (int i = 0; i < kForwardedCount; ++i) {
-    sigaction(kForwarded[i], &saved_forwarded[i], nullptr);
+    sigaction(kForwarded[i], &saved[i], nullptr);
   }
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
 

@@ -19,10 +19,17 @@ struct ChildStatus {
 
 // Runs `argv` (argv[0] looked up in PATH) with environment `env` and waits
 // for it. The child inherits stdin, stdout and stderr. While it runs, this
-// process ignores SIGINT and SIGQUIT (the terminal sends them to the child
-// too, which decides) and passes SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 on to
-// the child; the previous dispositions are back when this returns. Returns
-// false with `error` only if no child process could be created.
+// process passes SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 on to
+// the child, each exactly once:
+//  - in the foreground of a terminal, the child shares this process's group
+//    (job control works as for any command), and what the terminal sends to
+//    the group reaches the child directly, so it is not passed on; what a
+//    process sends to this one is;
+//  - otherwise the child has a process group of its own, everything this
+//    process receives is passed on, and the child dies with this process
+//    if it is SIGKILLed (PR_SET_PDEATHSIG).
+// The previous dispositions are back when this returns. Returns false with
+// `error` only if no child process could be created.
 bool RunChild(const std::vector<std::string>& argv,
               const std::vector<std::string>& env, ChildStatus* status,
               std::string* error);

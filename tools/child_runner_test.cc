@@ -61,18 +61,30 @@ TEST(ChildRunnerTest, ReportsKillingSignal) {
   EXPECT_EQ(status.signal, SIGTERM);
 }
 
-TEST(ChildRunnerTest, IgnoresInterruptWhileChildRuns) {
+TEST(ChildRunnerTest, PassesInterruptOnOnce) {
   struct sigaction before;
   sigaction(SIGINT, nullptr, &before);
-  // The child interrupts its parent (this test); the parent must survive and
-  // still get the child's own exit code.
-  ChildStatus status = RunCommand(
-      {"sh", "-c", "kill -INT $PPID; kill -QUIT $PPID; sleep 0.2; exit 4"});
-  EXPECT_EQ(status.exit_code, 4);
+  // The child interrupts its parent (this test, not on a terminal); the
+  // parent survives and passes each signal on exactly once: the traps count
+  // them into the exit code.
+  ChildStatus status =
+      RunCommand({"sh", "-c",
+                  "n=0; trap 'n=$((n+1))' INT; trap 'n=$((n+10))' QUIT; "
+                  "kill -INT $PPID; sleep 0.3; kill -QUIT $PPID; sleep 0.3; "
+                  "exit $n"});
+  EXPECT_EQ(status.signal, 0);
+  EXPECT_EQ(status.exit_code, 11);
   // And the previous disposition is back afterwards.
   struct sigaction now;
   sigaction(SIGINT, nullptr, &now);
   EXPECT_EQ(now.sa_handler, before.sa_handler);
+}
+
+TEST(ChildRunnerTest, AwayFromATerminalTheChildHasItsOwnGroup) {
+  // So that a signal sent to the launcher's group reaches it only once.
+  ChildStatus status = RunCommand(
+      {"sh", "-c", "test \"$(ps -o pgid= $$ | tr -d ' ')\" = \"$$\""});
+  EXPECT_EQ(status.exit_code, 0);
 }
 
 TEST(ChildRunnerTest, ForwardsTerminationSignals) {
