@@ -1,0 +1,59 @@
+"""A job that is interrupted: it prints how it sees its signals, checks the
+save-and-restore idiom, holds 48 MiB (HELD), says "ready" and sleeps until a
+signal ends it. On KeyboardInterrupt its `finally` and `atexit` code run and
+it dies of SIGINT, as Python does. With --own-sigterm it installs its own
+SIGTERM handler, which exits 7.
+"""
+import atexit
+import json
+import signal
+import sys
+import time
+
+import numpy as np
+
+MiB = 1 << 20
+NAMES = ("SIGINT", "SIGTERM", "SIGUSR2", "SIGHUP", "SIGQUIT")
+
+
+def dispositions():
+    seen = {}
+    for name in NAMES:
+        handler = signal.getsignal(getattr(signal, name))
+        seen[name] = getattr(handler, "__name__", None) or repr(handler)
+    return seen
+
+
+def save_and_restore():
+    # multiprocessing's forkserver does this with SIGINT; None (a C handler
+    # Python cannot name) would make the second call raise TypeError.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR2):
+        old = signal.signal(number, lambda *args: None)
+        signal.signal(number, old)
+    return dispositions()
+
+
+def hold():
+    return np.ones(48 * MiB, dtype=np.uint8)  # HELD
+
+
+def main():
+    atexit.register(print, "atexit ran", flush=True)
+    if "--own-sigterm" in sys.argv:
+        signal.signal(signal.SIGTERM, lambda *args: sys.exit(7))
+    print(json.dumps({"start": dispositions(), "restored": save_and_restore()}), flush=True)
+    block = hold()
+    try:
+        sys.stdout.write("ready\n")  # one write: a signal cannot split it
+        sys.stdout.flush()
+        time.sleep(120)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt", flush=True)
+        raise
+    finally:
+        print("finally ran", flush=True)
+    return int(block[0]) - 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
