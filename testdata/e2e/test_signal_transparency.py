@@ -97,7 +97,7 @@ class Job:
 
     def _wait_ready(self):
         deadline = time.monotonic() + 60
-        while b"ready\n" not in self.text.replace(b"\r\n", b"\n"):
+        while b"job: ready\n" not in self.text.replace(b"\r\n", b"\n"):
             if time.monotonic() > deadline or not self._read_some(1.0) and self._exited():
                 raise AssertionError("job never got ready; output: %r" % self.text)
 
@@ -151,10 +151,9 @@ class Job:
             code = self.proc.returncode
             lines = (self.text + out).decode("utf-8", "replace").split("\n")
             self.stderr = err.decode("utf-8", "replace")
-        # The program's lines only: on a terminal the table Tidemark prints on
-        # stderr shares the screen, and "^C" is the terminal's echo.
-        kept = [l.strip() for l in lines if l.strip() and not l.startswith("tidemark:")]
-        return code, [l.replace("^C", "") for l in kept if l.replace("^C", "")]
+        # The program's own lines only: on a terminal, tracebacks and the
+        # table Tidemark prints on stderr share the screen with them.
+        return code, [l.strip()[5:] for l in lines if l.strip().startswith("job: ")]
 
     def report(self, pid=None):
         folder = self.output

@@ -1,6 +1,6 @@
 """A job that is interrupted: it prints how it sees its signals, checks the
 save-and-restore idiom, holds 48 MiB (HELD), says "ready" and sleeps until a
-signal ends it. On KeyboardInterrupt its `finally` and `atexit` code run and
+signal ends it. Its own lines start with "job: ". On KeyboardInterrupt its `finally` and `atexit` code run and
 it dies of SIGINT, as Python does. With --own-sigterm it installs its own
 SIGTERM handler, which exits 7.
 """
@@ -14,6 +14,13 @@ import numpy as np
 
 MiB = 1 << 20
 NAMES = ("SIGINT", "SIGTERM", "SIGUSR2", "SIGHUP", "SIGQUIT")
+
+
+def say(text):
+    # One write per line, marked: a signal cannot split it, and on a
+    # terminal it stands apart from tracebacks and Tidemark's table.
+    sys.stdout.write("job: %s\n" % text)
+    sys.stdout.flush()
 
 
 def dispositions():
@@ -38,20 +45,19 @@ def hold():
 
 
 def main():
-    atexit.register(print, "atexit ran", flush=True)
+    atexit.register(say, "atexit ran")
     if "--own-sigterm" in sys.argv:
         signal.signal(signal.SIGTERM, lambda *args: sys.exit(7))
-    print(json.dumps({"start": dispositions(), "restored": save_and_restore()}), flush=True)
+    say(json.dumps({"start": dispositions(), "restored": save_and_restore()}))
     block = hold()
     try:
-        sys.stdout.write("ready\n")  # one write: a signal cannot split it
-        sys.stdout.flush()
+        say("ready")
         time.sleep(120)
     except KeyboardInterrupt:
-        print("KeyboardInterrupt", flush=True)
+        say("KeyboardInterrupt")
         raise
     finally:
-        print("finally ran", flush=True)
+        say("finally ran")
     return int(block[0]) - 1
 
 
