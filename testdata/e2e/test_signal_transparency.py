@@ -226,6 +226,17 @@ class SignalTransparencyTest(pr.ProfileTestCase):
                                          number=signal.SIGTERM, reason="exit")
                     self.assertEqual(code, 7)
 
+    def test_sigkilled_launcher_takes_the_job_with_it(self):
+        # Away from a terminal the job has a process group of its own, so a
+        # supervisor's SIGKILL to the launcher's group must still end it.
+        job = Job("launcher", "exact")
+        python_pid = job.python_pid()
+        os.killpg(job.pid, signal.SIGKILL)
+        job.proc.communicate(timeout=30)
+        wait_for(lambda: not os.path.exists("/proc/%d" % python_pid)
+                 or open("/proc/%d/stat" % python_pid).read().split(") ")[1][0] == "Z",
+                 timeout=10)
+
     def test_forkserver_and_spawn_pools_work(self):
         plain = subprocess.run([pr.PYTHON, POOL], capture_output=True, env=pr.clean_env(),
                                timeout=120)
