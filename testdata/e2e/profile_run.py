@@ -15,6 +15,7 @@ into {tuple(frames, root first): bytes} and summary.json parsed into a dict.
 Frames are matched by their exact spelling, `FUNCTION (FILE:LINE)`.
 """
 
+import glob
 import itertools
 import json
 import os
@@ -141,6 +142,35 @@ def preload_env(mode, output, **settings):
     extra = {"LD_PRELOAD": library_path(), "TIDEMARK_MODE": mode, "TIDEMARK_OUTPUT": output}
     extra.update(("TIDEMARK_" + name.upper(), value) for name, value in settings.items())
     return clean_env(extra)
+
+
+WANTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+
+
+def pyenv_root():
+    try:
+        out = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=30)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return os.path.expanduser("~/.pyenv")
+
+
+def interpreters():
+    """[(label, path)]: Debian's python3, then the newest pyenv patch release
+    of each wanted minor version present."""
+    found = [("debian-3.11", PYTHON)]
+    root = pyenv_root()
+    for minor in WANTED_PYTHONS:
+        builds = sorted(glob.glob(os.path.join(root, "versions", minor + ".*", "bin",
+                                               "python" + minor)))
+        # A free-threaded build ("3.13.0t") is not supported; skip it.
+        builds = [b for b in builds if not os.path.basename(os.path.dirname(
+            os.path.dirname(b))).endswith("t")]
+        if builds:
+            found.append(("pyenv-" + minor, builds[-1]))
+    return found
 
 
 # ---------------------------------------------------------------------------

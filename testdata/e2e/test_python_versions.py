@@ -5,46 +5,16 @@ Debian's /usr/bin/python3 (3.11) is always checked; pyenv's builds of 3.10,
 a skipped subtest). programs/versions_probe.py holds 64, 32 and 16 MiB on
 known lines, one of them in a second thread.
 """
-import glob
-import os
-import subprocess
-
 import profile_run as pr
 from profile_run import MiB
 
 SCRIPT = pr.program("versions_probe.py")
-WANTED = ("3.10", "3.11", "3.12", "3.13")
-
-
-def pyenv_root():
-    try:
-        out = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=30)
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return os.path.expanduser("~/.pyenv")
-
-
-def interpreters():
-    """[(label, path)]: Debian's python3, then the newest pyenv patch release
-    of each wanted minor version."""
-    found = [("debian-3.11", pr.PYTHON)]
-    root = pyenv_root()
-    for minor in WANTED:
-        builds = sorted(glob.glob(os.path.join(root, "versions", minor + ".*", "bin",
-                                               "python" + minor)))
-        # A free-threaded build ("3.13.0t") is not supported; skip it.
-        builds = [b for b in builds if not os.path.basename(os.path.dirname(
-            os.path.dirname(b))).endswith("t")]
-        if builds:
-            found.append(("pyenv-" + minor, builds[-1]))
-    return found
+WANTED = pr.WANTED_PYTHONS
 
 
 class PythonVersionsTest(pr.ProfileTestCase):
     def test_each_interpreter(self):
-        found = interpreters()
+        found = pr.interpreters()
         labels = [label for label, _ in found]
         for minor in WANTED:
             if minor != "3.11" and "pyenv-" + minor not in labels:

@@ -51,10 +51,10 @@ class Job:
     shell would, so that Ctrl-C can be typed.
     """
 
-    def __init__(self, how, mode=None, args=(), terminal=False):
+    def __init__(self, how, mode=None, args=(), terminal=False, python=pr.PYTHON):
         self.how = how
         self.output = pr.fresh_output_dir("%s-%s" % (how, mode))
-        argv = [pr.PYTHON, JOB] + list(args)
+        argv = [python, JOB] + list(args)
         env = pr.clean_env()
         if how == "preload":
             env = pr.preload_env(mode, os.path.join(self.output, "{pid}"))
@@ -165,21 +165,23 @@ class Job:
 class SignalTransparencyTest(pr.ProfileTestCase):
     baselines = {}
 
-    def baseline(self, delivery, args=(), number=signal.SIGINT):
-        key = (delivery, tuple(args), number)
+    def baseline(self, delivery, args=(), number=signal.SIGINT, python=pr.PYTHON):
+        key = (delivery, tuple(args), number, python)
         if key not in self.baselines:
-            job = Job("plain", args=args, terminal=delivery == "terminal")
+            job = Job("plain", args=args, terminal=delivery == "terminal", python=python)
             job.deliver("pid" if delivery == "launcher" else delivery, number)
             self.baselines[key] = job.finish()
         return self.baselines[key]
 
-    def check(self, how, mode, delivery, args=(), number=signal.SIGINT, reason="SIGINT"):
-        expected = self.baseline(delivery, args, number)
-        job = Job(how, mode, args=args, terminal=delivery == "terminal")
+    def check(self, how, mode, delivery, args=(), number=signal.SIGINT, reason="SIGINT",
+              python=pr.PYTHON):
+        expected = self.baseline(delivery, args, number, python)
+        job = Job(how, mode, args=args, terminal=delivery == "terminal", python=python)
         python_pid = job.python_pid()
         job.deliver(delivery, number)
         got = job.finish()
-        what = "%s, %s mode, %s to %s" % (how, mode, signal.Signals(number).name, delivery)
+        what = "%s, %s mode, %s to %s, %s" % (how, mode, signal.Signals(number).name,
+                                               delivery, python)
         run = job.report(python_pid)
         self.assertEqual(got, expected, "%s: (status, stdout) differ from the job without "
                          "Tidemark\nstderr:\n%s" % (what, job.stderr))
@@ -211,6 +213,16 @@ class SignalTransparencyTest(pr.ProfileTestCase):
             for delivery in ("pid", "group", "launcher", "terminal"):
                 with self.subTest(mode=mode, delivery=delivery):
                     self.check("launcher", mode, delivery)
+
+    def test_every_python_version(self):
+        # Each CPython decides at start-up whether to install its SIGINT
+        # handler; the defect this guards against was seen on 3.10 to 3.13.
+        for label, python in pr.interpreters():
+            for how in ("preload", "launcher"):
+                with self.subTest(python=label, how=how):
+                    code, lines = self.check(how, "sample", "pid", python=python)
+                    self.assertIn("default_int_handler", lines[0])
+                    self.assertIn("finally ran", lines)
 
     def test_default_sigterm_still_reports_and_kills(self):
         for how in ("preload", "launcher"):

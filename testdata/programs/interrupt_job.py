@@ -1,5 +1,6 @@
 """A job that is interrupted: it prints how it sees its signals, checks the
-save-and-restore idiom, holds 48 MiB (HELD), says "ready" and sleeps until a
+save-and-restore idiom, holds 48 MiB (HELD; no numpy, so that it runs on
+every interpreter), says "ready" and sleeps until a
 signal ends it. Its own lines start with "job: ". On KeyboardInterrupt its `finally` and `atexit` code run and
 it dies of SIGINT, as Python does. With --own-sigterm it installs its own
 SIGTERM handler, which exits 7.
@@ -9,8 +10,6 @@ import json
 import signal
 import sys
 import time
-
-import numpy as np
 
 MiB = 1 << 20
 NAMES = ("SIGINT", "SIGTERM", "SIGUSR2", "SIGHUP", "SIGQUIT")
@@ -41,7 +40,7 @@ def save_and_restore():
 
 
 def hold():
-    return np.ones(48 * MiB, dtype=np.uint8)  # HELD
+    return bytearray(48 * MiB)  # HELD
 
 
 def main():
