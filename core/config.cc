@@ -126,6 +126,22 @@ bool CopyField(const char* name, const char* text, char* field, int field_size,
   return true;
 }
 
+bool ParseReporterList(const char* text, char* field, int field_size,
+                       char* error, int error_size) {
+  if (!CopyField("the reporter list", text, field, field_size, error,
+                 error_size)) {
+    return false;
+  }
+  const size_t length = strlen(text);
+  if (text[0] == ',' || text[length - 1] == ',' ||
+      strstr(text, ",,") != nullptr) {
+    return Fail(error, error_size,
+                "empty reporter name in '%s' (expected e.g. folded,top_table)",
+                text);
+  }
+  return true;
+}
+
 bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
                            int error_size) {
   if (envp == nullptr) envp = environ;
@@ -159,8 +175,7 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
     }
   }
   if (const char* v = Lookup(envp, kEnvReporters)) {
-    if (!CopyField("the reporter list", v, config->reporters, Config::kMaxList,
-                   inner, n)) {
+    if (!ParseReporterList(v, config->reporters, Config::kMaxList, inner, n)) {
       return wrap(kEnvReporters, v);
     }
   }
