@@ -148,8 +148,11 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
   *config = Config();
   char inner[256];
   auto wrap = [&](const char* var, const char* value) {
-    snprintf(error, static_cast<size_t>(error_size), "%s=%s: %s", var, value,
-             inner);
+    // A long value is shortened so that the reason still fits the message.
+    constexpr int kShown = 100;
+    const bool longer = strlen(value) > static_cast<size_t>(kShown);
+    snprintf(error, static_cast<size_t>(error_size), "%s=%.*s%s: %s", var,
+             kShown, value, longer ? "..." : "", inner);
     return false;
   };
   const int n = sizeof(inner);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -80,6 +81,17 @@ TEST(ConfigTest, ReporterListsWithAnEmptyNameAreRejected) {
   ASSERT_TRUE(ParseReporterList("folded,top_table", field, sizeof(field), error,
                                 sizeof(error)));
   EXPECT_STREQ(field, "folded,top_table");
+}
+
+TEST(ConfigTest, ALongBadValueStillShowsTheReason) {
+  const std::string value = "TIDEMARK_OUTPUT=/tmp/" + std::string(5000, 'x');
+  char* envp[] = {const_cast<char*>(value.c_str()), nullptr};
+  Config c;
+  char error[256];
+  ASSERT_FALSE(ConfigFromEnvironment(envp, &c, error, sizeof(error)));
+  EXPECT_STREQ(error, ("TIDEMARK_OUTPUT=/tmp/" + std::string(95, 'x') +
+                       "...: the output directory is too long")
+                          .c_str());
 }
 
 TEST(ConfigTest, ByteSizes) {
