@@ -177,7 +177,8 @@ std::string UsageText() {
          ")\n"
          "  --output=DIR              report folder; {pid} is replaced by the\n"
          "                            process id (default: a new folder\n"
-         "                            tidemark-results/<timestamp>)\n"
+         "                            tidemark-results/<timestamp>); it must\n"
+         "                            be yours and not a symbolic link\n"
          "  --unwinder=NAME           stack unwinder (default: " +
          defaults.unwinder +
          ")\n"
@@ -199,8 +200,9 @@ std::string UsageText() {
          "  --seed=N                  sampler seed; 0 = from the clock\n"
          "  -h, --help                show this help\n"
          "\n"
-         "Value flags also accept the form '--flag VALUE'. Relative paths, "
-         "and\n"
+         "Value flags also accept the form '--flag VALUE' (a VALUE that "
+         "starts\n"
+         "with '--' needs '--flag=VALUE'). Relative paths, and\n"
          "COMMAND itself, start from the directory 'bazel run' was started\n"
          "in. Settings come only from these flags: TIDEMARK_* variables\n"
          "already in the environment are replaced.\n";
