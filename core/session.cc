@@ -1,7 +1,6 @@
 #include "core/session.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -394,8 +393,6 @@ void Session::Start() {
   }
   s->output_device = output_info.st_dev;
   s->output_inode = output_info.st_ino;
-  // A reused folder holds only this run's reports.
-  RemovePreviousReports(s->output, LinkedReportFileNames(), kOnDemandPrefix);
   s->command = ReadCommandLine();
 
   Tracker::Get().set_unwinder(s->unwinder);
@@ -403,8 +400,12 @@ void Session::Start() {
   if (!s->interposer->Install(&why)) {
     Say("interposer '%s' cannot work here: %s; profiling is off",
         s->config.interposer, why.c_str());
+    close(s->output.fd);
     return;
   }
+  // A reused folder holds only this run's reports; only now, when this run
+  // will certainly write some.
+  RemovePreviousReports(s->output, LinkedReportFileNames(), kOnDemandPrefix);
   on_exit(&OnExit, nullptr);
   pthread_atfork(&OnForkPrepare, &OnForkParent, &OnForkChild);
   g_session = s;
