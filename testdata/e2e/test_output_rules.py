@@ -5,7 +5,8 @@
   reporters wrote, and its sigusr2-N folders, are removed at start; nothing
   else is (the user's files, links, other folders).
 - The folder is fixed at start: a program that chdir()s still reports into
-  the folder its relative TIDEMARK_OUTPUT meant.
+  the folder its relative TIDEMARK_OUTPUT meant, and one that closes every
+  descriptor still reports there, never into a folder of its own.
 - TIDEMARK_REPORTERS with an empty name is refused by the library as by
   the launcher; --reporters=top_table writes no file, and the launcher then
   says nothing about a missing report (and leaves no empty default folder).
@@ -92,6 +93,23 @@ class OutputRulesTest(pr.ProfileTestCase):
         self.assertEqual((code, out), (0, moved + "\n"), err)
         self.assertEqual(summary(os.path.join(start, "reports"))["exit_code"], 0)
         self.assertEqual(os.listdir(moved), [])
+
+    def test_a_program_that_closes_every_descriptor_still_reports_to_its_folder(self):
+        """Daemons close every descriptor; the number of the report folder's
+        may then name another folder of the program's. Reports still go to
+        the folder opened at start, and the program's folder gets nothing."""
+        folder = pr.fresh_output_dir("closes-fds")
+        other = pr.fresh_output_dir("programs-folder")
+        os.mkdir(other)
+        program = ("import os; os.closerange(3, 1024); "
+                   "fds = [os.open(%r, os.O_RDONLY | os.O_DIRECTORY) for _ in range(16)]; "
+                   "print('ok')" % other)
+        for mode in ("exact", "sample"):
+            code, out, err = run([pr.PYTHON, "-c", program],
+                                 pr.preload_env(mode, folder, reporters="folded,summary_json"))
+            self.assertEqual((code, out, tidemark_lines(err)), (0, "ok\n", []), err)
+            self.assertEqual(summary(folder)["mode"], mode)
+            self.assertEqual(os.listdir(other), [])
 
     def test_an_empty_reporter_name_is_refused_by_the_library(self):
         for value, reason in ((",,", "empty reporter name in ',,'"),
