@@ -27,6 +27,11 @@ packages=(
   python3-numpy
   python3-pandas
   python3-venv
+  # setpriv, unshare and mount: the report-folder tests act as another user
+  # and fill a tmpfs in a private mount namespace (both are in every Debian
+  # base system; listed so that a trimmed image gets them too).
+  util-linux
+  mount
 )
 
 missing=()

@@ -4,13 +4,31 @@
 #include <string>
 #include <string_view>
 
+#include "core/report_directory.h"
+
 namespace tidemark {
 
-// Writes `contents` to `path` so that a reader sees either the old file or
-// the whole new one, never a part: write a temporary file in the same
-// directory, fsync it, rename it over `path`. Returns false with a reason.
-bool WriteFileAtomically(const std::string& path, std::string_view contents,
+// Writes `contents` to the file `name` in `directory` so that a reader sees
+// either the old file or the whole new one, never a part: a new temporary
+// file with an unpredictable name (created O_EXCL | O_NOFOLLOW, so nothing
+// planted under that name is ever opened), fsync, renameat over `name`
+// (which replaces a symbolic link called `name` rather than following it).
+// The temporary file is removed whenever the write is abandoned. `name` must
+// be a plain file name (no '/'). File mode 0666 minus the umask. Returns
+// false with a reason.
+bool WriteFileAtomically(const ReportDirectory& directory,
+                         const std::string& name, std::string_view contents,
                          std::string* error);
+
+// Creates a new, empty file in `dir_fd` called `prefix` followed by random
+// letters and digits, with O_CREAT | O_EXCL | O_NOFOLLOW (mode 0666 minus
+// the umask), retrying on a name collision. Returns the open fd (O_CLOEXEC)
+// and sets *name, or returns -1 with errno set.
+int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name);
+
+// Whether `name` names an entry directly inside a folder: not empty, not
+// "." or "..", no '/'.
+bool IsPlainFileName(std::string_view name);
 
 // Writes all of `data` to `fd`, retrying after signals and short writes.
 // Returns false with errno set on failure.

@@ -126,14 +126,33 @@ bool CopyField(const char* name, const char* text, char* field, int field_size,
   return true;
 }
 
+bool ParseReporterList(const char* text, char* field, int field_size,
+                       char* error, int error_size) {
+  if (!CopyField("the reporter list", text, field, field_size, error,
+                 error_size)) {
+    return false;
+  }
+  const size_t length = strlen(text);
+  if (text[0] == ',' || text[length - 1] == ',' ||
+      strstr(text, ",,") != nullptr) {
+    return Fail(error, error_size,
+                "empty reporter name in '%s' (expected e.g. folded,top_table)",
+                text);
+  }
+  return true;
+}
+
 bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
                            int error_size) {
   if (envp == nullptr) envp = environ;
   *config = Config();
   char inner[256];
   auto wrap = [&](const char* var, const char* value) {
-    snprintf(error, static_cast<size_t>(error_size), "%s=%s: %s", var, value,
-             inner);
+    // A long value is shortened so that the reason still fits the message.
+    constexpr int kShown = 100;
+    const bool longer = strlen(value) > static_cast<size_t>(kShown);
+    snprintf(error, static_cast<size_t>(error_size), "%s=%.*s%s: %s", var,
+             kShown, value, longer ? "..." : "", inner);
     return false;
   };
   const int n = sizeof(inner);
@@ -159,8 +178,7 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
     }
   }
   if (const char* v = Lookup(envp, kEnvReporters)) {
-    if (!CopyField("the reporter list", v, config->reporters, Config::kMaxList,
-                   inner, n)) {
+    if (!ParseReporterList(v, config->reporters, Config::kMaxList, inner, n)) {
       return wrap(kEnvReporters, v);
     }
   }

@@ -66,6 +66,12 @@ bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size);
 // Copies `text` into a fixed field, failing when it does not fit or is empty.
 bool CopyField(const char* name, const char* text, char* field, int field_size,
                char* error, int error_size);
+// A comma-separated list of reporter names ("folded,top_table"), copied into
+// `field`: fails when it is empty, too long, or has an empty name (",,", a
+// leading or trailing comma), which would otherwise profile a whole run and
+// write nothing. Whether each name is linked is the registry's question.
+bool ParseReporterList(const char* text, char* field, int field_size,
+                       char* error, int error_size);
 
 // Fills `config` from the TIDEMARK_* variables in `environ`-style `envp`
 // (or the real environment when envp is null). On a bad value returns false

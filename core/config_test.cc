@@ -1,6 +1,8 @@
 #include "core/config.h"
 
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -52,6 +54,44 @@ TEST(ConfigTest, BadValueNamesTheVariable) {
   ASSERT_FALSE(ConfigFromEnvironment(envp, &c, error, sizeof(error)));
   EXPECT_NE(strstr(error, "TIDEMARK_MODE=bogus"), nullptr) << error;
   EXPECT_NE(strstr(error, "'exact' or 'sample'"), nullptr) << error;
+}
+
+// The list the library reads from TIDEMARK_REPORTERS and the launcher from
+// --reporters: an empty name would profile the whole run and write nothing.
+TEST(ConfigTest, ReporterListsWithAnEmptyNameAreRejected) {
+  for (const char* bad :
+       {",,", ",", "folded,", ",folded", "folded,,top_table", ""}) {
+    char value[64];
+    snprintf(value, sizeof(value), "TIDEMARK_REPORTERS=%s", bad);
+    char* envp[] = {value, nullptr};
+    Config c;
+    char error[256];
+    EXPECT_FALSE(ConfigFromEnvironment(envp, &c, error, sizeof(error))) << bad;
+    EXPECT_NE(strstr(error, "TIDEMARK_REPORTERS="), nullptr) << error;
+  }
+  char field[Config::kMaxList];
+  char error[256];
+  EXPECT_FALSE(
+      ParseReporterList(",,", field, sizeof(field), error, sizeof(error)));
+  EXPECT_STREQ(error,
+               "empty reporter name in ',,' (expected e.g. folded,top_table)");
+  EXPECT_FALSE(
+      ParseReporterList("", field, sizeof(field), error, sizeof(error)));
+  EXPECT_STREQ(error, "the reporter list is empty");
+  ASSERT_TRUE(ParseReporterList("folded,top_table", field, sizeof(field), error,
+                                sizeof(error)));
+  EXPECT_STREQ(field, "folded,top_table");
+}
+
+TEST(ConfigTest, ALongBadValueStillShowsTheReason) {
+  const std::string value = "TIDEMARK_OUTPUT=/tmp/" + std::string(5000, 'x');
+  char* envp[] = {const_cast<char*>(value.c_str()), nullptr};
+  Config c;
+  char error[256];
+  ASSERT_FALSE(ConfigFromEnvironment(envp, &c, error, sizeof(error)));
+  EXPECT_STREQ(error, ("TIDEMARK_OUTPUT=/tmp/" + std::string(95, 'x') +
+                       "...: the output directory is too long")
+                          .c_str());
 }
 
 TEST(ConfigTest, ByteSizes) {

@@ -21,10 +21,12 @@
 #include "core/internal_allocator.h"
 #include "core/interposer.h"
 #include "core/memory_pressure.h"
+#include "core/message_text.h"
 #include "core/output_directory.h"
 #include "core/profile.h"
 #include "core/profile_builder.h"
 #include "core/registry.h"
+#include "core/report_directory.h"
 #include "core/report_trigger.h"
 #include "core/reporter.h"
 #include "core/sampler.h"
@@ -40,7 +42,12 @@ struct SessionState {
   Unwinder* unwinder = nullptr;
   Interposer* interposer = nullptr;
   std::vector<std::pair<std::string, Reporter*>> reporters;
-  std::string output_directory;
+  // The report folder, opened once at start (see OpenOutputDirectory);
+  // reports are written through its descriptor only.
+  OutputPath output_path;
+  ReportDirectory output;
+  dev_t output_device = 0;
+  ino_t output_inode = 0;
   std::vector<std::string> command;
   pid_t pid = 0;
   timespec started = {};
@@ -53,18 +60,73 @@ struct SessionState {
 
 SessionState* g_session = nullptr;  // set once Start() succeeded
 
+// One line on stderr, "tidemark: " and the message, whatever bytes the
+// values in it hold (control bytes are spelled out, see message_text.h).
 void Say(const char* format, ...) {
-  char line[1024];
-  int n = snprintf(line, sizeof(line), "tidemark: ");
+  char message[1024];
   va_list args;
   va_start(args, format);
-  n += vsnprintf(line + n, sizeof(line) - n - 1, format, args);
+  vsnprintf(message, sizeof(message), format, args);
   va_end(args);
-  if (n > static_cast<int>(sizeof(line)) - 2) n = sizeof(line) - 2;
+  static constexpr char kPrefix[] = "tidemark: ";
+  char line[2048];
+  size_t n = sizeof(kPrefix) - 1;
+  memcpy(line, kPrefix, n);
+  n += EscapeControlBytes(message, line + n, sizeof(line) - n - 1);
   line[n++] = '\n';
-  ssize_t ignored = write(2, line, static_cast<size_t>(n));
+  ssize_t ignored = write(2, line, n);
   (void)ignored;
 }
+
+// The subfolders of on-demand reports: "sigusr2-" N (see OnReportRequest).
+constexpr char kOnDemandPrefix[] = "sigusr2-";
+
+// Every file any linked reporter writes, chosen or not: a reused folder is
+// cleared of all of them.
+std::vector<std::string> LinkedReportFileNames() {
+  std::vector<std::string> names;
+  for (int i = 0; i < ReporterRegistry::size(); ++i) {
+    std::unique_ptr<Reporter> reporter(ReporterRegistry::at(i).factory());
+    if (reporter == nullptr) continue;
+    for (std::string& name : reporter->FileNames()) {
+      names.push_back(std::move(name));
+    }
+  }
+  return names;
+}
+
+// The report folder's descriptor, still the folder opened at start. A
+// program may close every descriptor it does not know (daemons do), and the
+// number may then name some other file: reopen the folder by its path, with
+// the same checks, and accept it only if it is the same folder.
+bool OutputStillOpen(SessionState* s, std::string* why) {
+  struct stat info;
+  if (fstat(s->output.fd, &info) == 0 && info.st_dev == s->output_device &&
+      info.st_ino == s->output_inode) {
+    return true;
+  }
+  ReportDirectory reopened;
+  if (!OpenOutputDirectory(s->output_path, /*create=*/false, &reopened, why)) {
+    return false;
+  }
+  if (fstat(reopened.fd, &info) != 0 || info.st_dev != s->output_device ||
+      info.st_ino != s->output_inode) {
+    close(reopened.fd);
+    *why = "cannot write reports to " + s->output.display_path +
+           ": it is no longer the folder this process started with";
+    return false;
+  }
+  s->output.fd = reopened.fd;
+  return true;
+}
+
+// Closes a sigusr2-N folder's descriptor however the reports end.
+struct ScopedFd {
+  int fd = -1;
+  ~ScopedFd() {
+    if (fd >= 0) close(fd);
+  }
+};
 
 std::vector<std::string> ReadCommandLine() {
   std::vector<std::string> args;
@@ -154,22 +216,31 @@ bool WriteReportsNow(const char* reason, bool final_report,
     profile.sample_interval_bytes =
         s->config.mode == Mode::kSample ? s->config.sample_interval_bytes : 0;
     profile.top_rows = s->config.top_rows;
-    std::string directory = s->output_directory;
-    if (numbered_subdirectory[0] != '\0') {
-      directory += "/" + std::string(numbered_subdirectory) +
-                   std::to_string(++s->on_demand_reports);
-    }
     std::string why;
-    if (!PrepareOutputDirectory(directory, &why)) {
+    if (!OutputStillOpen(s, &why)) {
       Say("%s", why.c_str());
       return false;
     }
+    ReportDirectory directory = s->output;
+    ScopedFd subdirectory;
+    if (numbered_subdirectory[0] != '\0') {
+      if (!MakeNumberedSubdirectory(s->output, numbered_subdirectory,
+                                    &s->on_demand_reports, &directory, &why)) {
+        Say("%s", why.c_str());
+        return false;
+      }
+      subdirectory.fd = directory.fd;
+    }
+    // One line, however many reporters failed (a full disk fails them all).
+    std::string failures;
     for (auto& [name, reporter] : s->reporters) {
       if (!reporter->Write(profile, directory, &why)) {
-        Say("reporter '%s' failed: %s", name.c_str(), why.c_str());
+        if (!failures.empty()) failures += "; ";
+        failures += "reporter '" + name + "' failed: " + why;
         ok = false;
       }
     }
+    if (!failures.empty()) Say("%s", failures.c_str());
     if (final_report) s->final_written = true;
   } catch (const std::exception& e) {
     Say("writing reports failed: %s", e.what());
@@ -184,7 +255,8 @@ void OnExit(int status, void*) {
   // writes its report.
   if (s == nullptr || getpid() != s->pid) return;
   s->has_exit_code = true;
-  s->exit_code = status;
+  // What the parent will see: exit(256) ends the process with status 0.
+  s->exit_code = status & 0xff;
   Session::WriteReports("exit");
   ReportTrigger::Stop();
   g_tracking_state.store(kTrackingOff);
@@ -236,7 +308,7 @@ void OnReportRequest(ReportRequest request, int signal_number) {
     case ReportRequest::kNearOutOfMemory:
       if (WriteReportsNow("near-out-of-memory", /*final_report=*/false, "")) {
         Say("memory is nearly exhausted; report written to %s",
-            g_session->output_directory.c_str());
+            g_session->output.display_path.c_str());
       }
       break;
   }
@@ -291,12 +363,36 @@ void Session::Start() {
   clock_gettime(CLOCK_MONOTONIC, &s->started);
   timespec wall;
   clock_gettime(CLOCK_REALTIME, &wall);
-  s->output_directory = ResolveOutputDirectory(s->config.output, s->pid, wall);
+  // Resolved once, against the directory the program starts in: a later
+  // chdir() must not move the reports.
+  char cwd[Config::kMaxPath];
+  const bool have_cwd = getcwd(cwd, sizeof(cwd)) != nullptr;
+  if (!have_cwd && s->config.output[0] != '/') {
+    Say("cannot write reports to %s: the current directory is unknown (%s); "
+        "profiling is off",
+        s->config.output[0] != '\0' ? s->config.output : "tidemark-results",
+        strerror(errno));
+    return;
+  }
+  s->output_path =
+      ResolveOutputPath(s->config.output, s->pid, wall, have_cwd ? cwd : "/");
   std::string why;
-  if (!PrepareOutputDirectory(s->output_directory, &why)) {
+  if (!OpenOutputDirectory(s->output_path, /*create=*/true, &s->output, &why)) {
     Say("%s; profiling is off", why.c_str());
     return;
   }
+  struct stat output_info;
+  if (fstat(s->output.fd, &output_info) != 0) {
+    why = "cannot write reports to " + s->output.display_path + ": " +
+          strerror(errno);
+  }
+  if (!why.empty() || !ProbeWritable(s->output, &why)) {
+    Say("%s; profiling is off", why.c_str());
+    close(s->output.fd);
+    return;
+  }
+  s->output_device = output_info.st_dev;
+  s->output_inode = output_info.st_ino;
   s->command = ReadCommandLine();
 
   Tracker::Get().set_unwinder(s->unwinder);
@@ -304,8 +400,12 @@ void Session::Start() {
   if (!s->interposer->Install(&why)) {
     Say("interposer '%s' cannot work here: %s; profiling is off",
         s->config.interposer, why.c_str());
+    close(s->output.fd);
     return;
   }
+  // A reused folder holds only this run's reports; only now, when this run
+  // will certainly write some.
+  RemovePreviousReports(s->output, LinkedReportFileNames(), kOnDemandPrefix);
   on_exit(&OnExit, nullptr);
   pthread_atfork(&OnForkPrepare, &OnForkParent, &OnForkChild);
   g_session = s;

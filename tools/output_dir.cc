@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <vector>
 
 #include "core/config.h"
 #include "core/output_directory.h"
+#include "core/report_directory.h"
 #include "tools/paths.h"
 
 namespace tidemark {
@@ -24,28 +26,38 @@ bool CannotWrite(const std::string& dir, int error_number, std::string* error) {
   return false;
 }
 
-// mkdir -p for an absolute, normalized path. Returns 0 or an errno value.
-int MakeDirectories(const std::string& path) {
-  size_t slash = 0;
-  do {
-    slash = path.find('/', slash + 1);
-    std::string prefix = path.substr(0, slash);
-    if (mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST) return errno;
-  } while (slash != std::string::npos);
-  struct stat info;
-  if (stat(path.c_str(), &info) != 0) return errno;
-  return S_ISDIR(info.st_mode) ? 0 : ENOTDIR;
+// Closes the folder however the caller leaves.
+struct OpenFolder {
+  ReportDirectory dir;
+  ~OpenFolder() {
+    if (dir.fd >= 0) close(dir.fd);
+  }
+};
+
+// An absolute, normalized `path` as the library opens it; folders above the
+// first "{pid}" part may belong to anyone, the others must be this user's.
+OutputPath Guarded(const std::string& path) {
+  OutputPath out;
+  out.path = path;
+  const std::vector<std::string> parts = PathComponents(path);
+  out.guarded_from = parts.empty() ? 0 : static_cast<int>(parts.size()) - 1;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].find(kPidToken) != std::string::npos) {
+      out.guarded_from = static_cast<int>(i);
+      break;
+    }
+  }
+  return out;
 }
 
-// Permission bits do not tell the whole story (read-only mounts, ACLs,
-// root), so create and remove a file the way a reporter would.
-int ProbeWritable(const std::string& dir) {
-  std::string probe = dir + "/.tidemark-probe-" + std::to_string(getpid());
-  int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return errno;
-  close(fd);
-  unlink(probe.c_str());
-  return 0;
+// A folder that may be shared (the parent of the default folder, or of a
+// "{pid}" folder): created if missing, any owner.
+bool OpenSharedParent(const std::string& path, OpenFolder* folder,
+                      std::string* error) {
+  OutputPath where;
+  where.path = path;
+  where.guarded_from = static_cast<int>(PathComponents(path).size());
+  return OpenOutputDirectory(where, /*create=*/true, &folder->dir, error);
 }
 
 // The same spelling the preloaded library uses for its default folder.
@@ -60,14 +72,17 @@ std::string TimestampNow() {
 bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
                       OutputDir* out, std::string* error) {
   *out = OutputDir();
-  std::string dir;
+  OpenFolder folder;
   if (requested.empty()) {
     if (!CreateFreshDirectory(MakeAbsolute(kDefaultParent, user_dir),
                               TimestampNow(), &out->path, error)) {
       return false;
     }
     out->created = true;
-    dir = out->path;
+    if (!OpenOutputDirectory(Guarded(out->path), /*create=*/false, &folder.dir,
+                             error)) {
+      return false;
+    }
   } else {
     out->path = MakeAbsolute(requested, user_dir);
     // The library fills a fixed-size field with this path.
@@ -76,43 +91,50 @@ bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
     }
     // Only the process knows its id, so the library makes the {pid} part;
     // the tool prepares the folder above it.
-    size_t token = out->path.find(kPidToken);
-    dir = token == std::string::npos
-              ? out->path
-              : out->path.substr(0, out->path.rfind('/', token));
-    if (dir.empty()) dir = "/";
-    if (int failure = MakeDirectories(dir)) {
-      return CannotWrite(out->path, failure, error);
+    const size_t token = out->path.find(kPidToken);
+    if (token == std::string::npos) {
+      if (!OpenOutputDirectory(Guarded(out->path), /*create=*/true, &folder.dir,
+                               error)) {
+        return false;
+      }
+    } else {
+      std::string above = out->path.substr(0, out->path.rfind('/', token));
+      if (above.empty()) above = "/";
+      if (!OpenSharedParent(above, &folder, error)) return false;
     }
   }
-  if (int failure = ProbeWritable(dir)) {
-    return CannotWrite(out->path, failure, error);
-  }
-  return true;
+  return ProbeWritable(folder.dir, error);
 }
 
 bool CreateFreshDirectory(const std::string& parent, const std::string& name,
                           std::string* path, std::string* error) {
-  if (int failure = MakeDirectories(parent)) {
-    return CannotWrite(parent, failure, error);
-  }
-  // mkdir, not a stat-then-mkdir check: two runs started in the same
+  OpenFolder folder;
+  if (!OpenSharedParent(parent, &folder, error)) return false;
+  // mkdirat, not a stat-then-mkdir check: two runs started in the same
   // millisecond must not share a folder.
   for (int suffix = 0; suffix < 1000; ++suffix) {
-    std::string candidate = parent + "/" + name;
+    std::string candidate = name;
     if (suffix > 0) candidate += "-" + std::to_string(suffix);
-    if (mkdir(candidate.c_str(), 0777) == 0) {
-      *path = candidate;
+    if (mkdirat(folder.dir.fd, candidate.c_str(), 0777) == 0) {
+      *path = folder.dir.display_path + "/" + candidate;
       return true;
     }
-    if (errno != EEXIST) return CannotWrite(candidate, errno, error);
+    if (errno != EEXIST) {
+      return CannotWrite(folder.dir.display_path + "/" + candidate, errno,
+                         error);
+    }
   }
-  return CannotWrite(parent + "/" + name, EEXIST, error);
+  return CannotWrite(folder.dir.display_path + "/" + name, EEXIST, error);
 }
 
-bool HasAnyFile(const std::string& dir) {
-  DIR* stream = opendir(dir.c_str());
-  if (stream == nullptr) return false;
+bool HasAnyFile(int dir_fd) {
+  const int list_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (list_fd < 0) return false;
+  DIR* stream = fdopendir(list_fd);
+  if (stream == nullptr) {
+    close(list_fd);
+    return false;
+  }
   bool found = false;
   while (!found) {
     struct dirent* entry = readdir(stream);
@@ -120,14 +142,33 @@ bool HasAnyFile(const std::string& dir) {
     if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
       continue;
     }
-    std::string child = dir + "/" + entry->d_name;
-    // lstat: a symlink counts as a file and is never followed, so no loops.
-    struct stat info;
-    if (lstat(child.c_str(), &info) != 0) continue;
-    found = !S_ISDIR(info.st_mode) || HasAnyFile(child);
+    // O_NOFOLLOW: a link counts as a file and is never followed.
+    const int child = openat(dirfd(stream), entry->d_name,
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0) {
+      found = true;
+    } else {
+      found = HasAnyFile(child);
+      close(child);
+    }
   }
   closedir(stream);
   return found;
+}
+
+ReportFolder InspectReportFolder(const std::string& path, pid_t pid) {
+  OpenFolder folder;
+  std::string error;
+  OpenFailure failure;
+  OutputPath where = Guarded(path);
+  where.path = ForProcess(path, pid);
+  if (!OpenOutputDirectory(where, /*create=*/false, &folder.dir, &error,
+                           &failure)) {
+    return failure == OpenFailure::kMissing ? ReportFolder::kMissing
+                                            : ReportFolder::kRefused;
+  }
+  return HasAnyFile(folder.dir.fd) ? ReportFolder::kHasFiles
+                                   : ReportFolder::kEmpty;
 }
 
 std::string ForProcess(const std::string& path, pid_t pid) {

@@ -13,7 +13,7 @@ struct OutputDir {
   // see ForProcess.
   std::string path;
   // True when the tool made this folder itself (the default timestamped
-  // one), so it may remove it again if the command never started.
+  // one), so it may remove it again if nothing was written into it.
   bool created = false;
 };
 
@@ -21,9 +21,11 @@ struct OutputDir {
 // before anything runs: a profile that cannot be saved is a wasted run.
 // `requested` is the --output value (empty: a new folder
 // tidemark-results/<timestamp> under `user_dir`); relative paths are taken
-// against `user_dir`. With "{pid}" in the path, the folder above the first
-// "{pid}" part is the one prepared. On failure `error` reads
-// "cannot write reports to DIR: <reason>".
+// against `user_dir`. The folder is opened and made as the library does
+// (core/output_directory.h): an existing folder that is a symbolic link or
+// belongs to another user is refused. With "{pid}" in the path, the folder
+// above the first "{pid}" part is the one prepared; the library checks the
+// rest. On failure `error` reads "cannot write reports to DIR: <reason>".
 bool PrepareOutputDir(const std::string& requested, const std::string& user_dir,
                       OutputDir* out, std::string* error);
 
@@ -35,8 +37,20 @@ bool CreateFreshDirectory(const std::string& parent, const std::string& name,
 // `path` with every "{pid}" replaced by `pid`.
 std::string ForProcess(const std::string& path, pid_t pid);
 
-// Whether `dir` or a folder below it holds anything but folders.
-bool HasAnyFile(const std::string& dir);
+// What process `pid`'s report folder (`path`, as in OutputDir) holds after
+// the run. The folder is opened with the library's rules, so a planted link
+// is never followed.
+enum class ReportFolder {
+  kHasFiles,
+  kEmpty,
+  kMissing,  // never made: the library did not start in the program
+  kRefused,  // the library refused it (and said why) or it cannot be read
+};
+ReportFolder InspectReportFolder(const std::string& path, pid_t pid);
+
+// Whether the open folder `dir_fd` or a folder below it holds anything but
+// folders. Links are counted, never followed.
+bool HasAnyFile(int dir_fd);
 
 }  // namespace tidemark
 

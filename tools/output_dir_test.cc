@@ -67,7 +67,7 @@ TEST(OutputDirTest, DefaultIsNewTimestampedFolderUnderUserDirectory) {
                            "[0-9]{2}_[0-9]{3}"));
   EXPECT_TRUE(IsDirectory(out.path));
   // The write probe cleans up after itself.
-  EXPECT_FALSE(HasAnyFile(out.path));
+  EXPECT_EQ(InspectReportFolder(out.path, 1), ReportFolder::kEmpty);
 
   OutputDir second;
   ASSERT_TRUE(PrepareOutputDir("", user_dir, &second, &error)) << error;
@@ -144,14 +144,44 @@ TEST(OutputDirTest, PidPlaceholderPreparesTheFolderAboveIt) {
   EXPECT_EQ(ForProcess("/a/b", 7), "/a/b");
 }
 
-TEST(OutputDirTest, HasAnyFileLooksIntoSubfolders) {
+TEST(OutputDirTest, HasAnyFileLooksIntoSubfoldersAndNeverFollowsLinks) {
   std::string dir = NewTempDir();
-  EXPECT_FALSE(HasAnyFile(dir));
+  EXPECT_EQ(InspectReportFolder(dir, 1), ReportFolder::kEmpty);
   ASSERT_EQ(mkdir((dir + "/sub").c_str(), 0777), 0);
-  EXPECT_FALSE(HasAnyFile(dir));
+  EXPECT_EQ(InspectReportFolder(dir, 1), ReportFolder::kEmpty);
   Touch(dir + "/sub/report.txt");
-  EXPECT_TRUE(HasAnyFile(dir));
-  EXPECT_FALSE(HasAnyFile(dir + "/missing"));
+  EXPECT_EQ(InspectReportFolder(dir, 1), ReportFolder::kHasFiles);
+  EXPECT_EQ(InspectReportFolder(dir + "/missing", 1), ReportFolder::kMissing);
+
+  // A link to a folder full of files is one entry, not a way in.
+  std::string other = NewTempDir();
+  Touch(other + "/file");
+  ASSERT_EQ(symlink(other.c_str(), (dir + "/sub/link").c_str()), 0);
+  ASSERT_EQ(unlink((dir + "/sub/report.txt").c_str()), 0);
+  EXPECT_EQ(InspectReportFolder(dir, 1), ReportFolder::kHasFiles);
+  // The report folder itself a link (planted for a pid): refused, not read.
+  ASSERT_EQ(symlink(other.c_str(), (dir + "/42").c_str()), 0);
+  EXPECT_EQ(InspectReportFolder(dir + "/{pid}", 42), ReportFolder::kRefused);
+}
+
+TEST(OutputDirTest, ALinkOrAnotherUsersFolderIsRefused) {
+  std::string base = NewTempDir();
+  std::string real = base + "/real";
+  ASSERT_EQ(mkdir(real.c_str(), 0777), 0);
+  ASSERT_EQ(symlink(real.c_str(), (base + "/link").c_str()), 0);
+  OutputDir out;
+  std::string error;
+  EXPECT_FALSE(PrepareOutputDir(base + "/link", "/", &out, &error));
+  EXPECT_EQ(error, "cannot write reports to " + base + "/link: " + base +
+                       "/link is a symbolic link (Tidemark does not follow "
+                       "links to its report folder)");
+  // Only root can give a folder away; the tests run as root (setup.sh).
+  ASSERT_EQ(geteuid(), 0u) << "this test must run as root";
+  ASSERT_EQ(chown(real.c_str(), 65534, 65534), 0);
+  EXPECT_FALSE(PrepareOutputDir(real, "/", &out, &error));
+  EXPECT_EQ(error, "cannot write reports to " + real + ": " + real +
+                       " belongs to uid 65534, not to uid 0 (the user this "
+                       "process runs as)");
 }
 
 }  // namespace

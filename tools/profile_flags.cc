@@ -58,16 +58,7 @@ bool SetUnwinder(const char* value, ProfileFlags* flags, char* error,
 bool SetReporters(const char* value, ProfileFlags* flags, char* error,
                   int error_size) {
   char field[Config::kMaxList];
-  if (!CopyField("the reporter list", value, field, sizeof(field), error,
-                 error_size)) {
-    return false;
-  }
-  size_t length = strlen(value);
-  if (value[0] == ',' || value[length - 1] == ',' ||
-      strstr(value, ",,") != nullptr) {
-    snprintf(error, static_cast<size_t>(error_size),
-             "empty reporter name in '%s' (expected e.g. folded,top_table)",
-             value);
+  if (!ParseReporterList(value, field, sizeof(field), error, error_size)) {
     return false;
   }
   flags->reporters = value;
@@ -145,8 +136,13 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
     std::string value;
     if (equals != std::string::npos) {
       value = arg.substr(equals + 1);
-    } else if (i + 1 < args.size()) {
+    } else if (i + 1 < args.size() && args[i + 1].compare(0, 2, "--") != 0) {
       value = args[++i];
+    } else if (i + 1 < args.size()) {
+      // "--output -- cmd" must not quietly make "--" the folder and "cmd"
+      // the command's name.
+      return Fail(error, "--" + name + " needs a value, not '" + args[i + 1] +
+                             "' (write --" + name + "=VALUE)");
     } else {
       return Fail(error, "--" + name + " needs a value");
     }
@@ -181,7 +177,8 @@ std::string UsageText() {
          ")\n"
          "  --output=DIR              report folder; {pid} is replaced by the\n"
          "                            process id (default: a new folder\n"
-         "                            tidemark-results/<timestamp>)\n"
+         "                            tidemark-results/<timestamp>); it must\n"
+         "                            be yours and not a symbolic link\n"
          "  --unwinder=NAME           stack unwinder (default: " +
          defaults.unwinder +
          ")\n"
@@ -203,8 +200,9 @@ std::string UsageText() {
          "  --seed=N                  sampler seed; 0 = from the clock\n"
          "  -h, --help                show this help\n"
          "\n"
-         "Value flags also accept the form '--flag VALUE'. Relative paths, "
-         "and\n"
+         "Value flags also accept the form '--flag VALUE' (a VALUE that "
+         "starts\n"
+         "with '--' needs '--flag=VALUE'). Relative paths, and\n"
          "COMMAND itself, start from the directory 'bazel run' was started\n"
          "in. Settings come only from these flags: TIDEMARK_* variables\n"
          "already in the environment are replaced.\n";

@@ -111,6 +111,26 @@ TEST(ProfileFlagsTest, MissingCommand) {
 
 TEST(ProfileFlagsTest, MissingValue) {
   EXPECT_EQ(ParseError({"--output"}), "--output needs a value");
+  // A value flag right before "--" (or another flag) has no value: "--" is
+  // not taken as the folder, nor the command's name as the first argument.
+  EXPECT_EQ(ParseError({"--output", "--", "python3", "job.py"}),
+            "--output needs a value, not '--' (write --output=VALUE)");
+  EXPECT_EQ(ParseError({"--mode", "--", "p"}),
+            "--mode needs a value, not '--' (write --mode=VALUE)");
+  EXPECT_EQ(ParseError({"--output", "--mode=sample", "p"}),
+            "--output needs a value, not '--mode=sample' (write "
+            "--output=VALUE)");
+  // The '=' form takes any text, and a separate value that is not a flag
+  // still works.
+  ProfileFlags flags;
+  std::string error;
+  ASSERT_TRUE(ParseProfileFlags({"--output=--", "--", "p"}, &flags, &error))
+      << error;
+  EXPECT_EQ(flags.output, "--");
+  ASSERT_TRUE(ParseProfileFlags({"--output", "out", "--", "p"}, &flags, &error))
+      << error;
+  EXPECT_EQ(flags.output, "out");
+  EXPECT_EQ(flags.command, std::vector<std::string>{"p"});
 }
 
 TEST(ProfileFlagsTest, BadSizes) {
@@ -142,6 +162,9 @@ TEST(ProfileFlagsTest, BadNames) {
               HasSubstr("empty reporter name"));
   EXPECT_THAT(ParseError({"--reporters=folded,", "p"}),
               HasSubstr("empty reporter name"));
+  EXPECT_EQ(ParseError({"--reporters=,,", "p"}),
+            "--reporters: empty reporter name in ',,' (expected e.g. "
+            "folded,top_table)");
 }
 
 TEST(ProfileFlagsTest, ErrorLeavesNoCommand) {

@@ -10,9 +10,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/config.h"
+#include "core/message_text.h"
+#include "core/registry.h"
+#include "core/reporter.h"
 #include "tools/child_env.h"
 #include "tools/child_runner.h"
 #include "tools/library_locator.h"
@@ -30,14 +35,20 @@ namespace {
 // after that the exit code is the command's.
 constexpr int kToolError = 2;
 
+// Every line starts "tidemark:" and is one line, whatever a path or a flag
+// value holds (message_text.h).
+void Say(const std::string& message) {
+  fprintf(stderr, "tidemark: %s\n", EscapeControlBytes(message).c_str());
+}
+
 int ToolError(const std::string& message) {
-  fprintf(stderr, "tidemark: %s\n", message.c_str());
+  Say(message);
   return kToolError;
 }
 
 int UsageError(const std::string& message) {
-  fprintf(stderr, "tidemark: %s\ntidemark: run with --help for usage\n",
-          message.c_str());
+  Say(message);
+  Say("run with --help for usage");
   return kToolError;
 }
 
@@ -50,14 +61,42 @@ std::string JoinPaths(const std::vector<std::string>& paths) {
   return joined;
 }
 
-void SayWhereReportsAre(const std::string& dir) {
-  if (HasAnyFile(dir)) {
-    fprintf(stderr, "tidemark: reports in %s\n", dir.c_str());
-  } else {
-    fprintf(stderr,
-            "tidemark: no report was written to %s (the program may have "
-            "been killed before it could exit)\n",
-            dir.c_str());
+// Whether any of the chosen reporters (--reporters, or the library's
+// default list) writes a file; top_table alone only prints.
+bool ReportersWriteFiles(const ProfileFlags& flags) {
+  const std::string list = flags.reporters.value_or(Config().reporters);
+  size_t from = 0;
+  while (from <= list.size()) {
+    size_t end = list.find(',', from);
+    if (end == std::string::npos) end = list.size();
+    std::unique_ptr<Reporter> reporter(
+        ReporterRegistry::Create(list.c_str() + from, end - from));
+    if (reporter != nullptr && !reporter->FileNames().empty()) return true;
+    from = end + 1;
+  }
+  return false;
+}
+
+void SayWhereReportsAre(const OutputDir& output, pid_t pid, bool expect_files) {
+  const std::string dir = ForProcess(output.path, pid);
+  switch (InspectReportFolder(output.path, pid)) {
+    case ReportFolder::kHasFiles:
+      Say("reports in " + dir);
+      break;
+    case ReportFolder::kEmpty:
+    case ReportFolder::kMissing:
+      if (expect_files) {
+        Say("no report was written to " + dir +
+            " (the program ended before it could write one, e.g. killed by "
+            "a signal, or writing failed)");
+      } else if (output.created) {
+        // Only printed reports were asked for: no empty folder left behind.
+        rmdir(dir.c_str());
+      }
+      break;
+    case ReportFolder::kRefused:
+      // The library refused the folder and already said why, in one line.
+      break;
   }
 }
 
@@ -114,7 +153,7 @@ int Main(int argc, char** argv) {
     // Nothing ran (the child said why); do not leave an empty folder behind.
     if (output.created) rmdir(output.path.c_str());
   } else {
-    SayWhereReportsAre(ForProcess(output.path, status.pid));
+    SayWhereReportsAre(output, status.pid, ReportersWriteFiles(flags));
   }
   ExitLikeChild(status);
 }

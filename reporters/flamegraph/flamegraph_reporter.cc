@@ -317,9 +317,9 @@ std::string RenderFlameGraph(const Profile& profile) {
 }
 
 bool FlameGraphReporter::Write(const Profile& profile,
-                               const std::string& directory,
+                               const ReportDirectory& directory,
                                std::string* error) {
-  return WriteFileAtomically(directory + "/" + kFlameGraphFileName,
+  return WriteFileAtomically(directory, kFlameGraphFileName,
                              RenderFlameGraph(profile), error);
 }
 

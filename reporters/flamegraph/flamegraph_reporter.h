@@ -2,6 +2,7 @@
 #define TIDEMARK_REPORTERS_FLAMEGRAPH_FLAMEGRAPH_REPORTER_H_
 
 #include <string>
+#include <vector>
 
 #include "core/profile.h"
 #include "core/reporter.h"
@@ -42,8 +43,11 @@ std::string RenderFlameGraph(const Profile& profile);
 // DIRECTORY/peak.svg.
 class FlameGraphReporter : public Reporter {
  public:
-  bool Write(const Profile& profile, const std::string& directory,
+  bool Write(const Profile& profile, const ReportDirectory& directory,
              std::string* error) override;
+  std::vector<std::string> FileNames() const override {
+    return {kFlameGraphFileName};
+  }
 };
 
 }  // namespace tidemark

@@ -388,9 +388,12 @@ TEST(FlameGraphReporterTest, WritesPeakSvgAtomically) {
   const std::string dir = MakeTestDirectory("flamegraph_write");
   FlameGraphReporter reporter;
   std::string error;
-  ASSERT_TRUE(reporter.Write(ExampleProfile(), dir, &error)) << error;
+  ASSERT_TRUE(reporter.Write(ExampleProfile(), OpenTestDirectory(dir), &error))
+      << error;
   // The final name only: no temporary file left behind.
   EXPECT_THAT(ListDirectory(dir), ElementsAre("peak.svg"));
+  // What it declares is what it writes (a reused folder is cleared of it).
+  EXPECT_THAT(reporter.FileNames(), ElementsAre("peak.svg"));
   EXPECT_EQ(ReadFileOrMissing(dir + "/peak.svg"),
             RenderFlameGraph(ExampleProfile()));
 }
@@ -398,8 +401,8 @@ TEST(FlameGraphReporterTest, WritesPeakSvgAtomically) {
 TEST(FlameGraphReporterTest, ReportsAMissingDirectory) {
   FlameGraphReporter reporter;
   std::string error;
-  EXPECT_FALSE(
-      reporter.Write(ExampleProfile(), "/nonexistent/tidemark", &error));
+  EXPECT_FALSE(reporter.Write(
+      ExampleProfile(), OpenTestDirectory("/nonexistent/tidemark"), &error));
   EXPECT_THAT(error, HasSubstr("/nonexistent/tidemark/peak.svg"));
 }
 
@@ -428,7 +431,8 @@ TEST(FlameGraphReporterTest, WritesAnExampleForPeople) {
   }
   FlameGraphReporter reporter;
   std::string error;
-  EXPECT_TRUE(reporter.Write(profile, outputs, &error)) << error;
+  EXPECT_TRUE(reporter.Write(profile, OpenTestDirectory(outputs), &error))
+      << error;
 }
 
 }  // namespace

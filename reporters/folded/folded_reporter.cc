@@ -74,10 +74,11 @@ std::string RenderFolded(const Profile& profile) {
   return out;
 }
 
-bool FoldedReporter::Write(const Profile& profile, const std::string& directory,
+bool FoldedReporter::Write(const Profile& profile,
+                           const ReportDirectory& directory,
                            std::string* error) {
-  return WriteFileAtomically(directory + "/" + kFoldedFileName,
-                             RenderFolded(profile), error);
+  return WriteFileAtomically(directory, kFoldedFileName, RenderFolded(profile),
+                             error);
 }
 
 TIDEMARK_REGISTER_REPORTER("folded", FoldedReporter)

@@ -2,6 +2,7 @@
 #define TIDEMARK_REPORTERS_FOLDED_FOLDED_REPORTER_H_
 
 #include <string>
+#include <vector>
 
 #include "core/profile.h"
 #include "core/reporter.h"
@@ -22,8 +23,11 @@ std::string RenderFolded(const Profile& profile);
 // Registered as "folded": writes RenderFolded() to DIRECTORY/peak.folded.
 class FoldedReporter : public Reporter {
  public:
-  bool Write(const Profile& profile, const std::string& directory,
+  bool Write(const Profile& profile, const ReportDirectory& directory,
              std::string* error) override;
+  std::vector<std::string> FileNames() const override {
+    return {kFoldedFileName};
+  }
 };
 
 }  // namespace tidemark

@@ -139,9 +139,12 @@ TEST(FoldedReporterTest, WritesPeakFoldedAtomically) {
   const std::string dir = MakeTestDirectory("folded_write");
   FoldedReporter reporter;
   std::string error;
-  ASSERT_TRUE(reporter.Write(SmallProfile(), dir, &error)) << error;
+  ASSERT_TRUE(reporter.Write(SmallProfile(), OpenTestDirectory(dir), &error))
+      << error;
   // The final name only: no temporary file left behind.
   EXPECT_THAT(ListDirectory(dir), ElementsAre("peak.folded"));
+  // What it declares is what it writes (a reused folder is cleared of it).
+  EXPECT_THAT(reporter.FileNames(), ElementsAre("peak.folded"));
   EXPECT_EQ(ReadFileOrMissing(dir + "/peak.folded"),
             RenderFolded(SmallProfile()));
 }
@@ -149,7 +152,8 @@ TEST(FoldedReporterTest, WritesPeakFoldedAtomically) {
 TEST(FoldedReporterTest, ReportsAMissingDirectory) {
   FoldedReporter reporter;
   std::string error;
-  EXPECT_FALSE(reporter.Write(SmallProfile(), "/nonexistent/tidemark", &error));
+  EXPECT_FALSE(reporter.Write(
+      SmallProfile(), OpenTestDirectory("/nonexistent/tidemark"), &error));
   EXPECT_THAT(error, HasSubstr("/nonexistent/tidemark/peak.folded"));
 }
 

@@ -107,9 +107,9 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
 }
 
 bool SummaryJsonReporter::Write(const Profile& profile,
-                                const std::string& directory,
+                                const ReportDirectory& directory,
                                 std::string* error) {
-  return WriteFileAtomically(directory + "/" + kSummaryJsonFileName,
+  return WriteFileAtomically(directory, kSummaryJsonFileName,
                              RenderSummaryJson(profile), error);
 }
 

@@ -2,6 +2,7 @@
 #define TIDEMARK_REPORTERS_SUMMARY_JSON_SUMMARY_JSON_REPORTER_H_
 
 #include <string>
+#include <vector>
 
 #include "core/profile.h"
 #include "core/reporter.h"
@@ -38,8 +39,11 @@ std::string RenderSummaryJson(const Profile& profile,
 // DIRECTORY/summary.json.
 class SummaryJsonReporter : public Reporter {
  public:
-  bool Write(const Profile& profile, const std::string& directory,
+  bool Write(const Profile& profile, const ReportDirectory& directory,
              std::string* error) override;
+  std::vector<std::string> FileNames() const override {
+    return {kSummaryJsonFileName};
+  }
 };
 
 }  // namespace tidemark

@@ -183,8 +183,11 @@ TEST(SummaryJsonReporterTest, WritesSummaryJsonAtomically) {
   const std::string dir = MakeTestDirectory("summary_write");
   SummaryJsonReporter reporter;
   std::string error;
-  ASSERT_TRUE(reporter.Write(SmallProfile(), dir, &error)) << error;
+  ASSERT_TRUE(reporter.Write(SmallProfile(), OpenTestDirectory(dir), &error))
+      << error;
   EXPECT_THAT(ListDirectory(dir), ElementsAre("summary.json"));
+  // What it declares is what it writes (a reused folder is cleared of it).
+  EXPECT_THAT(reporter.FileNames(), ElementsAre("summary.json"));
   EXPECT_EQ(ReadFileOrMissing(dir + "/summary.json"),
             RenderSummaryJson(SmallProfile()));
 }
@@ -192,7 +195,8 @@ TEST(SummaryJsonReporterTest, WritesSummaryJsonAtomically) {
 TEST(SummaryJsonReporterTest, ReportsAMissingDirectory) {
   SummaryJsonReporter reporter;
   std::string error;
-  EXPECT_FALSE(reporter.Write(SmallProfile(), "/nonexistent/tidemark", &error));
+  EXPECT_FALSE(reporter.Write(
+      SmallProfile(), OpenTestDirectory("/nonexistent/tidemark"), &error));
   EXPECT_THAT(error, HasSubstr("/nonexistent/tidemark/summary.json"));
 }
 

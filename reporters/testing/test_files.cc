@@ -1,6 +1,7 @@
 #include "reporters/testing/test_files.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,13 @@ std::string MakeTestDirectory(const std::string& name) {
   rmdir(dir.c_str());
   mkdir(dir.c_str(), 0755);
   return dir;
+}
+
+ReportDirectory OpenTestDirectory(const std::string& path) {
+  ReportDirectory directory;
+  directory.fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  directory.display_path = path;
+  return directory;
 }
 
 std::string ReadFileOrMissing(const std::string& path) {

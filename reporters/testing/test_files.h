@@ -4,7 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "core/report_directory.h"
+
 namespace tidemark {
+
+// `path` opened as reporters receive their folder (O_DIRECTORY); fd -1 when
+// it cannot be opened, which a reporter must report as an error. The fd is
+// left open for the rest of the test.
+ReportDirectory OpenTestDirectory(const std::string& path);
 
 // A new empty directory under $TEST_TMPDIR named `name` (removed and
 // recreated if a previous test left one).

@@ -107,7 +107,8 @@ std::string FormatTopTable(const Profile& profile, int rows) {
 }
 
 bool TopTableReporter::Write(const Profile& profile,
-                             const std::string& directory, std::string* error) {
+                             const ReportDirectory& directory,
+                             std::string* error) {
   // A table on the program's stderr every flush interval would be noise.
   if (!profile.final_report) return true;
   const std::string table = FormatTopTable(profile, profile.top_rows);

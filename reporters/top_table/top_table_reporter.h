@@ -30,7 +30,7 @@ std::string FormatTopTable(const Profile& profile, int rows);
 // cannot interleave with it) and no file; Write() ignores its directory.
 class TopTableReporter : public Reporter {
  public:
-  bool Write(const Profile& profile, const std::string& directory,
+  bool Write(const Profile& profile, const ReportDirectory& directory,
              std::string* error) override;
 };
 

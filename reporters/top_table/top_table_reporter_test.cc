@@ -144,7 +144,7 @@ std::string CaptureStderr(TopTableReporter& reporter, const Profile& profile,
   dup2(file, STDERR_FILENO);
   close(file);
   std::string error;
-  *ok = reporter.Write(profile, directory, &error);
+  *ok = reporter.Write(profile, OpenTestDirectory(directory), &error);
   dup2(saved, STDERR_FILENO);
   close(saved);
   return ReadFileOrMissing(path);
@@ -159,6 +159,7 @@ TEST(TopTableReporterTest, PrintsTheTableToStderrAndWritesNoFile) {
             FormatTopTable(TrainingProfile(), 10));
   EXPECT_TRUE(ok);
   EXPECT_THAT(ListDirectory(dir), IsEmpty());
+  EXPECT_THAT(reporter.FileNames(), IsEmpty());
 }
 
 TEST(TopTableReporterTest, HonoursTheProfilesTopRows) {
@@ -176,7 +177,7 @@ TEST(TopTableReporterTest, ReportsAClosedStderr) {
   const int saved = dup(STDERR_FILENO);
   close(STDERR_FILENO);
   std::string error;
-  const bool ok = reporter.Write(TrainingProfile(), "", &error);
+  const bool ok = reporter.Write(TrainingProfile(), ReportDirectory(), &error);
   dup2(saved, STDERR_FILENO);
   close(saved);
   EXPECT_FALSE(ok);
