@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/message_text.h"
+
 namespace tidemark {
 namespace {
 
@@ -68,10 +70,13 @@ std::vector<char*> NullTerminated(const std::vector<std::string>& strings) {
                                 int report_fd) {
   execvpe(argv[0], argv, envp);
   int failure = errno;
+  // The command's name is the user's text: escaped, it stays on one line.
+  char name[512];
+  EscapeControlBytes(argv[0], name, sizeof(name));
   char message[1024];
   int length =
       snprintf(message, sizeof(message), "tidemark: cannot run '%s': %s\n",
-               argv[0], strerror(failure));
+               name, strerror(failure));
   if (length > 0) {
     size_t size = std::min(static_cast<size_t>(length), sizeof(message) - 1);
     if (write(STDERR_FILENO, message, size) < 0) {

@@ -49,6 +49,16 @@ TEST(ChildRunnerTest, MissingCommandIs127) {
   EXPECT_EQ(status.exit_code, 127);
 }
 
+TEST(ChildRunnerTest, MissingCommandsNameStaysOnOneLine) {
+  testing::internal::CaptureStderr();
+  ChildStatus status = RunCommand({"no-such\ncommand\x1b[31m"});
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(status.exit_code, 127);
+  EXPECT_EQ(said,
+            "tidemark: cannot run 'no-such\\ncommand\\x1b[31m': No such file "
+            "or directory\n");
+}
+
 TEST(ChildRunnerTest, NonExecutableIs126) {
   ChildStatus status = RunCommand({"/etc/passwd"});
   EXPECT_TRUE(status.exec_failed);
