@@ -24,6 +24,17 @@ namespace preload {
 // Forwarding to glibc's __libc_malloc & co instead is wrong: blocks from a
 // preloaded jemalloc would reach glibc's free, and every program aborts.
 //
+// mmap, mmap64, munmap and mremap go to the next definition as well, not
+// straight to the system call: a tool preloaded after us that wraps them
+// (a sanitizer, another profiler, a userfaultfd-based pager) keeps working,
+// and errno and argument checks stay the C library's, so the program sees
+// exactly what it would without us. What it costs is nothing next to the
+// system call itself. The raw system call remains only for the calls that
+// arrive while the names are being looked up (and if a name were missing).
+// Mappings an allocator makes for its own backing store (jemalloc calls mmap
+// through the PLT, from inside our forwarded malloc) are not recorded; see
+// hooks.cc.
+//
 // Each entry starts as a stub that looks up every name at once and then
 // calls the real function, so the first intercepted call (in practice made
 // by the dynamic linker or libc before any thread exists) pays for the
