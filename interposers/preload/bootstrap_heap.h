@@ -76,8 +76,8 @@ class BootstrapHeap {
   static_assert(sizeof(Header) % kMinAlignment == 0, "header breaks alignment");
 
   static Header* HeaderOf(const void* block) {
-    return reinterpret_cast<Header*>(const_cast<char*>(
-               static_cast<const char*>(block))) -
+    return reinterpret_cast<Header*>(
+               const_cast<char*>(static_cast<const char*>(block))) -
            1;
   }
 

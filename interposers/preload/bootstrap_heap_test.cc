@@ -102,6 +102,7 @@ TEST(BootstrapHeapTest, ThreadsGetDistinctBlocks) {
   constexpr int kEach = 100;
   std::vector<std::vector<char*>> got(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {

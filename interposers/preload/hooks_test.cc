@@ -198,8 +198,8 @@ TEST_F(HooksTest, EachFunctionReachesItsNamesake) {
   check(Memalign(64, 10), "memalign");
   check(Valloc(10), "valloc");
   check(Pvalloc(10), "pvalloc");
-  void* m = Mmap64(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                   0);
+  void* m =
+      Mmap64(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(m, MAP_FAILED);
   EXPECT_EQ(g_last_called, "mmap64");
   EXPECT_EQ(Munmap(m, 4096), 0);
@@ -283,6 +283,7 @@ TEST_F(HooksTest, ThreadsRacingToBeFirstAllGetRealBlocks) {
   std::atomic<int> bad{0};
   const size_t bootstrap_used = g_bootstrap_heap.used();
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       --waiting;

@@ -114,14 +114,15 @@ bool Resolve() {
   const auto malloc_fn = Find<MallocFn>(lookup, "malloc", &__libc_malloc);
   const auto calloc_fn = Find<CallocFn>(lookup, "calloc", &__libc_calloc);
   const auto realloc_fn = Find<ReallocFn>(lookup, "realloc", &__libc_realloc);
-  const auto reallocarray_fn = Find<ReallocArrayFn>(lookup, "reallocarray",
-                                                    &ReallocArrayByRealloc);
+  const auto reallocarray_fn =
+      Find<ReallocArrayFn>(lookup, "reallocarray", &ReallocArrayByRealloc);
   const auto free_fn = Find<FreeFn>(lookup, "free", &__libc_free);
-  const auto posix_memalign_fn = Find<PosixMemalignFn>(
-      lookup, "posix_memalign", &PosixMemalignByMemalign);
+  const auto posix_memalign_fn =
+      Find<PosixMemalignFn>(lookup, "posix_memalign", &PosixMemalignByMemalign);
   const auto aligned_alloc_fn =
       Find<AlignedFn>(lookup, "aligned_alloc", &__libc_memalign);
-  const auto memalign_fn = Find<AlignedFn>(lookup, "memalign", &__libc_memalign);
+  const auto memalign_fn =
+      Find<AlignedFn>(lookup, "memalign", &__libc_memalign);
   const auto valloc_fn = Find<MallocFn>(lookup, "valloc", &__libc_valloc);
   const auto pvalloc_fn = Find<MallocFn>(lookup, "pvalloc", &__libc_pvalloc);
   const auto mmap_fn = Find<MmapFn>(lookup, "mmap", &SyscallMmap);
@@ -248,8 +249,8 @@ void* ResolvingMmap(void* address, size_t length, int prot, int flags, int fd,
   return Next(g_next.mmap)(address, length, prot, flags, fd, offset);
 }
 
-void* ResolvingMmap64(void* address, size_t length, int prot, int flags,
-                      int fd, off_t offset) {
+void* ResolvingMmap64(void* address, size_t length, int prot, int flags, int fd,
+                      off_t offset) {
   if (!Resolve()) return SyscallMmap(address, length, prot, flags, fd, offset);
   return Next(g_next.mmap64)(address, length, prot, flags, fd, offset);
 }
@@ -281,13 +282,11 @@ void* ResolvingMremap(void* old_address, size_t old_length, size_t new_length,
 // Constant-initialised (function addresses only): valid before any
 // constructor runs, which is when the first malloc arrives.
 NextAllocator g_next = {
-    {&ResolvingMalloc},        {&ResolvingCalloc},
-    {&ResolvingRealloc},       {&ResolvingReallocArray},
-    {&ResolvingFree},          {&ResolvingPosixMemalign},
-    {&ResolvingAlignedAlloc},  {&ResolvingMemalign},
-    {&ResolvingValloc},        {&ResolvingPvalloc},
-    {&ResolvingMmap},          {&ResolvingMmap64},
-    {&ResolvingMunmap},        {&ResolvingMremap},
+    {&ResolvingMalloc},       {&ResolvingCalloc},   {&ResolvingRealloc},
+    {&ResolvingReallocArray}, {&ResolvingFree},     {&ResolvingPosixMemalign},
+    {&ResolvingAlignedAlloc}, {&ResolvingMemalign}, {&ResolvingValloc},
+    {&ResolvingPvalloc},      {&ResolvingMmap},     {&ResolvingMmap64},
+    {&ResolvingMunmap},       {&ResolvingMremap},
 };
 
 BootstrapHeap<kBootstrapBytes> g_bootstrap_heap;
