@@ -1,4 +1,5 @@
-// The C symbols that LD_PRELOAD puts in front of glibc's. Only the preloaded
+// The C symbols that LD_PRELOAD puts in front of the C library's (and of any
+// allocator preloaded after us). Only the preloaded
 // library links this file (tools:libtidemark.so); tests and benchmarks call
 // the bodies in hooks.h directly.
 #include <stdarg.h>
@@ -23,6 +24,7 @@ TIDEMARK_EXPORT void* reallocarray(void* ptr, size_t count, size_t size) {
   return hooks::ReallocArray(ptr, count, size);
 }
 TIDEMARK_EXPORT void free(void* ptr) { hooks::Free(ptr); }
+// glibc keeps cfree only for old binaries; it was always free.
 TIDEMARK_EXPORT void cfree(void* ptr) { hooks::Free(ptr); }
 TIDEMARK_EXPORT int posix_memalign(void** out, size_t alignment, size_t size) {
   return hooks::PosixMemalign(out, alignment, size);
@@ -42,7 +44,7 @@ TIDEMARK_EXPORT void* mmap(void* address, size_t length, int prot, int flags,
 }
 TIDEMARK_EXPORT void* mmap64(void* address, size_t length, int prot, int flags,
                              int fd, off_t offset) {
-  return hooks::Mmap(address, length, prot, flags, fd, offset);
+  return hooks::Mmap64(address, length, prot, flags, fd, offset);
 }
 TIDEMARK_EXPORT int munmap(void* address, size_t length) {
   return hooks::Munmap(address, length);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ namespace {
 
 std::atomic<bool> g_delivering{false};
 
-// Every call into glibc's allocator is bracketed, so that a report signal
+// Every call into the next allocator is bracketed, so that a report signal
 // landing inside it is deferred until it returns (ThreadState::in_allocator).
 template <typename Fn, typename... Args>
 inline auto InAllocator(Fn fn, Args... args) {
@@ -25,108 +26,45 @@ inline auto InAllocator(Fn fn, Args... args) {
   return fn(args...);
 }
 
-inline bool Delivering() {
-  return g_delivering.load(std::memory_order_relaxed);
+// Whether this event is the program's: the interposer is installed and the
+// call did not come from inside the next allocator. glibc's reallocarray
+// calls realloc through the PLT, that is back into our realloc; an
+// allocator's own mmap calls (jemalloc's backing store) come back into our
+// mmap. Those were counted (or are not the program's) at the outer call.
+inline bool Recording() {
+  return g_delivering.load(std::memory_order_relaxed) &&
+         t_thread_state.in_allocator == 0;
 }
 
 inline void Allocated(void* p, size_t size) {
-  if (Delivering()) OnAllocation(p, size);
+  if (Recording()) OnAllocation(p, size);
 }
 
 inline void Freeing(void* p) {
-  if (Delivering()) OnFree(p);
+  if (Recording()) OnFree(p);
 }
 
-}  // namespace
-
-void SetDelivering(bool on) { g_delivering.store(on); }
-
-void* Malloc(size_t size) {
-  void* p = InAllocator(__libc_malloc, size);
-  Allocated(p, size);
-  return p;
+inline bool FromBootstrap(const void* p) {
+  return __builtin_expect(g_bootstrap_heap.Contains(p), 0);
 }
 
-void* Calloc(size_t count, size_t size) {
-  void* p = InAllocator(__libc_calloc, count, size);
-  // A successful calloc proves count * size did not overflow.
-  Allocated(p, count * size);
-  return p;
-}
-
-void* Realloc(void* ptr, size_t size) {
-  if (ptr == nullptr) return Malloc(size);
-  if (size == 0) {
-    // glibc frees the block and returns NULL.
-    Free(ptr);
-    return nullptr;
+// realloc of a block dlsym got while names were being looked up: copied
+// into a block from the next allocator (recorded like any malloc); the
+// bootstrap block itself is never given back.
+void* ReallocFromBootstrap(void* ptr, size_t size) {
+  void* p = Malloc(size);
+  if (p != nullptr) {
+    const size_t old_size = g_bootstrap_heap.SizeOf(ptr);
+    memcpy(p, ptr, old_size < size ? old_size : size);
   }
-  // The old block leaves the books before realloc can hand its address to
-  // another thread. If realloc then fails the old block is still live but
-  // no longer tracked: a rare undercount, never a wrong attribution.
-  Freeing(ptr);
-  void* p = InAllocator(__libc_realloc, ptr, size);
-  Allocated(p, size);
   return p;
 }
 
-void* ReallocArray(void* ptr, size_t count, size_t size) {
-  size_t bytes;
-  if (__builtin_mul_overflow(count, size, &bytes)) {
-    errno = ENOMEM;
-    return nullptr;
-  }
-  return Realloc(ptr, bytes);
-}
-
-void Free(void* ptr) {
-  Freeing(ptr);
-  InAllocator(__libc_free, ptr);
-}
-
-int PosixMemalign(void** out, size_t alignment, size_t size) {
-  if (alignment % sizeof(void*) != 0 || (alignment & (alignment - 1)) != 0 ||
-      alignment == 0) {
-    return EINVAL;
-  }
-  const int saved = errno;
-  void* p = InAllocator(__libc_memalign, alignment, size);
-  if (p == nullptr) {
-    errno = saved;
-    return ENOMEM;
-  }
-  *out = p;
-  Allocated(p, size);
-  return 0;
-}
-
-void* AlignedAlloc(size_t alignment, size_t size) {
-  return Memalign(alignment, size);
-}
-
-void* Memalign(size_t alignment, size_t size) {
-  void* p = InAllocator(__libc_memalign, alignment, size);
-  Allocated(p, size);
-  return p;
-}
-
-void* Valloc(size_t size) {
-  void* p = InAllocator(__libc_valloc, size);
-  Allocated(p, size);
-  return p;
-}
-
-void* Pvalloc(size_t size) {
-  void* p = InAllocator(__libc_pvalloc, size);
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  Allocated(p, (size + page - 1) & ~(page - 1));
-  return p;
-}
-
-void* Mmap(void* address, size_t length, int prot, int flags, int fd,
-           long offset) {
-  void* p = RealMmap(address, length, prot, flags, fd, offset);
-  if (p == MAP_FAILED || !Delivering()) return p;
+template <typename Fn>
+void* MmapThrough(Fn fn, void* address, size_t length, int prot, int flags,
+                  int fd, off_t offset) {
+  void* p = fn(address, length, prot, flags, fd, offset);
+  if (p == MAP_FAILED || !Recording()) return p;
   if (flags & MAP_ANONYMOUS) {
     OnMapping(p, length);
   } else if (flags & MAP_FIXED) {
@@ -136,20 +74,121 @@ void* Mmap(void* address, size_t length, int prot, int flags, int fd,
   return p;
 }
 
+}  // namespace
+
+void SetDelivering(bool on) { g_delivering.store(on); }
+
+void* Malloc(size_t size) {
+  void* p = InAllocator(Next(g_next.malloc), size);
+  Allocated(p, size);
+  return p;
+}
+
+void* Calloc(size_t count, size_t size) {
+  void* p = InAllocator(Next(g_next.calloc), count, size);
+  // A successful calloc proves count * size did not overflow.
+  Allocated(p, count * size);
+  return p;
+}
+
+void* Realloc(void* ptr, size_t size) {
+  if (FromBootstrap(ptr)) return ReallocFromBootstrap(ptr, size);
+  // The old block leaves the books before realloc can hand its address to
+  // another thread. If realloc then fails the old block is still live but
+  // no longer tracked: a rare undercount, never a wrong attribution. What
+  // realloc(p, 0) and realloc(NULL, n) mean is the next allocator's
+  // business; a NULL result is simply not recorded.
+  Freeing(ptr);
+  void* p = InAllocator(Next(g_next.realloc), ptr, size);
+  Allocated(p, size);
+  return p;
+}
+
+void* ReallocArray(void* ptr, size_t count, size_t size) {
+  size_t bytes;
+  const bool overflows = __builtin_mul_overflow(count, size, &bytes);
+  if (FromBootstrap(ptr)) {
+    if (overflows) {
+      errno = ENOMEM;
+      return nullptr;
+    }
+    return ReallocFromBootstrap(ptr, bytes);
+  }
+  // On overflow the next reallocarray fails and leaves the block alone, so
+  // the books must too.
+  if (!overflows) Freeing(ptr);
+  void* p = InAllocator(Next(g_next.reallocarray), ptr, count, size);
+  if (!overflows) Allocated(p, bytes);
+  return p;
+}
+
+void Free(void* ptr) {
+  if (FromBootstrap(ptr)) return;
+  Freeing(ptr);
+  InAllocator(Next(g_next.free), ptr);
+}
+
+int PosixMemalign(void** out, size_t alignment, size_t size) {
+  const int result =
+      InAllocator(Next(g_next.posix_memalign), out, alignment, size);
+  if (result == 0) Allocated(*out, size);
+  return result;
+}
+
+void* AlignedAlloc(size_t alignment, size_t size) {
+  void* p = InAllocator(Next(g_next.aligned_alloc), alignment, size);
+  Allocated(p, size);
+  return p;
+}
+
+void* Memalign(size_t alignment, size_t size) {
+  void* p = InAllocator(Next(g_next.memalign), alignment, size);
+  Allocated(p, size);
+  return p;
+}
+
+void* Valloc(size_t size) {
+  void* p = InAllocator(Next(g_next.valloc), size);
+  Allocated(p, size);
+  return p;
+}
+
+void* Pvalloc(size_t size) {
+  void* p = InAllocator(Next(g_next.pvalloc), size);
+  const size_t page = static_cast<size_t>(getpagesize());
+  Allocated(p, (size + page - 1) & ~(page - 1));
+  return p;
+}
+
+void* Mmap(void* address, size_t length, int prot, int flags, int fd,
+           off_t offset) {
+  return MmapThrough(Next(g_next.mmap), address, length, prot, flags, fd,
+                     offset);
+}
+
+void* Mmap64(void* address, size_t length, int prot, int flags, int fd,
+             off_t offset) {
+  return MmapThrough(Next(g_next.mmap64), address, length, prot, flags, fd,
+                     offset);
+}
+
 int Munmap(void* address, size_t length) {
   // Books first, as with free: once unmapped, the range can be handed out
-  // again by another thread's mmap.
-  if (Delivering()) OnUnmapping(address, length);
-  return RealMunmap(address, length);
+  // again by another thread's mmap. An allocator's own munmap (inside a
+  // forwarded call) returns memory that was never in the books.
+  if (Recording()) OnUnmapping(address, length);
+  return Next(g_next.munmap)(address, length);
 }
 
 void* Mremap(void* old_address, size_t old_length, size_t new_length, int flags,
              void* new_address) {
-  if (Delivering()) OnUnmapping(old_address, old_length);
-  void* p = RealMremap(old_address, old_length, new_length, flags, new_address);
+  const bool recording = Recording();
+  if (recording) OnUnmapping(old_address, old_length);
+  void* p = Next(g_next.mremap)(old_address, old_length, new_length, flags,
+                                new_address);
   // The grown (or moved) mapping is attributed to the code that resized it,
   // as realloc is.
-  if (p != MAP_FAILED && Delivering()) OnMapping(p, new_length);
+  if (p != MAP_FAILED && recording) OnMapping(p, new_length);
   return p;
 }
 

@@ -1,0 +1,370 @@
+// The hooks forward to a "next allocator" looked up by name. Here the lookup
+// is replaced (ResetNextAllocatorForTesting) by one that hands out counting
+// wrappers around glibc's functions, so each test sees what reaches the
+// next allocator, and when.
+#include "interposers/preload/hooks.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/allocation_hooks.h"
+#include "core/frame.h"
+#include "core/sampler.h"
+#include "core/tracker.h"
+#include "core/unwinder.h"
+#include "gtest/gtest.h"
+#include "interposers/preload/real_allocator.h"
+
+namespace tidemark {
+namespace preload {
+namespace {
+
+constexpr size_t kMiB = size_t{1} << 20;
+
+template <typename Fn>
+Fn Glibc(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+
+// What the fake next allocator saw.
+std::atomic<int> g_lookups{0};
+std::atomic<int> g_free_calls{0};
+std::string g_last_called;  // written by the wrappers, read by the test
+// Set by a test: what the fake malloc / reallocarray do first, playing an
+// allocator that maps its own backing store or calls back through the PLT.
+void (*g_inside_malloc)() = nullptr;
+bool g_reallocarray_calls_realloc = false;
+
+void* FakeMalloc(size_t size) {
+  g_last_called = "malloc";
+  if (g_inside_malloc != nullptr) g_inside_malloc();
+  return Glibc<MallocFn>("malloc")(size);
+}
+void* FakeCalloc(size_t count, size_t size) {
+  g_last_called = "calloc";
+  return Glibc<CallocFn>("calloc")(count, size);
+}
+void* FakeRealloc(void* ptr, size_t size) {
+  g_last_called = "realloc";
+  return Glibc<ReallocFn>("realloc")(ptr, size);
+}
+void* FakeReallocArray(void* ptr, size_t count, size_t size) {
+  g_last_called = "reallocarray";
+  size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  // glibc's own reallocarray calls realloc through the PLT: back into us.
+  if (g_reallocarray_calls_realloc) return Realloc(ptr, bytes);
+  return Glibc<ReallocArrayFn>("reallocarray")(ptr, count, size);
+}
+void FakeFree(void* ptr) {
+  ++g_free_calls;
+  Glibc<FreeFn>("free")(ptr);
+}
+int FakePosixMemalign(void** out, size_t alignment, size_t size) {
+  g_last_called = "posix_memalign";
+  return Glibc<PosixMemalignFn>("posix_memalign")(out, alignment, size);
+}
+void* FakeAlignedAlloc(size_t alignment, size_t size) {
+  g_last_called = "aligned_alloc";
+  return Glibc<AlignedFn>("aligned_alloc")(alignment, size);
+}
+void* FakeMemalign(size_t alignment, size_t size) {
+  g_last_called = "memalign";
+  return Glibc<AlignedFn>("memalign")(alignment, size);
+}
+void* FakeValloc(size_t size) {
+  g_last_called = "valloc";
+  return Glibc<MallocFn>("valloc")(size);
+}
+void* FakePvalloc(size_t size) {
+  g_last_called = "pvalloc";
+  return Glibc<MallocFn>("pvalloc")(size);
+}
+void* FakeMmap64(void* address, size_t length, int prot, int flags, int fd,
+                 off_t offset) {
+  g_last_called = "mmap64";
+  return Glibc<MmapFn>("mmap64")(address, length, prot, flags, fd, offset);
+}
+
+void* FakeLookup(const char* name) {
+  ++g_lookups;
+  const std::string n = name;
+  if (n == "malloc") return reinterpret_cast<void*>(&FakeMalloc);
+  if (n == "calloc") return reinterpret_cast<void*>(&FakeCalloc);
+  if (n == "realloc") return reinterpret_cast<void*>(&FakeRealloc);
+  if (n == "reallocarray") return reinterpret_cast<void*>(&FakeReallocArray);
+  if (n == "free") return reinterpret_cast<void*>(&FakeFree);
+  if (n == "posix_memalign") {
+    return reinterpret_cast<void*>(&FakePosixMemalign);
+  }
+  if (n == "aligned_alloc") return reinterpret_cast<void*>(&FakeAlignedAlloc);
+  if (n == "memalign") return reinterpret_cast<void*>(&FakeMemalign);
+  if (n == "valloc") return reinterpret_cast<void*>(&FakeValloc);
+  if (n == "pvalloc") return reinterpret_cast<void*>(&FakePvalloc);
+  if (n == "mmap64") return reinterpret_cast<void*>(&FakeMmap64);
+  return dlsym(RTLD_NEXT, name);
+}
+
+// Plays a dlsym that allocates (older glibc's does, for its error state):
+// every lookup mallocs, callocs, reallocs and frees through the hooks.
+std::vector<void*>* g_blocks_during_lookup;
+void* AllocatingLookup(const char* name) {
+  void* a = Malloc(40);
+  void* b = Calloc(4, 8);
+  void* c = Realloc(nullptr, 24);
+  g_blocks_during_lookup->push_back(a);
+  g_blocks_during_lookup->push_back(b);
+  g_blocks_during_lookup->push_back(c);
+  Free(c);
+  return FakeLookup(name);
+}
+
+class FixedStackUnwinder : public Unwinder {
+ public:
+  int Capture(RawFrame* frames, int max) override {
+    frames[0] = RawFrame::Python(0x10000, 0);
+    return 1;
+  }
+  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
+    out->function[0] = 'f';
+    out->function[1] = '\0';
+    out->file[0] = '\0';
+    out->line = 1;
+  }
+};
+
+class HooksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    g_lookups = 0;
+    g_free_calls = 0;
+    g_last_called.clear();
+    g_inside_malloc = nullptr;
+    g_reallocarray_calls_realloc = false;
+    ResetNextAllocatorForTesting(&FakeLookup);
+  }
+  void TearDown() override {
+    g_tracking_state.store(kTrackingOff);
+    SetDelivering(false);
+    ResetNextAllocatorForTesting(nullptr);
+  }
+  // Exact mode, as core/session.cc sets it up.
+  void StartTracking() {
+    static FixedStackUnwinder unwinder;
+    Tracker::Get().set_unwinder(&unwinder);
+    Sampler::Configure(int64_t{1} << 20, 1);
+    SetDelivering(true);
+    g_tracking_state.store(kTrackingExact);
+  }
+  static int64_t Recorded() { return Tracker::Get().tracked_allocations(); }
+  static int64_t LiveBytes() { return Tracker::Get().peak().current_bytes(); }
+};
+
+TEST_F(HooksTest, FirstCallLooksEveryNameUpOnce) {
+  void* p = Malloc(100);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(g_last_called, "malloc");
+  const int after_first = g_lookups.load();
+  EXPECT_EQ(after_first, 14);  // malloc ... mremap, all at once
+  Free(p);
+  void* q = Calloc(2, 2);
+  Free(q);
+  EXPECT_EQ(g_lookups.load(), after_first);
+  EXPECT_EQ(g_free_calls.load(), 2);
+}
+
+TEST_F(HooksTest, EachFunctionReachesItsNamesake) {
+  auto check = [](void* p, const char* name) {
+    EXPECT_NE(p, nullptr) << name;
+    EXPECT_EQ(g_last_called, name);
+    Free(p);
+  };
+  check(Malloc(10), "malloc");
+  check(Calloc(3, 10), "calloc");
+  check(Realloc(nullptr, 10), "realloc");
+  check(ReallocArray(nullptr, 3, 10), "reallocarray");
+  void* aligned = nullptr;
+  EXPECT_EQ(PosixMemalign(&aligned, 64, 10), 0);
+  check(aligned, "posix_memalign");
+  check(AlignedAlloc(64, 128), "aligned_alloc");
+  check(Memalign(64, 10), "memalign");
+  check(Valloc(10), "valloc");
+  check(Pvalloc(10), "pvalloc");
+  void* m =
+      Mmap64(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(m, MAP_FAILED);
+  EXPECT_EQ(g_last_called, "mmap64");
+  EXPECT_EQ(Munmap(m, 4096), 0);
+  // An overflowing reallocarray is the next allocator's error to report.
+  errno = 0;
+  EXPECT_EQ(ReallocArray(nullptr, SIZE_MAX, 2), nullptr);
+  EXPECT_EQ(errno, ENOMEM);
+}
+
+TEST_F(HooksTest, AllocationsDuringTheLookupComeFromTheBootstrapHeap) {
+  std::vector<void*> blocks;
+  g_blocks_during_lookup = &blocks;
+  ResetNextAllocatorForTesting(&AllocatingLookup);
+  const int saved_errno_value = 1234;
+  errno = saved_errno_value;
+  void* p = Malloc(64);
+  EXPECT_EQ(errno, saved_errno_value);  // the lookup leaves errno alone
+  ASSERT_NE(p, nullptr);
+  EXPECT_FALSE(g_bootstrap_heap.Contains(p));
+  EXPECT_EQ(g_last_called, "malloc");
+  ASSERT_EQ(blocks.size(), 3u * 14);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    ASSERT_NE(blocks[i], nullptr) << i;
+    EXPECT_TRUE(g_bootstrap_heap.Contains(blocks[i])) << i;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(blocks[i]) % 16, 0u) << i;
+  }
+  // The calloc'd blocks are zero.
+  for (size_t i = 1; i < blocks.size(); i += 3) {
+    const char* b = static_cast<const char*>(blocks[i]);
+    for (int j = 0; j < 32; ++j) ASSERT_EQ(b[j], 0) << i;
+  }
+  // Freeing them later never reaches the next allocator.
+  const int frees_before = g_free_calls.load();
+  for (void* b : blocks) Free(b);
+  EXPECT_EQ(g_free_calls.load(), frees_before);
+  Free(p);
+  EXPECT_EQ(g_free_calls.load(), frees_before + 1);
+}
+
+TEST_F(HooksTest, FreeOfABootstrapBlockIsANoOp) {
+  char* b = static_cast<char*>(g_bootstrap_heap.Allocate(32));
+  ASSERT_NE(b, nullptr);
+  memset(b, 'x', 32);
+  Free(b);
+  Free(b);  // twice: still nothing
+  EXPECT_EQ(g_free_calls.load(), 0);
+  EXPECT_EQ(b[0], 'x');
+  EXPECT_EQ(g_bootstrap_heap.SizeOf(b), 32u);
+}
+
+TEST_F(HooksTest, ReallocOfABootstrapBlockCopiesItIntoARealBlock) {
+  for (size_t new_size : {size_t{8}, size_t{100}, size_t{4096}}) {
+    char* b = static_cast<char*>(g_bootstrap_heap.Allocate(100));
+    ASSERT_NE(b, nullptr);
+    for (int i = 0; i < 100; ++i) b[i] = static_cast<char>(i);
+    char* r = static_cast<char*>(Realloc(b, new_size));
+    ASSERT_NE(r, nullptr) << new_size;
+    EXPECT_FALSE(g_bootstrap_heap.Contains(r));
+    EXPECT_EQ(g_last_called, "malloc");
+    for (size_t i = 0; i < 100 && i < new_size; ++i) {
+      ASSERT_EQ(r[i], static_cast<char>(i)) << new_size;
+    }
+    EXPECT_GE(malloc_usable_size(r), new_size);  // glibc's block, really
+    Free(r);
+  }
+  char* b = static_cast<char*>(g_bootstrap_heap.Allocate(10));
+  strcpy(b, "bootstrap");
+  char* r = static_cast<char*>(ReallocArray(b, 4, 8));
+  ASSERT_NE(r, nullptr);
+  EXPECT_STREQ(r, "bootstrap");
+  Free(r);
+  // Only the four real blocks reached the next free; no bootstrap block did.
+  EXPECT_EQ(g_free_calls.load(), 4);
+}
+
+TEST_F(HooksTest, ThreadsRacingToBeFirstAllGetRealBlocks) {
+  ResetNextAllocatorForTesting(nullptr);  // glibc's, via dlsym(RTLD_NEXT)
+  constexpr int kThreads = 8;
+  std::atomic<int> waiting{kThreads};
+  std::atomic<int> bad{0};
+  const size_t bootstrap_used = g_bootstrap_heap.used();
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      --waiting;
+      while (waiting.load() > 0) {
+      }
+      for (int i = 0; i < 1000; ++i) {
+        char* p = static_cast<char*>(Malloc(32 + i));
+        if (p == nullptr || g_bootstrap_heap.Contains(p)) ++bad;
+        if (p != nullptr) p[0] = 1;
+        Free(p);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(g_bootstrap_heap.used(), bootstrap_used);
+}
+
+TEST_F(HooksTest, TheProgramsAllocationsAreRecorded) {
+  StartTracking();
+  const int64_t recorded = Recorded();
+  const int64_t live = LiveBytes();
+  void* p = Malloc(3 * kMiB);
+  EXPECT_EQ(Recorded(), recorded + 1);
+  EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(3 * kMiB));
+  void* m = Mmap(nullptr, 2 * kMiB, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(m, MAP_FAILED);
+  EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(5 * kMiB));
+  Munmap(m, 2 * kMiB);
+  Free(p);
+  EXPECT_EQ(LiveBytes(), live);
+}
+
+void* g_backing_store;
+void MapBackingStore() {
+  // What jemalloc does for its own memory: mmap through the PLT, from
+  // inside malloc.
+  g_backing_store = Mmap(nullptr, 8 * kMiB, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+TEST_F(HooksTest, MappingsTheAllocatorMakesForItselfAreNotRecorded) {
+  StartTracking();
+  g_inside_malloc = &MapBackingStore;
+  const int64_t recorded = Recorded();
+  const int64_t live = LiveBytes();
+  void* p = Malloc(1000);
+  ASSERT_NE(g_backing_store, MAP_FAILED);
+  EXPECT_EQ(Recorded(), recorded + 1);  // the malloc, not the mapping
+  EXPECT_EQ(LiveBytes(), live + 1000);
+  Free(p);
+  g_inside_malloc = nullptr;
+  munmap(g_backing_store, 8 * kMiB);
+  EXPECT_EQ(LiveBytes(), live);
+}
+
+TEST_F(HooksTest, ReallocarrayCallingBackIntoReallocIsRecordedOnce) {
+  StartTracking();
+  g_reallocarray_calls_realloc = true;
+  const int64_t recorded = Recorded();
+  const int64_t live = LiveBytes();
+  void* p = ReallocArray(nullptr, 1024, 1024);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(Recorded(), recorded + 1);
+  EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(kMiB));
+  p = ReallocArray(p, 2048, 1024);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(Recorded(), recorded + 2);
+  EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(2 * kMiB));
+  // An overflowing count fails and leaves the block, and the books, alone.
+  EXPECT_EQ(ReallocArray(p, SIZE_MAX, 2), nullptr);
+  EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(2 * kMiB));
+  Free(p);
+  EXPECT_EQ(LiveBytes(), live);
+}
+
+}  // namespace
+}  // namespace preload
+}  // namespace tidemark
