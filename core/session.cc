@@ -374,11 +374,19 @@ void Session::Start() {
         strerror(errno));
     return;
   }
+  // The interposer first: when it cannot work (another allocator ahead of
+  // this library), no report folder is made for nothing.
+  std::string why;
+  if (!s->interposer->Install(&why)) {
+    Say("interposer '%s' cannot work here: %s; profiling is off",
+        s->config.interposer, why.c_str());
+    return;
+  }
   s->output_path =
       ResolveOutputPath(s->config.output, s->pid, wall, have_cwd ? cwd : "/");
-  std::string why;
   if (!OpenOutputDirectory(s->output_path, /*create=*/true, &s->output, &why)) {
     Say("%s; profiling is off", why.c_str());
+    s->interposer->Uninstall();
     return;
   }
   struct stat output_info;
@@ -389,20 +397,14 @@ void Session::Start() {
   if (!why.empty() || !ProbeWritable(s->output, &why)) {
     Say("%s; profiling is off", why.c_str());
     close(s->output.fd);
+    s->interposer->Uninstall();
     return;
   }
   s->output_device = output_info.st_dev;
   s->output_inode = output_info.st_ino;
   s->command = ReadCommandLine();
-
   Tracker::Get().set_unwinder(s->unwinder);
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
-  if (!s->interposer->Install(&why)) {
-    Say("interposer '%s' cannot work here: %s; profiling is off",
-        s->config.interposer, why.c_str());
-    close(s->output.fd);
-    return;
-  }
   // A reused folder holds only this run's reports; only now, when this run
   // will certainly write some.
   RemovePreviousReports(s->output, LinkedReportFileNames(), kOnDemandPrefix);

@@ -250,6 +250,8 @@ class JemallocThenTidemarkTest(AllocatorTestCase):
         self.assertTrue(lines[0].endswith("; profiling is off"), lines[0])
         self.assertIsNone(run.summary, run.describe())
         self.assertIsNone(run.folded, run.describe())
+        # Nothing is made for a profile that cannot happen.
+        self.assertFalse(os.path.exists(run.output_dir), run.describe())
         return run
 
     def test_true(self):
