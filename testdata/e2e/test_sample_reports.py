@@ -170,7 +170,11 @@ class SampleReportsTest(pr.ProfileTestCase):
         self.assertEqual(report_1.summary["reason"], "SIGUSR2")
         self.assert_phases(report_1, phase_2_expected=False)
         self.assert_phases(report_2, phase_2_expected=True)
-        self.assertGreaterEqual(report_2.peak_bytes, report_1.peak_bytes + 32 * pr.MiB)
+        # Phase 2's 32 MiB is recorded exactly (larger than the interval);
+        # the small blocks around it are an estimate, each sampled one
+        # weighing about the 1 MiB interval, and the interpreter frees some
+        # of those it held at the first report: a few intervals of slack.
+        self.assertGreaterEqual(report_2.peak_bytes, report_1.peak_bytes + 29 * pr.MiB)
 
         os.kill(job.proc.pid, signal.SIGTERM)
         code, err = job.finish()
