@@ -19,8 +19,8 @@ namespace tidemark {
 namespace {
 
 // Every signal a job is commonly sent, besides those nobody can catch.
-constexpr int kForwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1,
-                              SIGUSR2};
+constexpr int kForwarded[] = {SIGINT, SIGQUIT, SIGTERM,
+                              SIGHUP, SIGUSR1, SIGUSR2};
 constexpr int kForwardedCount = sizeof(kForwarded) / sizeof(kForwarded[0]);
 
 // The child the forwarding handler signals; 0 when there is none.
