@@ -146,9 +146,8 @@ TEST(SignalDispositionsTest, SigsetHoldAndSiginterruptKeepTheView) {
 
 TEST(SignalDispositionsTest, PassOnDiesOfTheSignalAsWithoutTidemark) {
   const int status = InChild([] {
-    SignalDispositions::Take(SIGTERM, [](int number) {
-      SignalDispositions::PassOn(number);
-    });
+    SignalDispositions::Take(
+        SIGTERM, [](int number) { SignalDispositions::PassOn(number); });
     raise(SIGTERM);
     for (;;) pause();  // the signal arrives when the handler returns
   });
