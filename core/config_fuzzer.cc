@@ -79,8 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> values;
   size_t start = 0;
   while (start < size && entries.size() < 32) {
-    const uint8_t* nul = static_cast<const uint8_t*>(
-        memchr(data + start, '\0', size - start));
+    const uint8_t* nul =
+        static_cast<const uint8_t*>(memchr(data + start, '\0', size - start));
     size_t end = nul == nullptr ? size : static_cast<size_t>(nul - data);
     if (end > start) {
       const size_t pick = data[start];
@@ -89,15 +89,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (pick < kNames * 16) {
         entries.push_back(std::string(kEnvNames[pick % kNames]) + "=" + value);
       } else {
-        entries.push_back(
-            std::string(reinterpret_cast<const char*>(data) + start + 1,
-                        end - start - 1));
+        entries.push_back(std::string(
+            reinterpret_cast<const char*>(data) + start + 1, end - start - 1));
       }
       values.push_back(std::move(value));
     }
     start = end + 1;
   }
   std::vector<char*> envp;
+  envp.reserve(entries.size() + 1);
   for (std::string& entry : entries) envp.push_back(&entry[0]);
   envp.push_back(nullptr);
 

@@ -64,8 +64,7 @@ TEST(MemoryPressureTest, CgroupLimitAndUsage) {
   ASSERT_TRUE(ParseCgroupMemory("1000\n", "1200\n", &status));
   EXPECT_EQ(status.available, 0);  // over the limit (v1 lets usage overshoot)
   // A usage that cannot be real does not overflow the subtraction.
-  ASSERT_TRUE(
-      ParseCgroupMemory("1000\n", "-9223372036854775808\n", &status));
+  ASSERT_TRUE(ParseCgroupMemory("1000\n", "-9223372036854775808\n", &status));
   EXPECT_EQ(status.available, 1000);
   EXPECT_FALSE(ParseCgroupMemory("max\n", "400\n", &status));
 }

@@ -31,6 +31,7 @@ void Check(bool ok) {
 bool LibraryAccepts(const std::vector<std::string>& entries, Config* config) {
   std::vector<std::string> copies = entries;
   std::vector<char*> envp;
+  envp.reserve(copies.size() + 1);
   for (std::string& entry : copies) envp.push_back(&entry[0]);
   envp.push_back(nullptr);
   char error[512];

@@ -85,10 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The object: header, then room for the longest read at either data
   // offset (compact ASCII or compact). Pointer-aligned, as CPython's are.
-  const size_t header =
-      static_cast<size_t>(std::max({l.unicode_ascii_data,
-                                    l.unicode_compact_data,
-                                    l.unicode_data_any + 8}));
+  const size_t header = static_cast<size_t>(std::max(
+      {l.unicode_ascii_data, l.unicode_compact_data, l.unicode_data_any + 8}));
   const size_t object_size = header + kMaxCharBytes;
   std::unique_ptr<uint64_t[]> object_words(new uint64_t[object_size / 8 + 1]);
   auto* object = reinterpret_cast<unsigned char*>(object_words.get());
@@ -99,8 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   memset(heap, 0, kMaxCharBytes);
 
   // The characters, wherever the reader may look for them.
-  const size_t low =
-      static_cast<size_t>(std::min(l.unicode_ascii_data, l.unicode_compact_data));
+  const size_t low = static_cast<size_t>(
+      std::min(l.unicode_ascii_data, l.unicode_compact_data));
   memcpy(object + low, chars, std::min(chars_size, object_size - low));
   memcpy(heap, chars, std::min(chars_size, kMaxCharBytes));
 
@@ -132,8 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(!ok);
     return 0;
   }
-  const size_t written =
-      strnlen(reinterpret_cast<const char*>(out), out_size);
+  const size_t written = strnlen(reinterpret_cast<const char*>(out), out_size);
   Check(written < out_size);  // NUL-terminated inside the buffer
   if (!ok) Check(written == 0);
   Check(IsValidUtf8(out));
