@@ -245,6 +245,7 @@ TABLE = [
     ("seed",            "99999999999999999999",      REJECT),
     ("seed",            "1e999",                     REJECT),
     ("seed",            "nan",                       REJECT),
+    ("seed",            "inf",                       REJECT),
     ("seed",            "0x10",                      REJECT),
     ("seed",            "1=2",                       REJECT),
     ("seed",            NOT_UTF8,                    REJECT),
@@ -308,9 +309,6 @@ TABLE = [
 # argv shapes only the launcher sees: (name, arguments before COMMAND, verdict).
 # Every argv ends with COMMAND unless it says otherwise.
 LAUNCHER_ROWS = [
-    ("output_takes_double_dash", ["--output", "--"],          REJECT),   # (c)
-    ("mode_takes_double_dash",   ["--mode", "--"],            REJECT),
-    ("top_takes_double_dash",    ["--top", "--"],             REJECT),
     ("unknown_long_flag",        ["--bogus=1", "--"],         REJECT),
     ("unknown_short_flag",       ["-x", "--"],                REJECT),
     ("flag_name_case",           ["--Mode=exact", "--"],      REJECT),
@@ -319,14 +317,18 @@ LAUNCHER_ROWS = [
     ("help_with_value",          ["--help=yes", "--"],        REJECT),
     ("single_dash_long_flag",    ["-mode=exact", "--"],       REJECT),
     ("non_utf8_flag_name",       [b"--\xff=1", "--"],         REJECT),
-    ("value_missing_at_end",     ["--mode"],                  REJECT),  # no COMMAND
     ("no_command",               ["--mode=exact", "--"],      REJECT),  # no COMMAND
     ("every_value_is_checked",   ["--mode=bogus", "--mode=sample", "--"], REJECT),
     ("later_flag_wins",          ["--top=5", "--top=1", "--"], ACCEPT),
     ("value_as_next_argument",   ["--top", "1", "--"],        ACCEPT),
     ("flags_after_command_are_its_own", [],                   ACCEPT),  # COMMAND + "--mode=bogus"
 ]
-_NO_COMMAND = {"value_missing_at_end", "no_command"}
+# A value flag with no value: last on the line, or followed by "--" (which
+# must not become its value; (c) for --output).
+for _flag in VARIABLE:
+    LAUNCHER_ROWS.append(("%s_value_missing_at_end" % _flag.replace("-", "_"), ["--" + _flag], REJECT))
+    LAUNCHER_ROWS.append(("%s_takes_double_dash" % _flag.replace("-", "_"), ["--" + _flag, "--"], REJECT))
+_NO_COMMAND = {"no_command"} | {name for name, _, _ in LAUNCHER_ROWS if name.endswith("_at_end")}
 _COMMAND_EXTRA = {"flags_after_command_are_its_own": ["--mode=bogus"]}
 
 # Variables only the library reads: (variable, value, verdict).
