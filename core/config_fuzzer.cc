@@ -1,8 +1,8 @@
 // Fuzzes the configuration parsers the preloaded library runs on whatever
-// environment it finds: ConfigFromEnvironment on a fuzzed envp, and each
-// Parse* on every value in it. Checks that nothing reads or writes out of
-// bounds, that an error always fits its buffer, and that what is accepted is
-// in range.
+// environment it finds: ConfigFromEnvironment on a fuzzed envp, the output
+// folder's {pid} substitution, and each Parse* on every value in it. Checks
+// that nothing reads or writes out of bounds, that an error always fits its
+// buffer, and that what is accepted is in range.
 //
 // Input: entries separated by NUL bytes. An entry's first byte picks a
 // TIDEMARK_* name (the rest is its value), or, past the list of names,
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/output_directory.h"
 
 namespace tidemark {
 namespace {
@@ -112,6 +113,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(config.sample_interval_bytes > 0);
     Check(config.flush_interval_seconds >= 0);
     Check(config.top_rows > 0);
+    // TIDEMARK_OUTPUT with "{pid}" in it, anywhere and any number of times.
+    const std::string dir =
+        ResolveOutputDirectory(config.output, 4242, timespec{1, 2});
+    Check(!dir.empty() && dir.find("{pid}") == std::string::npos);
   } else {
     CheckError(error, sizeof(error));
   }
