@@ -1,6 +1,9 @@
 """Compiler flags shared by every Tidemark target."""
 
+# -Werror: CI builds every target with these flags, so a new warning fails
+# the build where it was introduced instead of piling up.
 TIDEMARK_COPTS = [
+    "-Werror",
     "-Wall",
     "-Wextra",
     "-Wno-unused-parameter",

@@ -2,7 +2,9 @@
 # Installs everything Tidemark needs to build, test and run on Debian 12:
 # Debian's Bazel 4.2.3 and the C++ libraries the build links against (see
 # third_party/system.BUILD), plus Debian's Python, numpy and pandas that the
-# end-to-end tests profile. Safe to run again; it only installs what is
+# end-to-end tests profile, and what .ci/run checks with: clang with
+# libFuzzer and the sanitizer runtimes (.ci/fuzz), clang-format and
+# clang-tidy (.ci/lint). Safe to run again; it only installs what is
 # missing. Runs apt through sudo when not already root.
 set -euo pipefail
 
@@ -32,6 +34,11 @@ packages=(
   # base system; listed so that a trimmed image gets them too).
   util-linux
   mount
+  # libFuzzer and the sanitizer runtimes, and the lint tools (.ci/run).
+  clang
+  libclang-rt-14-dev
+  clang-format
+  clang-tidy
 )
 
 missing=()

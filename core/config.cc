@@ -26,6 +26,13 @@ bool Fail(char* error, int error_size, const char* format, const char* a,
   return false;
 }
 
+// strtoull and friends skip leading white space and accept a sign, so
+// " -1" would parse as 2^64 - 1 and " 5" as 5; a number setting must start
+// with a digit (or, for seconds, a decimal point).
+bool StartsWithDigit(const char* text) {
+  return text[0] >= '0' && text[0] <= '9';
+}
+
 }  // namespace
 
 const char* ModeName(Mode mode) {
@@ -50,7 +57,7 @@ bool ParseByteSize(const char* text, int64_t* out, char* error,
   char* end = nullptr;
   errno = 0;
   unsigned long long value = strtoull(text, &end, 10);
-  if (end == text || errno != 0 || text[0] == '-') {
+  if (end == text || errno != 0 || !StartsWithDigit(text)) {
     return Fail(error, error_size,
                 "invalid byte size '%s' (expected e.g. 1048576, 512K, 1M)",
                 text);
@@ -80,9 +87,12 @@ bool ParseByteSize(const char* text, int64_t* out, char* error,
 }
 
 bool ParseSeconds(const char* text, double* out, char* error, int error_size) {
+  // Plain decimal only: strtod would also take "0x10" (hex) and "-0".
+  const bool decimal = (StartsWithDigit(text) || text[0] == '.') &&
+                       strspn(text, "0123456789.eE+-") == strlen(text);
   char* end = nullptr;
   double value = strtod(text, &end);
-  if (end == text || *end != '\0' || !(value >= 0) || value > 1e9) {
+  if (!decimal || end == text || *end != '\0' || !(value >= 0) || value > 1e9) {
     return Fail(error, error_size,
                 "invalid number of seconds '%s' (expected e.g. 60 or 0.5)",
                 text);
@@ -94,7 +104,7 @@ bool ParseSeconds(const char* text, double* out, char* error, int error_size) {
 bool ParsePositiveInt(const char* text, int* out, char* error, int error_size) {
   char* end = nullptr;
   long value = strtol(text, &end, 10);
-  if (end == text || *end != '\0' || value <= 0 || value > 1000000) {
+  if (!StartsWithDigit(text) || *end != '\0' || value <= 0 || value > 1000000) {
     return Fail(error, error_size,
                 "invalid count '%s' (expected a positive whole number)", text);
   }
@@ -106,7 +116,7 @@ bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size) {
   char* end = nullptr;
   errno = 0;
   unsigned long long value = strtoull(text, &end, 10);
-  if (end == text || *end != '\0' || errno != 0 || text[0] == '-') {
+  if (!StartsWithDigit(text) || *end != '\0' || errno != 0) {
     return Fail(error, error_size,
                 "invalid number '%s' (expected a non-negative whole number)",
                 text);

@@ -118,5 +118,50 @@ TEST(ConfigTest, Seconds) {
   EXPECT_FALSE(ParseSeconds("soon", &v, error, sizeof(error)));
 }
 
+// strtoull/strtol/strtod skip white space and take a sign or hex; a setting
+// must be the plain number the user meant, the same for flag and variable.
+TEST(ConfigTest, NumbersMustStartWithADigit) {
+  char error[256];
+  int64_t bytes = 0;
+  EXPECT_FALSE(ParseByteSize(" 1M", &bytes, error, sizeof(error)));
+  EXPECT_FALSE(ParseByteSize("+1M", &bytes, error, sizeof(error)));
+  EXPECT_FALSE(ParseByteSize(" -1", &bytes, error, sizeof(error)));
+  EXPECT_TRUE(ParseByteSize("007K", &bytes, error, sizeof(error)));
+  EXPECT_EQ(bytes, 7 << 10);
+
+  int count = 0;
+  EXPECT_FALSE(ParsePositiveInt(" 3", &count, error, sizeof(error)));
+  EXPECT_FALSE(ParsePositiveInt("+3", &count, error, sizeof(error)));
+
+  uint64_t seed = 0;
+  // Was accepted as 2^64 - 1: strtoull negates "-1" after the space.
+  EXPECT_FALSE(ParseUint64(" -1", &seed, error, sizeof(error)));
+  EXPECT_NE(strstr(error, "' -1'"), nullptr) << error;
+  EXPECT_FALSE(ParseUint64(" 1", &seed, error, sizeof(error)));
+  EXPECT_FALSE(ParseUint64("+1", &seed, error, sizeof(error)));
+  EXPECT_TRUE(ParseUint64("18446744073709551615", &seed, error, sizeof(error)));
+  EXPECT_EQ(seed, UINT64_MAX);
+  EXPECT_FALSE(
+      ParseUint64("18446744073709551616", &seed, error, sizeof(error)));
+}
+
+TEST(ConfigTest, SecondsArePlainDecimal) {
+  char error[256];
+  double seconds = -1;
+  EXPECT_FALSE(ParseSeconds("0x10", &seconds, error, sizeof(error)));   // 16
+  EXPECT_FALSE(ParseSeconds("0x1p3", &seconds, error, sizeof(error)));  // 8
+  EXPECT_FALSE(ParseSeconds("-0", &seconds, error, sizeof(error)));
+  EXPECT_FALSE(ParseSeconds(" 5", &seconds, error, sizeof(error)));
+  EXPECT_FALSE(ParseSeconds("+5", &seconds, error, sizeof(error)));
+  EXPECT_FALSE(ParseSeconds("infinity", &seconds, error, sizeof(error)));
+  EXPECT_FALSE(ParseSeconds("1e999", &seconds, error, sizeof(error)));
+  EXPECT_TRUE(ParseSeconds(".5", &seconds, error, sizeof(error)));
+  EXPECT_EQ(seconds, 0.5);
+  EXPECT_TRUE(ParseSeconds("1e3", &seconds, error, sizeof(error)));
+  EXPECT_EQ(seconds, 1000);
+  EXPECT_TRUE(ParseSeconds("1000000000", &seconds, error, sizeof(error)));
+  EXPECT_FALSE(ParseSeconds("1000000001", &seconds, error, sizeof(error)));
+}
+
 }  // namespace
 }  // namespace tidemark

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -38,7 +40,8 @@ bool FindKibField(const std::string& text, const char* key, int64_t* bytes) {
   const char* value = text.c_str() + at + needle.size();
   char* end = nullptr;
   const int64_t kib = strtoll(value, &end, 10);
-  if (end == value || kib < 0) return false;
+  // Past INT64_MAX / 1024 the byte count would overflow.
+  if (end == value || kib < 0 || kib > INT64_MAX / 1024) return false;
   *bytes = kib * 1024;
   return true;
 }
@@ -46,16 +49,16 @@ bool FindKibField(const std::string& text, const char* key, int64_t* bytes) {
 // Tightens `status` with the cgroup limit found under `directory`.
 void ApplyCgroupLimit(const std::string& limit_file,
                       const std::string& usage_file, MemoryStatus* status) {
-  std::string text;
-  int64_t limit = 0;
-  if (!ReadSmallFile(limit_file, &text) || !ParseLimit(text, &limit)) return;
-  int64_t usage = 0;
-  if (!ReadSmallFile(usage_file, &text)) return;
-  usage = strtoll(text.c_str(), nullptr, 10);
-  const int64_t available = limit > usage ? limit - usage : 0;
-  if (status->limit == 0 || available < status->available) {
-    status->limit = limit;
-    status->available = available;
+  std::string limit_text;
+  std::string usage_text;
+  MemoryStatus cgroup;
+  if (!ReadSmallFile(limit_file, &limit_text) ||
+      !ReadSmallFile(usage_file, &usage_text) ||
+      !ParseCgroupMemory(limit_text, usage_text, &cgroup)) {
+    return;
+  }
+  if (status->limit == 0 || cgroup.available < status->available) {
+    *status = cgroup;
   }
 }
 
@@ -112,6 +115,19 @@ bool ParseLimit(const std::string& text, int64_t* bytes) {
   return true;
 }
 
+bool ParseCgroupMemory(const std::string& limit_text,
+                       const std::string& usage_text, MemoryStatus* out) {
+  int64_t limit = 0;
+  if (!ParseLimit(limit_text, &limit)) return false;
+  // A usage that does not parse counts as none, as before; a negative one
+  // cannot be real and would overflow `limit - usage`.
+  const int64_t usage = std::max<int64_t>(
+      0, static_cast<int64_t>(strtoll(usage_text.c_str(), nullptr, 10)));
+  out->limit = limit;
+  out->available = limit > usage ? limit - usage : 0;
+  return true;
+}
+
 namespace {
 
 // The (limit, usage) file pairs of this process's memory cgroups.
@@ -163,14 +179,15 @@ bool ReadMemoryStatus(MemoryStatus* out) {
   return true;
 }
 
+int64_t ParseRssHighWaterMark(const std::string& status_text) {
+  int64_t bytes = 0;
+  return FindKibField(status_text, "VmHWM", &bytes) ? bytes : 0;
+}
+
 int64_t ReadRssHighWaterMark() {
   std::string text;
-  int64_t bytes = 0;
-  if (!ReadSmallFile("/proc/self/status", &text) ||
-      !FindKibField(text, "VmHWM", &bytes)) {
-    return 0;
-  }
-  return bytes;
+  return ReadSmallFile("/proc/self/status", &text) ? ParseRssHighWaterMark(text)
+                                                   : 0;
 }
 
 }  // namespace tidemark

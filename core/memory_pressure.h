@@ -25,6 +25,13 @@ bool ParseCgroupPath(const std::string& text, bool v2, std::string* path);
 // A limit file's contents ("max", or a byte count) -> bytes; false for
 // "max" or a v1 "no limit" value (close to 2^63).
 bool ParseLimit(const std::string& text, int64_t* bytes);
+// A cgroup's limit and usage files' contents -> its limit and what is still
+// available under it (0 once usage reaches the limit); false when the limit
+// file sets no limit.
+bool ParseCgroupMemory(const std::string& limit_text,
+                       const std::string& usage_text, MemoryStatus* out);
+// "/proc/self/status" text -> VmHWM in bytes; 0 if absent or unreadable.
+int64_t ParseRssHighWaterMark(const std::string& status_text);
 
 // Reads the current status from /proc and /sys/fs/cgroup. Allocates; runs on
 // the report thread, or (at most once a second) in a sampled allocation's

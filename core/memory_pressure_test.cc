@@ -46,6 +46,36 @@ TEST(MemoryPressureTest, ParsesLimits) {
   EXPECT_FALSE(ParseLimit("", &bytes));
 }
 
+TEST(MemoryPressureTest, MeminfoTooLargeToCountInBytesIsRejected) {
+  // 2^53 KiB is 2^63 bytes: one more than int64_t holds.
+  MemoryStatus status;
+  EXPECT_FALSE(ParseMeminfo(
+      "MemTotal: 9007199254740992 kB\nMemAvailable: 1 kB\n", &status));
+  EXPECT_TRUE(ParseMeminfo(
+      "MemTotal: 9007199254740991 kB\nMemAvailable: 1 kB\n", &status));
+  EXPECT_EQ(status.limit, int64_t{9007199254740991} * 1024);
+}
+
+TEST(MemoryPressureTest, CgroupLimitAndUsage) {
+  MemoryStatus status;
+  ASSERT_TRUE(ParseCgroupMemory("1000\n", "400\n", &status));
+  EXPECT_EQ(status.limit, 1000);
+  EXPECT_EQ(status.available, 600);
+  ASSERT_TRUE(ParseCgroupMemory("1000\n", "1200\n", &status));
+  EXPECT_EQ(status.available, 0);  // over the limit (v1 lets usage overshoot)
+  // A usage that cannot be real does not overflow the subtraction.
+  ASSERT_TRUE(ParseCgroupMemory("1000\n", "-9223372036854775808\n", &status));
+  EXPECT_EQ(status.available, 1000);
+  EXPECT_FALSE(ParseCgroupMemory("max\n", "400\n", &status));
+}
+
+TEST(MemoryPressureTest, RssHighWaterMarkFromStatusText) {
+  EXPECT_EQ(ParseRssHighWaterMark("Name:\tpython3\nVmHWM:\t  2048 kB\n"),
+            2048 * 1024);
+  EXPECT_EQ(ParseRssHighWaterMark("Name:\tpython3\n"), 0);
+  EXPECT_EQ(ParseRssHighWaterMark("VmHWM: 99999999999999999999 kB\n"), 0);
+}
+
 TEST(MemoryPressureTest, NearOutOfMemoryBelowTheFraction) {
   MemoryStatus status{1000, 49};
   EXPECT_TRUE(IsNearOutOfMemory(status, 0.05));

@@ -38,6 +38,18 @@ TEST(PluginCheckTest, UnknownUnwinderListsTheLinkedOnes) {
             "native)");
 }
 
+TEST(PluginCheckTest, UnwinderIsOneNameNotAList) {
+  // The library looks the whole value up as one name, and finds none.
+  ASSERT_TRUE(kRegistered);
+  ProfileFlags flags;
+  flags.unwinder = "cpython,native";
+  std::string error;
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+  EXPECT_EQ(error,
+            "--unwinder: unknown unwinder 'cpython,native' (available: "
+            "cpython, native)");
+}
+
 TEST(PluginCheckTest, ReportersAreCheckedOnceAnyIsLinked) {
   // This binary links no reporter, so the library is left to judge.
   ASSERT_EQ(ReporterRegistry::size(), 0);

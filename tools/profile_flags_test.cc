@@ -150,6 +150,18 @@ TEST(ProfileFlagsTest, BadNumbers) {
               HasSubstr("--seed: invalid number"));
 }
 
+TEST(ProfileFlagsTest, NumbersWithSpacesSignsOrHexAreRejected) {
+  EXPECT_THAT(ParseError({"--sample-interval= 1M", "p"}),
+              HasSubstr("--sample-interval: invalid byte size ' 1M'"));
+  EXPECT_THAT(ParseError({"--seed= -1", "p"}),
+              HasSubstr("--seed: invalid number ' -1'"));
+  EXPECT_THAT(ParseError({"--top=+3", "p"}), HasSubstr("--top: invalid count"));
+  EXPECT_THAT(ParseError({"--flush-interval=0x10", "p"}),
+              HasSubstr("--flush-interval: invalid number of seconds"));
+  EXPECT_THAT(ParseError({"--flush-interval=-0", "p"}),
+              HasSubstr("--flush-interval: invalid number of seconds"));
+}
+
 TEST(ProfileFlagsTest, BadNames) {
   EXPECT_EQ(ParseError({"--output=", "p"}),
             "--output: the output directory is empty");

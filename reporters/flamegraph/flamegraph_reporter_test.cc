@@ -125,13 +125,6 @@ std::vector<Box> ParseBoxes(const std::string& svg) {
   return boxes;
 }
 
-const Box* FindBox(const std::vector<Box>& boxes, const std::string& label) {
-  for (const Box& box : boxes) {
-    if (box.label == label) return &box;
-  }
-  return nullptr;
-}
-
 int CodePoints(const std::string& text) {
   int n = 0;
   for (unsigned char c : text) n += (c & 0xC0) != 0x80;
