@@ -33,6 +33,27 @@ def children_of(pid):
         return []
 
 
+def process_state(pid):
+    """What a hung job and its children are doing, for the failure message."""
+    out = []
+    for p in [pid] + children_of(pid):
+        for task in sorted(os.listdir("/proc/%d/task" % p)) if os.path.isdir(
+                "/proc/%d/task" % p) else []:
+            base = "/proc/%d/task/%s/" % (p, task)
+            try:
+                status = dict(line.split(":", 1) for line in open(base + "status")
+                              if ":" in line)
+                stack = subprocess.run(["gdb", "-batch", "-p", task, "-ex", "bt"],
+                                       capture_output=True, text=True, timeout=60).stdout
+                out.append("pid %d task %s: %s wchan=%s blocked=%s pending=%s\n%s" % (
+                    p, task, status["State"].strip(), open(base + "wchan").read(),
+                    status["SigBlk"].strip(), status["SigPnd"].strip(),
+                    "\n".join(l for l in stack.splitlines() if l.startswith("#"))))
+            except (OSError, KeyError, subprocess.SubprocessError) as error:
+                out.append("pid %d task %s: %s" % (p, task, error))
+    return "\n".join(out)
+
+
 def wait_for(predicate, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -134,8 +155,9 @@ class Job:
                     break
                 self._read_some(0.1)
             else:
+                state = process_state(self.pid)
                 os.kill(self.pid, signal.SIGKILL)
-                raise AssertionError("job hung; output: %r" % self.text)
+                raise AssertionError("job hung; output: %r\n%s" % (self.text, state))
             while self._read_some(0.2):
                 pass
             os.close(self.master)
@@ -146,8 +168,9 @@ class Job:
             try:
                 out, err = self.proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
+                state = process_state(self.pid)
                 os.killpg(self.pid, signal.SIGKILL)
-                raise AssertionError("job hung; output: %r" % self.text)
+                raise AssertionError("job hung; output: %r\n%s" % (self.text, state))
             code = self.proc.returncode
             lines = (self.text + out).decode("utf-8", "replace").split("\n")
             self.stderr = err.decode("utf-8", "replace")
