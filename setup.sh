@@ -28,6 +28,10 @@ packages=(
   python3-dev
   python3-numpy
   python3-pandas
+  # CPython's and numpy's own tests (//testdata:e2e_cpython_regression_test).
+  libpython3.11-testsuite
+  python3-pytest
+  python3-hypothesis
   python3-venv
   # setpriv, unshare and mount: the report-folder tests act as another user
   # and fill a tmpfs in a private mount namespace (both are in every Debian
