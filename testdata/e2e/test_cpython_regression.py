@@ -220,6 +220,20 @@ def _tail_file(path, lines=15):
     return "\n".join(text[-lines:])
 
 
+def _output_of_case(path, test_id, lines=60):
+    """What the process printed from the start of TEST_ID (unittest's
+    verbose line names it) to its end: faulthandler's stacks, say."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return ""
+    start = text.rfind("(%s)" % test_id)
+    if start < 0:
+        return _tail_file(path, lines)
+    return "\n".join(text[start:].splitlines()[:lines])
+
+
 _lock = threading.Lock()
 _counter = [0]
 _live_groups = set()  # process groups of the runs going on
@@ -335,10 +349,10 @@ def run_suite(suite, config, only=None):
                 % (" ".join(argv), _describe_status(status), runner_error or "",
                    _tail_file(log_path)))
             break
-        detail = "the process ended in this case (%s)%s; the end of its output:\n%s" % (
+        detail = "the process ended in this case (%s)%s; its output in this case:\n%s" % (
             _describe_status(status),
             ", the runner caught:\n" + runner_error if runner_error else "",
-            _tail_file(log_path))
+            _output_of_case(log_path, running))
         result.cases[running] = Case(running, "crashed", detail)
     else:
         result.gave_up = True
