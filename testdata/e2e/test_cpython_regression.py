@@ -462,6 +462,7 @@ def _compare():
     started = time.monotonic()
     result = Comparison()
     suites = selected_suites()
+    pr.scratch_dir()  # made once, before the threads that use it
     # A suite's configurations side by side (under the same load), the
     # longest suites first.
     jobs = [(suite, config, None) for suite in suites for config in configs_for(suite)]
