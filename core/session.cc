@@ -42,10 +42,11 @@ struct SessionState {
   Unwinder* unwinder = nullptr;
   Interposer* interposer = nullptr;
   std::vector<std::pair<std::string, Reporter*>> reporters;
-  // The report folder, opened once at start (see OpenOutputDirectory);
-  // reports are written through its descriptor only.
+  // The report folder, checked and made at start (see OpenOutputDirectory)
+  // and opened again, by the same rules, for each round of reports, which
+  // are written through that descriptor only.
   OutputPath output_path;
-  ReportDirectory output;
+  std::string output_display_path;
   dev_t output_device = 0;
   ino_t output_inode = 0;
   std::vector<std::string> command;
@@ -95,32 +96,30 @@ std::vector<std::string> LinkedReportFileNames() {
   return names;
 }
 
-// The report folder's descriptor, still the folder opened at start. A
-// program may close every descriptor it does not know (daemons do), and the
-// number may then name some other file: reopen the folder by its path, with
-// the same checks, and accept it only if it is the same folder.
-bool OutputStillOpen(SessionState* s, std::string* why) {
-  struct stat info;
-  if (fstat(s->output.fd, &info) == 0 && info.st_dev == s->output_device &&
-      info.st_ino == s->output_inode) {
-    return true;
-  }
-  ReportDirectory reopened;
-  if (!OpenOutputDirectory(s->output_path, /*create=*/false, &reopened, why)) {
+// Opens the report folder for one round of reports, by its path and with
+// the checks of the start (no links, the user's own folder), and accepts it
+// only if it is still the folder this process started with: one that was
+// moved away and replaced since is refused. The folder is not held open
+// between reports: the program would see a descriptor it never opened (a
+// test of a child's descriptors, a daemon closing all it does not know).
+bool OpenOutputForReports(const SessionState* s, ReportDirectory* out,
+                          std::string* why) {
+  if (!OpenOutputDirectory(s->output_path, /*create=*/false, out, why)) {
     return false;
   }
-  if (fstat(reopened.fd, &info) != 0 || info.st_dev != s->output_device ||
+  struct stat info;
+  if (fstat(out->fd, &info) != 0 || info.st_dev != s->output_device ||
       info.st_ino != s->output_inode) {
-    close(reopened.fd);
-    *why = "cannot write reports to " + s->output.display_path +
+    close(out->fd);
+    out->fd = -1;
+    *why = "cannot write reports to " + out->display_path +
            ": it is no longer the folder this process started with";
     return false;
   }
-  s->output.fd = reopened.fd;
   return true;
 }
 
-// Closes a sigusr2-N folder's descriptor however the reports end.
+// Closes a report folder's descriptor however the reports end.
 struct ScopedFd {
   int fd = -1;
   ~ScopedFd() {
@@ -217,14 +216,16 @@ bool WriteReportsNow(const char* reason, bool final_report,
         s->config.mode == Mode::kSample ? s->config.sample_interval_bytes : 0;
     profile.top_rows = s->config.top_rows;
     std::string why;
-    if (!OutputStillOpen(s, &why)) {
+    ReportDirectory output;
+    if (!OpenOutputForReports(s, &output, &why)) {
       Say("%s", why.c_str());
       return false;
     }
-    ReportDirectory directory = s->output;
+    ScopedFd output_fd{output.fd};
+    ReportDirectory directory = output;
     ScopedFd subdirectory;
     if (numbered_subdirectory[0] != '\0') {
-      if (!MakeNumberedSubdirectory(s->output, numbered_subdirectory,
+      if (!MakeNumberedSubdirectory(output, numbered_subdirectory,
                                     &s->on_demand_reports, &directory, &why)) {
         Say("%s", why.c_str());
         return false;
@@ -308,7 +309,7 @@ void OnReportRequest(ReportRequest request, int signal_number) {
     case ReportRequest::kNearOutOfMemory:
       if (WriteReportsNow("near-out-of-memory", /*final_report=*/false, "")) {
         Say("memory is nearly exhausted; report written to %s",
-            g_session->output.display_path.c_str());
+            g_session->output_display_path.c_str());
       }
       break;
   }
@@ -384,22 +385,24 @@ void Session::Start() {
   }
   s->output_path =
       ResolveOutputPath(s->config.output, s->pid, wall, have_cwd ? cwd : "/");
-  if (!OpenOutputDirectory(s->output_path, /*create=*/true, &s->output, &why)) {
+  ReportDirectory output;
+  if (!OpenOutputDirectory(s->output_path, /*create=*/true, &output, &why)) {
     Say("%s; profiling is off", why.c_str());
     s->interposer->Uninstall();
     return;
   }
+  ScopedFd output_fd{output.fd};
   struct stat output_info;
-  if (fstat(s->output.fd, &output_info) != 0) {
-    why = "cannot write reports to " + s->output.display_path + ": " +
+  if (fstat(output.fd, &output_info) != 0) {
+    why = "cannot write reports to " + output.display_path + ": " +
           strerror(errno);
   }
-  if (!why.empty() || !ProbeWritable(s->output, &why)) {
+  if (!why.empty() || !ProbeWritable(output, &why)) {
     Say("%s; profiling is off", why.c_str());
-    close(s->output.fd);
     s->interposer->Uninstall();
     return;
   }
+  s->output_display_path = output.display_path;
   s->output_device = output_info.st_dev;
   s->output_inode = output_info.st_ino;
   s->command = ReadCommandLine();
@@ -407,7 +410,7 @@ void Session::Start() {
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
   // A reused folder holds only this run's reports; only now, when this run
   // will certainly write some.
-  RemovePreviousReports(s->output, LinkedReportFileNames(), kOnDemandPrefix);
+  RemovePreviousReports(output, LinkedReportFileNames(), kOnDemandPrefix);
   on_exit(&OnExit, nullptr);
   pthread_atfork(&OnForkPrepare, &OnForkParent, &OnForkChild);
   g_session = s;

@@ -6,7 +6,8 @@
   else is (the user's files, links, other folders).
 - The folder is fixed at start: a program that chdir()s still reports into
   the folder its relative TIDEMARK_OUTPUT meant, and one that closes every
-  descriptor still reports there, never into a folder of its own.
+  descriptor still reports there, never into a folder of its own; between
+  reports the folder is not held open.
 - TIDEMARK_REPORTERS with an empty name is refused by the library as by
   the launcher; --reporters=top_table writes no file, and the launcher then
   says nothing about a missing report (and leaves no empty default folder).
@@ -110,6 +111,19 @@ class OutputRulesTest(pr.ProfileTestCase):
             self.assertEqual((code, out, tidemark_lines(err)), (0, "ok\n", []), err)
             self.assertEqual(summary(folder)["mode"], mode)
             self.assertEqual(os.listdir(other), [])
+
+    def test_the_program_sees_no_descriptor_of_tidemarks(self):
+        """Between reports the folder is not held open: a program listing its
+        descriptors (CPython's test_pass_fds_redirected does) sees its own."""
+        program = "import os; print(sorted(os.listdir('/proc/self/fd')))"
+        plain = run([pr.PYTHON, "-c", program], pr.clean_env())
+        for mode in ("exact", "sample"):
+            folder = pr.fresh_output_dir("fds-" + mode)
+            self.assertEqual(run([pr.PYTHON, "-c", program], pr.preload_env(mode, folder))[:2],
+                             plain[:2])
+            launched = pr.run_profiled([pr.PYTHON, "-c", program], mode=mode)
+            self.assertEqual((launched.returncode, launched.stdout), plain[:2],
+                             launched.describe())
 
     def test_an_empty_reporter_name_is_refused_by_the_library(self):
         for value, reason in ((",,", "empty reporter name in ',,'"),
