@@ -200,7 +200,12 @@ int SignalDispositions::Sigaction(int number, const struct sigaction* action,
   return Next()(number, action, previous);
 }
 
-sighandler_t SignalDispositions::Signal(int number, sighandler_t handler) {
+namespace {
+
+// signal() and its variants: a handler with the given flags, the signal
+// itself blocked in it or not; the previous handler, or SIG_ERR.
+sighandler_t SetHandler(int number, sighandler_t handler, int flags,
+                        bool block_itself) {
   if (handler == SIG_ERR || !InRange(number)) {
     errno = EINVAL;
     return SIG_ERR;
@@ -208,25 +213,27 @@ sighandler_t SignalDispositions::Signal(int number, sighandler_t handler) {
   struct sigaction action = {};
   action.sa_handler = handler;
   sigemptyset(&action.sa_mask);
-  sigaddset(&action.sa_mask, number);
-  action.sa_flags = sigismember(&g_interrupting, number) ? 0 : SA_RESTART;
+  if (block_itself) sigaddset(&action.sa_mask, number);
+  action.sa_flags = flags;
   struct sigaction before;
-  if (Sigaction(number, &action, &before) != 0) return SIG_ERR;
+  if (SignalDispositions::Sigaction(number, &action, &before) != 0) {
+    return SIG_ERR;
+  }
   return before.sa_handler;
 }
 
+}  // namespace
+
+sighandler_t SignalDispositions::Signal(int number, sighandler_t handler) {
+  const bool interrupting =
+      InRange(number) && sigismember(&g_interrupting, number);
+  return SetHandler(number, handler, interrupting ? 0 : SA_RESTART,
+                    /*block_itself=*/true);
+}
+
 sighandler_t SignalDispositions::SysvSignal(int number, sighandler_t handler) {
-  if (handler == SIG_ERR || !InRange(number)) {
-    errno = EINVAL;
-    return SIG_ERR;
-  }
-  struct sigaction action = {};
-  action.sa_handler = handler;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND | SA_NODEFER;
-  struct sigaction before;
-  if (Sigaction(number, &action, &before) != 0) return SIG_ERR;
-  return before.sa_handler;
+  return SetHandler(number, handler, SA_RESETHAND | SA_NODEFER,
+                    /*block_itself=*/false);
 }
 
 sighandler_t SignalDispositions::Sigset(int number, sighandler_t handler) {

@@ -109,6 +109,23 @@ TEST(SignalDispositionsTest, SignalSaveAndRestoreRoundTrips) {
   EXPECT_EQ(SignalDispositions::Signal(s, SIG_ERR), SIG_ERR);
 }
 
+TEST(SignalDispositionsTest, SysvSignalIsOneShotAndKeepsTheView) {
+  const int s = Signal(8);
+  ASSERT_TRUE(SignalDispositions::Take(s, &OurHandler));
+  EXPECT_EQ(SignalDispositions::SysvSignal(s, &ProgramHandler), SIG_DFL);
+  struct sigaction view;
+  ASSERT_EQ(SignalDispositions::Sigaction(s, nullptr, &view), 0);
+  EXPECT_EQ(view.sa_handler, &ProgramHandler);
+  EXPECT_NE(view.sa_flags & SA_RESETHAND, 0);
+  // One shot: the kernel puts the default back as the handler runs; the
+  // program's view then reads SIG_DFL, as it would without Tidemark.
+  const int programs = g_programs.load();
+  raise(s);
+  EXPECT_EQ(g_programs.load(), programs + 1);
+  EXPECT_EQ(KernelHandler(s), SIG_DFL);
+  EXPECT_EQ(ProgramView(s), SIG_DFL);
+}
+
 TEST(SignalDispositionsTest, IgnoredOrHandledSignalsAreNotTaken) {
   const int ignored = Signal(4);
   const int handled = Signal(5);
