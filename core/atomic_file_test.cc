@@ -1,6 +1,5 @@
 #include "core/atomic_file.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -8,13 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/test_files.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
@@ -25,18 +24,6 @@ std::string ReadAll(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 void WriteText(const std::string& path, const std::string& text) {
@@ -72,7 +59,7 @@ TEST_F(AtomicFileTest, ReplacesContentsAndLeavesNoTemporary) {
   ASSERT_TRUE(WriteFileAtomically(directory_, "report.txt",
                                   std::string(100000, 'x'), &error));
   EXPECT_EQ(ReadAll(dir_ + "/report.txt"), std::string(100000, 'x'));
-  EXPECT_EQ(Entries(dir_), std::vector<std::string>{"report.txt"});
+  EXPECT_EQ(ListDirectory(dir_), std::vector<std::string>{"report.txt"});
 }
 
 TEST_F(AtomicFileTest, TemporaryNamesAreUniqueAndNeverReused) {
@@ -142,7 +129,7 @@ TEST_F(AtomicFileTest, AnAbandonedReportLeavesNoTemporaryAndKeepsTheOld) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "the write did not fail as expected";
-  EXPECT_EQ(Entries(dir_), std::vector<std::string>{"peak.svg"});
+  EXPECT_EQ(ListDirectory(dir_), std::vector<std::string>{"peak.svg"});
   EXPECT_EQ(ReadAll(dir_ + "/peak.svg"), "old");
 }
 
@@ -166,8 +153,9 @@ TEST_F(AtomicFileTest, OnlyPlainNamesInsideTheFolder) {
     EXPECT_FALSE(WriteFileAtomically(directory_, name, "x", &error)) << name;
     EXPECT_NE(error.find("not a plain file name"), std::string::npos);
   }
-  EXPECT_TRUE(Entries(dir_).empty());
-  EXPECT_TRUE(Entries(dir_ + "/..").size() >= 2);  // nothing escaped there
+  EXPECT_TRUE(ListDirectory(dir_).empty());
+  EXPECT_TRUE(ListDirectory(dir_ + "/..").size() >=
+              2);  // nothing escaped there
   EXPECT_FALSE(IsPlainFileName("a/b"));
   EXPECT_TRUE(IsPlainFileName("peak.folded"));
 }

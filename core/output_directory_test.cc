@@ -1,6 +1,5 @@
 #include "core/output_directory.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -8,11 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "core/test_files.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
@@ -83,19 +82,6 @@ std::string Open(const std::string& path, bool create = true,
   }
   close(dir.fd);
   return "";
-}
-
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return {"<cannot open>"};
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 void Touch(const std::string& path, const std::string& text = "") {
@@ -215,7 +201,7 @@ TEST_F(OutputDirectoryTest, AnotherUsersFolderOrLinkIsRefused) {
                 link +
                 " belongs to uid 65534, not to uid 0 (the user this process "
                 "runs as)");
-  EXPECT_EQ(Entries(root_ + "/elsewhere"), std::vector<std::string>{});
+  EXPECT_EQ(ListDirectory(root_ + "/elsewhere"), std::vector<std::string>{});
 }
 
 TEST_F(OutputDirectoryTest, NumberedSubfoldersAreNewAndNeverFollowed) {
@@ -239,7 +225,7 @@ TEST_F(OutputDirectoryTest, NumberedSubfoldersAreNewAndNeverFollowed) {
   ASSERT_TRUE(MakeNumberedSubdirectory(dir, "sigusr2-", &last, &sub, &error));
   EXPECT_EQ(last, 4);
   close(sub.fd);
-  EXPECT_EQ(Entries(root_ + "-victim"), std::vector<std::string>{});
+  EXPECT_EQ(ListDirectory(root_ + "-victim"), std::vector<std::string>{});
   close(dir.fd);
 }
 
@@ -272,10 +258,11 @@ TEST_F(OutputDirectoryTest, ReuseRemovesOnlyEarlierReports) {
                         "sigusr2-");
   close(dir.fd);
 
-  EXPECT_EQ(Entries(root_), (std::vector<std::string>{
-                                "notes.txt", "peak.svg.d", "sigusr2-2",
+  EXPECT_EQ(
+      ListDirectory(root_),
+      (std::vector<std::string>{"notes.txt", "peak.svg.d", "sigusr2-2",
                                 "sigusr2-3", "sigusr2-x", "summary.json"}));
-  EXPECT_EQ(Entries(root_ + "/sigusr2-2"),
+  EXPECT_EQ(ListDirectory(root_ + "/sigusr2-2"),
             std::vector<std::string>{"mine.txt"});
   EXPECT_EQ(Read(victim + "/summary.json"), "victim");
   EXPECT_EQ(Read(victim + "/peak.folded"), "victim");

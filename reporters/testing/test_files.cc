@@ -1,11 +1,9 @@
 #include "reporters/testing/test_files.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -16,7 +14,7 @@ std::string MakeTestDirectory(const std::string& name) {
   const char* root = std::getenv("TEST_TMPDIR");
   std::string dir = std::string(root != nullptr ? root : "/tmp") + "/" + name;
   for (const std::string& entry : ListDirectory(dir)) {
-    unlink((dir + "/" + entry).c_str());
+    unlink((dir + "/" + entry).c_str());  // "<cannot open>": nothing there
   }
   rmdir(dir.c_str());
   mkdir(dir.c_str(), 0755);
@@ -36,19 +34,6 @@ std::string ReadFileOrMissing(const std::string& path) {
   std::stringstream contents;
   contents << in.rdbuf();
   return contents.str();
-}
-
-std::vector<std::string> ListDirectory(const std::string& directory) {
-  std::vector<std::string> names;
-  DIR* dir = opendir(directory.c_str());
-  if (dir == nullptr) return names;
-  while (dirent* entry = readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 }  // namespace tidemark

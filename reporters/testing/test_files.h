@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/report_directory.h"
+#include "core/test_files.h"  // ListDirectory, for the reporters' tests
 
 namespace tidemark {
 
@@ -19,9 +20,6 @@ std::string MakeTestDirectory(const std::string& name);
 
 // The whole file, or "<missing>" when it cannot be opened.
 std::string ReadFileOrMissing(const std::string& path);
-
-// The names in `directory`, sorted, without "." and "..".
-std::vector<std::string> ListDirectory(const std::string& directory);
 
 }  // namespace tidemark
 
