@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 MiB = 1 << 20
@@ -142,6 +143,17 @@ def preload_env(mode, output, **settings):
     extra = {"LD_PRELOAD": library_path(), "TIDEMARK_MODE": mode, "TIDEMARK_OUTPUT": output}
     extra.update(("TIDEMARK_" + name.upper(), value) for name, value in settings.items())
     return clean_env(extra)
+
+
+def wait_for(predicate, timeout=20.0, interval=0.02):
+    """PREDICATE's first true value within TIMEOUT seconds, else None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
 
 
 WANTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")

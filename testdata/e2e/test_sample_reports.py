@@ -18,16 +18,6 @@ PHASE_1 = pr.find_marker(SCRIPT, "PHASE-1")
 PHASE_2 = pr.find_marker(SCRIPT, "PHASE-2")
 
 
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return None
-
-
 def read_summary(folder):
     try:
         with open(os.path.join(folder, "summary.json"), encoding="utf-8") as handle:
@@ -90,7 +80,7 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
                 os.kill(proc.pid, signal.SIGUSR2)
                 time.sleep(0.05)
             # Standard signals do not queue: twenty may make fewer reports.
-            self.assertTrue(wait_for(lambda: count_reports(root) >= 1), "no SIGUSR2 report")
+            self.assertTrue(pr.wait_for(lambda: count_reports(root) >= 1), "no SIGUSR2 report")
             self.assertIsNone(proc.poll(), "the job must keep running")
             os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
@@ -157,12 +147,12 @@ class SampleReportsTest(pr.ProfileTestCase):
         job.expect("phase1")
         os.kill(job.proc.pid, signal.SIGUSR2)
         first = os.path.join(job.folder, "sigusr2-1")
-        self.assertTrue(wait_for(lambda: read_summary(first)), "no report after SIGUSR2")
+        self.assertTrue(pr.wait_for(lambda: read_summary(first)), "no report after SIGUSR2")
         job.proceed()
         job.expect("phase2")
         os.kill(job.proc.pid, signal.SIGUSR2)
         second = os.path.join(job.folder, "sigusr2-2")
-        self.assertTrue(wait_for(lambda: read_summary(second)), "no report after 2nd SIGUSR2")
+        self.assertTrue(pr.wait_for(lambda: read_summary(second)), "no report after 2nd SIGUSR2")
         self.assertIsNone(job.proc.poll(), "the job must keep running after SIGUSR2")
 
         report_1 = job.report("sigusr2-1")
@@ -200,7 +190,7 @@ class SampleReportsTest(pr.ProfileTestCase):
                 return run.folded and run.bytes_at_location(SCRIPT, PHASE_2) > 0
             return False
 
-        self.assertTrue(wait_for(periodic_with_phase_2), "no periodic report with phase 2")
+        self.assertTrue(pr.wait_for(periodic_with_phase_2), "no periodic report with phase 2")
         os.kill(job.proc.pid, signal.SIGKILL)
         code, err = job.finish()
         self.assertEqual(code, -signal.SIGKILL)

@@ -54,16 +54,6 @@ def process_state(pid):
     return "\n".join(out)
 
 
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
-
-
 class Job:
     """interrupt_job.py started in a session of its own.
 
@@ -131,7 +121,10 @@ class Job:
         """The pid running Python: the launcher's child, or the job itself."""
         if self.how != "launcher":
             return self.pid
-        return wait_for(lambda: (children_of(self.pid) or [None])[0])
+        pid = pr.wait_for(lambda: (children_of(self.pid) or [None])[0], timeout=30)
+        if pid is None:
+            raise AssertionError("the launcher started no job")
+        return pid
 
     def deliver(self, how, number=signal.SIGINT):
         if how == "pid":
@@ -268,9 +261,10 @@ class SignalTransparencyTest(pr.ProfileTestCase):
         python_pid = job.python_pid()
         os.killpg(job.pid, signal.SIGKILL)
         job.proc.communicate(timeout=30)
-        wait_for(lambda: not os.path.exists("/proc/%d" % python_pid)
-                 or open("/proc/%d/stat" % python_pid).read().split(") ")[1][0] == "Z",
-                 timeout=10)
+        gone = pr.wait_for(lambda: not os.path.exists("/proc/%d" % python_pid)
+                           or open("/proc/%d/stat" % python_pid).read().split(") ")[1][0] == "Z",
+                           timeout=10)
+        self.assertTrue(gone, "the job outlived its SIGKILLed launcher")
 
     def test_forkserver_and_spawn_pools_work(self):
         plain = subprocess.run([pr.PYTHON, POOL], capture_output=True, env=pr.clean_env(),
