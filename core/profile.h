@@ -30,6 +30,10 @@ struct ProfileStack {
 struct Profile {
   std::string mode;    // "exact" or "sample"
   std::string reason;  // "exit", "SIGTERM", "SIGUSR2", "periodic", ...
+  // How the program ended, in words ("exit code 0", "killed by SIGKILL",
+  // "killed by the kernel's OOM killer"); empty while it still runs
+  // (periodic and on-demand reports).
+  std::string ended;
   // False for reports written while the program runs on (periodic, SIGUSR2):
   // reporters that print to the terminal stay quiet for those.
   bool final_report = true;
@@ -40,12 +44,21 @@ struct Profile {
   int exit_code = 0;
   double wall_seconds = 0;
   int64_t peak_bytes = 0;     // tracked bytes live at the peak
+  // When the peak happened, in seconds since the start; negative when no
+  // peak was recorded yet.
+  double peak_seconds = -1;
   int64_t current_bytes = 0;  // tracked bytes live when the report was made
   int64_t tracked_allocations = 0;    // allocations recorded over the run
   int64_t rss_hwm_bytes = 0;          // the kernel's VmHWM, for comparison
   int64_t profiler_bytes = 0;         // the profiler's own memory (its arena)
   int64_t sample_interval_bytes = 0;  // 0 in exact mode
   int top_rows = 10;  // how many rows a text summary shows (--top)
+  // Set in the out-of-memory report ("out-of-memory/"): its stacks are what
+  // was live when memory ran out, and these say which limit and why.
+  bool out_of_memory = false;
+  std::string oom_reason;
+  int64_t oom_limit_bytes = 0;
+  int64_t oom_available_bytes = 0;
   std::vector<ProfileFrame> frames;
   std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first
 };

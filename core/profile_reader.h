@@ -1,0 +1,92 @@
+#ifndef TIDEMARK_CORE_PROFILE_READER_H_
+#define TIDEMARK_CORE_PROFILE_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/profile.h"
+#include "core/profile_format.h"
+
+namespace tidemark {
+
+// Where a stored profile's bytes are: the file mapped read-only (another
+// process's profile, alive or dead), or the live store of this process
+// (core/profile_store.h). One reader serves both, so reports rendered in
+// the process and after its death come from the same code.
+class StoredProfileSource {
+ public:
+  virtual ~StoredProfileSource() = default;
+  // The header (sizeof(FileHeader) readable bytes), or nullptr.
+  virtual const profile_format::FileHeader* header() const = 0;
+  // kChunkBytes readable bytes of chunk `index` of `area`, or nullptr when
+  // that chunk does not exist (or, for a file, lies outside it).
+  virtual const uint8_t* chunk(profile_format::Area area,
+                               uint32_t index) const = 0;
+};
+
+// A stored profile file, mapped read-only. Never trusts its contents: every
+// offset is checked against the file's size before use.
+class ProfileFile : public StoredProfileSource {
+ public:
+  ~ProfileFile() override;
+  // `path` is the file, or a folder holding profile_format::kFileName.
+  // The last component is opened without following a symbolic link.
+  // Returns nullptr with a reason naming the file on error (missing, too
+  // short, wrong magic or version, ...).
+  static std::unique_ptr<ProfileFile> Open(const std::string& path,
+                                           std::string* error);
+  // The same, for kFileName inside an open folder.
+  static std::unique_ptr<ProfileFile> OpenIn(int dir_fd,
+                                             const std::string& display_path,
+                                             std::string* error);
+
+  const profile_format::FileHeader* header() const override;
+  const uint8_t* chunk(profile_format::Area area,
+                       uint32_t index) const override;
+  const std::string& path() const { return path_; }
+
+ private:
+  ProfileFile() = default;
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+enum class StoredSnapshot {
+  // The last complete peak; or what was live at the last moment stored,
+  // when that adds up to more (the program was at its highest when it died
+  // or when the report is written).
+  kPeak,
+  // What was live when memory ran out (FileHeader::oom_state must be 1).
+  kOutOfMemory,
+};
+
+// Fills `profile` (stacks, frames, byte totals and the facts in the header:
+// mode, pid, command, unwinder, sample interval, top rows, peak_seconds,
+// exit code, rss and profiler bytes, tracked allocations, the oom fields
+// for kOutOfMemory, wall_seconds up to the recorded end or else up to now)
+// from `source`. Leaves reason, ended and final_report to the caller. A copy
+// torn by a concurrent writer is detected (the peak generation moved) and
+// taken again. Returns false with a reason when the data is inconsistent or
+// truncated; never reads outside what `source` provides.
+bool ReadStoredProfile(const StoredProfileSource& source,
+                       StoredSnapshot which, Profile* profile,
+                       std::string* error);
+
+// The header's account of how the program ended.
+struct StoredEnding {
+  int pid = 0;
+  profile_format::Ending ending = profile_format::kRunning;
+  int exit_code = 0;
+  int signal_number = 0;
+  bool final_reports_written = false;
+  bool has_out_of_memory = false;  // oom_state == 1
+  bool incomplete = false;         // kFlagIncomplete
+};
+bool ReadStoredEnding(const StoredProfileSource& source, StoredEnding* out,
+                      std::string* error);
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_PROFILE_READER_H_
