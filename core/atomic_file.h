@@ -26,6 +26,11 @@ bool WriteFileAtomically(const ReportDirectory& directory,
 // and sets *name, or returns -1 with errno set.
 int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name);
 
+// Whether `name` is one of WriteFileAtomically's temporary files
+// (".NAME.tmp-" and 12 letters or digits), which a process killed while
+// writing its reports leaves behind.
+bool IsAtomicFileTemporaryName(std::string_view name);
+
 // Whether `name` names an entry directly inside a folder: not empty, not
 // "." or "..", no '/'.
 bool IsPlainFileName(std::string_view name);
