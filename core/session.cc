@@ -33,6 +33,7 @@
 #include "core/registry.h"
 #include "core/renderer_process.h"
 #include "core/report_directory.h"
+#include "core/report_rendering.h"
 #include "core/report_trigger.h"
 #include "core/reporter.h"
 #include "core/sampler.h"
@@ -295,15 +296,8 @@ bool WriteReportsNow(const char* reason, bool final_report,
       }
       subdirectory.fd = directory.fd;
     }
-    // One line, however many reporters failed (a full disk fails them all).
     std::string failures;
-    for (auto& [name, reporter] : s->reporters) {
-      if (!reporter->Write(profile, directory, &why)) {
-        if (!failures.empty()) failures += "; ";
-        failures += "reporter '" + name + "' failed: " + why;
-        ok = false;
-      }
-    }
+    ok = RenderReports(profile, s->reporters, directory, &failures);
     if (!failures.empty()) Say("%s", failures.c_str());
     if (final_report) {
       s->final_written.store(true);

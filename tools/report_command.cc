@@ -290,7 +290,7 @@ int RunReportCommand(const std::vector<std::string>& args) {
       return kCannotRender;
     }
   }
-  Say("reports in " + target.display_path);
+  if (!flags.quiet) Say("reports in " + target.display_path);
   return kRendered;
 }
 

@@ -87,11 +87,11 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
     const size_t equals = arg.find('=');
     const std::string name = arg.substr(
         2, equals == std::string::npos ? std::string::npos : equals - 2);
-    if (name == "running") {
+    if (name == "running" || name == "quiet") {
       if (equals != std::string::npos) {
-        return Fail(error, "--running takes no value");
+        return Fail(error, "--" + name + " takes no value");
       }
-      flags->running = true;
+      (name == "running" ? flags->running : flags->quiet) = true;
       continue;
     }
     if (name == "help") return Fail(error, "--help takes no value");
@@ -147,6 +147,8 @@ other reporters. DIR_OR_FILE is the report folder or the file itself.
   --ended=TEXT       how the program ended, in words (default: ditto)
   --subfolder=NAME   write into a new folder NAME inside the report folder
   --running          the program still runs: terminal reporters stay quiet
+  --quiet            no "reports in" line (the profiled process and the
+                     launcher run it so; errors are still said)
   --snapshot=WHICH   peak, or out-of-memory (what was live when memory ran
                      out); default: the peak, and out-of-memory/ when the
                      run stored one

@@ -24,6 +24,7 @@ struct ReportFlags {
   // A new folder of this name, inside the profile's folder, for the reports.
   std::optional<std::string> subfolder;
   bool running = false;  // reports made while the program runs on
+  bool quiet = false;    // no "reports in" line
   ReportSnapshot snapshot = ReportSnapshot::kDefault;
   std::string path;  // the stored profile, or the folder holding it
 };
