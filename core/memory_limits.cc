@@ -376,7 +376,7 @@ void FormatBytes(int64_t bytes, char* out, size_t size) {
   static constexpr struct {
     int shift;
     const char* unit;
-  } kUnits[] = {{30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
+  } kUnits[] = {{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
   for (const auto& u : kUnits) {
     const int64_t scale = int64_t{1} << u.shift;
     if (bytes < scale) continue;

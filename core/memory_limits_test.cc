@@ -134,7 +134,7 @@ TEST(MemoryLimitsTest, FormatsBytes) {
   FormatBytes(kMiB + kMiB / 20 - 1, text, sizeof(text));
   EXPECT_STREQ(text, "1.0 MiB");
   FormatBytes(INT64_MAX, text, sizeof(text));
-  EXPECT_STREQ(text, "8589934592.0 GiB");
+  EXPECT_STREQ(text, "8388608.0 TiB");
 }
 
 TEST(MemoryLimitsTest, FindsTheMounts) {
