@@ -39,8 +39,8 @@ bool JoinPath(const char* directory, const char* file, char* out, size_t size) {
   const size_t d = strlen(directory);
   const size_t f = strlen(file);
   if (d + 1 + f + 1 > size) return false;
-  memcpy(out, directory, d);
-  out[d] = '/';
+  memcpy(out, directory, d + 1);
+  out[d] = '/';  // over the copied terminator
   memcpy(out + d + 1, file, f + 1);
   return true;
 }

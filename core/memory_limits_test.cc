@@ -184,7 +184,7 @@ class FakeTreeTest : public ::testing::Test {
   // A v1 cgroup directory with its limit, usage and inactive page cache.
   std::string V1(const std::string& path, const std::string& limit,
                  int64_t usage, int64_t inactive, int use_hierarchy = 1) {
-    const std::string directory = root_ + "/sys/fs/cgroup/memory" + path;
+    std::string directory = root_ + "/sys/fs/cgroup/memory" + path;
     MakeDirectories(directory);
     WriteFile(directory + "/memory.limit_in_bytes", limit + "\n");
     WriteFile(directory + "/memory.usage_in_bytes",
