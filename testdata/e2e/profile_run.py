@@ -455,6 +455,16 @@ def tidemark_lines(text):
     return [line for line in text.splitlines() if line.startswith("tidemark:")]
 
 
+def tidemark_lines_before_table(text):
+    """The `tidemark:` lines printed before the exit report's table (whose
+    first line says "peak tracked memory"); all of them if there is none."""
+    lines = tidemark_lines(text)
+    for number, line in enumerate(lines):
+        if "peak tracked memory" in line:
+            return lines[:number]
+    return lines
+
+
 def leftover_temporaries(folder):
     """Paths below FOLDER whose name says they are a temporary file."""
     found = []
@@ -587,11 +597,19 @@ class Job:
         return self.returncode
 
     def kill_all(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        """Ends a job that went wrong: its process group, and its Python
+        process (the launcher's child has a group of its own)."""
+        for kill, pid in ((os.killpg, self.proc.pid), (os.kill, self.pid)):
+            try:
+                if pid:
+                    kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self.proc.wait()
+        for reader in self._readers:
+            reader.join(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
 
     def report(self, subfolder=""):
         return Run(self.argv, os.path.join(self.output, subfolder), self.returncode,

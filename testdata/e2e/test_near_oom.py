@@ -68,11 +68,10 @@ class NearOutOfMemoryTest(pr.ProfileTestCase):
         self.assertEqual(proc.returncode, 0, "%s: the job must run on and exit 0\n%s"
                          % (what, err))
         # One line when memory ran short, before the exit report's table.
-        lines = pr.tidemark_lines(err)
-        table = [n for n, l in enumerate(lines) if "peak tracked memory" in l]
-        self.assertTrue(table, "%s: no exit table\n%s" % (what, err))
-        self.assertEqual(len(lines[:table[0]]), 1, "%s: expected one tidemark: line for "
-                         "running out of memory\n%s" % (what, err))
+        self.assertIn("peak tracked memory", err, "%s: no exit table" % what)
+        self.assertEqual(len(pr.tidemark_lines_before_table(err)), 1,
+                         "%s: expected one tidemark: line for running out of memory\n%s"
+                         % (what, err))
 
         run = pr.Run(["grow_to_limit"], oom_folder, None, "", err)
         self.assertEqual(run.summary["reason"], "out-of-memory", run.describe())
