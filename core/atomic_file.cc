@@ -85,7 +85,8 @@ bool IsPlainFileName(std::string_view name) {
          name.find('\0') == std::string_view::npos;
 }
 
-int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name) {
+int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name,
+                     int access) {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   for (int attempt = 0; attempt < 100; ++attempt) {
     uint64_t bits = RandomBits();
@@ -96,7 +97,7 @@ int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name) {
     }
     const int fd =
         openat(dir_fd, candidate.c_str(),
-               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+               access | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd >= 0) {
       *name = std::move(candidate);
       return fd;

@@ -1,6 +1,8 @@
 #ifndef TIDEMARK_CORE_ATOMIC_FILE_H_
 #define TIDEMARK_CORE_ATOMIC_FILE_H_
 
+#include <fcntl.h>
+
 #include <string>
 #include <string_view>
 
@@ -22,9 +24,11 @@ bool WriteFileAtomically(const ReportDirectory& directory,
 
 // Creates a new, empty file in `dir_fd` called `prefix` followed by random
 // letters and digits, with O_CREAT | O_EXCL | O_NOFOLLOW (mode 0666 minus
-// the umask), retrying on a name collision. Returns the open fd (O_CLOEXEC)
-// and sets *name, or returns -1 with errno set.
-int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name);
+// the umask), retrying on a name collision. Returns the open fd (O_CLOEXEC,
+// opened for `access`: O_WRONLY or O_RDWR) and sets *name, or returns -1
+// with errno set.
+int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name,
+                     int access = O_WRONLY);
 
 // Whether `name` names an entry directly inside a folder: not empty, not
 // "." or "..", no '/'.

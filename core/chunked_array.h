@@ -10,6 +10,18 @@
 
 namespace tidemark {
 
+// Where a ChunkedArray's chunks come from when they must outlive the
+// process (core/profile_store.h keeps them in the stored profile's file).
+class ChunkSource {
+ public:
+  // A zeroed chunk of `bytes` for `area`'s chunk number `index`, or nullptr.
+  // Called under the array's grow lock, possibly in a signal handler.
+  virtual void* NewChunk(uint32_t area, uint32_t index, size_t bytes) = 0;
+
+ protected:
+  ~ChunkSource() = default;
+};
+
 // An array indexed by dense ids (stack ids) that grows in fixed chunks which
 // never move: a reader holding an index needs no lock, and growing never
 // copies. T must be valid when zero-filled (chunks come zeroed from mmap or
@@ -24,6 +36,13 @@ class ChunkedArray {
   ChunkedArray(const ChunkedArray&) = delete;
   ChunkedArray& operator=(const ChunkedArray&) = delete;
 
+  // Later chunks come from `source` (as its `area`), not the profiler's
+  // heap. Set before the first element is created.
+  void set_chunk_source(ChunkSource* source, uint32_t area) {
+    source_ = source;
+    area_ = area;
+  }
+
   // The element at `index`, creating its chunk if needed. Returns nullptr
   // only when the index is beyond capacity or memory ran out.
   T* GetOrCreate(uint32_t index) {
@@ -34,10 +53,16 @@ class ChunkedArray {
       SpinLockHolder hold(grow_lock_);
       chunk = chunks_[c].load(std::memory_order_relaxed);
       if (chunk == nullptr) {
-        chunk = static_cast<T*>(
-            InternalAllocator::Allocate(sizeof(T) * kChunkSize));
-        if (chunk == nullptr) return nullptr;
-        memset(static_cast<void*>(chunk), 0, sizeof(T) * kChunkSize);
+        if (source_ != nullptr) {
+          chunk = static_cast<T*>(
+              source_->NewChunk(area_, c, sizeof(T) * kChunkSize));
+          if (chunk == nullptr) return nullptr;
+        } else {
+          chunk = static_cast<T*>(
+              InternalAllocator::Allocate(sizeof(T) * kChunkSize));
+          if (chunk == nullptr) return nullptr;
+          memset(static_cast<void*>(chunk), 0, sizeof(T) * kChunkSize);
+        }
         chunks_[c].store(chunk, std::memory_order_release);
       }
     }
@@ -55,6 +80,8 @@ class ChunkedArray {
  private:
   std::atomic<T*> chunks_[kMaxChunks] = {};
   SpinLock grow_lock_;
+  ChunkSource* source_ = nullptr;
+  uint32_t area_ = 0;
 };
 
 }  // namespace tidemark

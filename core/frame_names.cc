@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/profile_store.h"
+
 namespace tidemark {
 
 const char* FrameNames::CopyString(const char* text) {
@@ -40,6 +42,11 @@ uint32_t FrameNames::Intern(const RawFrame& frame, Unwinder* unwinder) {
   slot->file = CopyString(resolved.file);
   slot->line = resolved.line;
   ids_.emplace(frame, id);
+  // In id order (under the lock), as the stored profile requires.
+  if (store_ != nullptr) {
+    store_->AddLocation(id, slot->kind, slot->function, slot->file,
+                        slot->line);
+  }
   count_.store(id, std::memory_order_release);
   return id;
 }

@@ -25,6 +25,8 @@ struct FrameLocation {
 // (a Python code object cannot have been freed yet); after that a report
 // never needs the program's objects again, even after the interpreter is
 // gone.
+class ProfileStore;
+
 class FrameNames {
  public:
   FrameNames() = default;
@@ -34,6 +36,10 @@ class FrameNames {
   // The location id of `frame`, naming it through `unwinder` if new.
   // Returns 0 if the profiler ran out of memory.
   uint32_t Intern(const RawFrame& frame, Unwinder* unwinder);
+
+  // New names are also copied into `store` (core/profile_store.h). Set
+  // before the first Intern.
+  void set_store(ProfileStore* store) { store_ = store; }
 
   // Location ids run from 1 to Count().
   uint32_t Count() const { return count_.load(std::memory_order_acquire); }
@@ -55,6 +61,7 @@ class FrameNames {
   Map ids_;
   ChunkedArray<FrameLocation> locations_;
   std::atomic<uint32_t> count_{0};
+  ProfileStore* store_ = nullptr;
 };
 
 }  // namespace tidemark

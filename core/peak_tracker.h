@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/chunked_array.h"
+#include "core/profile_format.h"
 #include "core/spinlock.h"
 
 namespace tidemark {
@@ -17,6 +18,15 @@ namespace tidemark {
 // decrease, whether the total is a new high and copy the per-stack counters
 // then. The copy costs one pass over the distinct stacks (not over the
 // allocations), and happens only on frees that follow growth.
+//
+// With a store attached (core/profile_store.h) the counters live in the
+// stored profile's file: the live ones are updated in place, and the peak
+// is double-buffered there (core/profile_format.h, "Publication"): each copy
+// goes into the slot that is not current, and the generation that makes it
+// current is stored last, so a kill at any instruction leaves the last
+// complete peak readable.
+class ProfileStore;
+
 class PeakTracker {
  public:
   struct Entry {
@@ -33,6 +43,10 @@ class PeakTracker {
   // copied; exact mode keeps 0.
   void set_min_growth_bytes(int64_t bytes) { min_growth_bytes_ = bytes; }
 
+  // Keeps the counters and the peak in `store` from now on. Call before the
+  // first Add.
+  void AttachStore(ProfileStore* store);
+
   void Add(uint32_t stack_id, int64_t bytes);
   // Copies the peak first (CaptureIfPeak) if the total is at a new high.
   void Remove(uint32_t stack_id, int64_t bytes);
@@ -40,6 +54,9 @@ class PeakTracker {
   // Like CaptureIfPeak, but any new high counts, whatever min_growth_bytes:
   // a report must never show a peak below what is live when it is written.
   void CaptureForReport();
+  // Copies what is live now into the out-of-memory area and describes it in
+  // `info` (the caller publishes it). Async-signal-safe, like the others.
+  void CaptureLiveForOutOfMemory(profile_format::SnapshotInfo* info);
 
   int64_t current_bytes() const {
     return total_.load(std::memory_order_relaxed);
@@ -53,8 +70,12 @@ class PeakTracker {
   template <typename Fn>
   void VisitPeak(Fn fn) {
     SpinLockHolder hold(snapshot_lock_);
-    for (uint32_t id = 1; id <= peak_stack_count_; ++id) {
-      const Entry* e = peak_.Get(id);
+    const uint64_t generation = __atomic_load_n(generation_, __ATOMIC_ACQUIRE);
+    if (generation == 0) return;
+    const ChunkedArray<Entry>& slot = peak_[generation % 2];
+    const uint32_t count = slots_[generation % 2].stack_count;
+    for (uint32_t id = 1; id <= count; ++id) {
+      const Entry* e = slot.Get(id);
       if (e != nullptr && e->bytes != 0) fn(id, *e);
     }
   }
@@ -78,15 +99,27 @@ class PeakTracker {
   };
 
   void CaptureIfAbove(int64_t min_growth_bytes);
+  // Copies the live counters of stacks 1..n into `into`; the sums go into
+  // `info`.
+  void CopyLive(uint32_t n, ChunkedArray<Entry>* into,
+                profile_format::SnapshotInfo* info);
+  int64_t NowNanoseconds() const;
 
   ChunkedArray<Counters> live_;
-  ChunkedArray<Entry> peak_;
+  ChunkedArray<Entry> peak_[2];
+  ChunkedArray<Entry> out_of_memory_;
   std::atomic<int64_t> total_{0};
   std::atomic<int64_t> peak_total_{0};
   std::atomic<uint32_t> max_stack_id_{0};
   int64_t min_growth_bytes_ = 0;
+  ProfileStore* store_ = nullptr;
   SpinLock snapshot_lock_;
-  uint32_t peak_stack_count_ = 0;  // guarded by snapshot_lock_
+  // The published peak: in the store's header once attached, else here.
+  // Written under snapshot_lock_; the generation is read without it.
+  uint64_t own_generation_ = 0;
+  profile_format::SnapshotInfo own_slots_[2] = {};
+  uint64_t* generation_ = &own_generation_;
+  profile_format::SnapshotInfo* slots_ = own_slots_;
 };
 
 }  // namespace tidemark

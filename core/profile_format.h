@@ -153,7 +153,8 @@ struct FileHeader {
   int64_t end_nanoseconds;         // since start_monotonic_ns
   int64_t rss_hwm_bytes;           // VmHWM, refreshed at each report
   int64_t profiler_bytes;          // the profiler's own memory, ditto
-  uint64_t reserved3[8];
+  int64_t tracked_allocations;     // recorded so far (atomic adds)
+  uint64_t reserved3[7];
 
   uint64_t chunk_offset[kAreaCount][kMaxChunks];
 };

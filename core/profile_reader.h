@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/profile.h"
 #include "core/profile_format.h"
@@ -23,6 +24,8 @@ class StoredProfileSource {
   // that chunk does not exist (or, for a file, lies outside it).
   virtual const uint8_t* chunk(profile_format::Area area,
                                uint32_t index) const = 0;
+  // What error messages call it: the file's path, or a description.
+  virtual std::string display_name() const { return "the stored profile"; }
 };
 
 // A stored profile file, mapped read-only. Never trusts its contents: every
@@ -44,12 +47,42 @@ class ProfileFile : public StoredProfileSource {
   const profile_format::FileHeader* header() const override;
   const uint8_t* chunk(profile_format::Area area,
                        uint32_t index) const override;
+  std::string display_name() const override { return path_; }
   const std::string& path() const { return path_; }
 
  private:
   ProfileFile() = default;
+  // Maps the open file `fd` (closed here) read-only, whole, after checking
+  // it is a regular file holding a valid header.
+  static std::unique_ptr<ProfileFile> Map(int fd, const std::string& path,
+                                          std::string* error);
   std::string path_;
   const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+// A file image held in memory (tests, the fuzzer): the same checks as
+// ProfileFile, over a private, suitably aligned copy of the bytes.
+class StoredProfileBuffer : public StoredProfileSource {
+ public:
+  // Returns nullptr with a reason naming `display_name` when the bytes do
+  // not start with a valid header.
+  static std::unique_ptr<StoredProfileBuffer> Create(
+      const void* data, size_t size, const std::string& display_name,
+      std::string* error);
+
+  const profile_format::FileHeader* header() const override;
+  const uint8_t* chunk(profile_format::Area area,
+                       uint32_t index) const override;
+  std::string display_name() const override { return name_; }
+  // For tests that change the image under a reader (a concurrent writer).
+  uint8_t* mutable_data() { return reinterpret_cast<uint8_t*>(words_.data()); }
+  uint64_t size() const { return size_; }
+
+ private:
+  StoredProfileBuffer() = default;
+  std::string name_;
+  std::vector<uint64_t> words_;  // 8-byte aligned, as a mapping would be
   uint64_t size_ = 0;
 };
 
@@ -70,9 +103,8 @@ enum class StoredSnapshot {
 // torn by a concurrent writer is detected (the peak generation moved) and
 // taken again. Returns false with a reason when the data is inconsistent or
 // truncated; never reads outside what `source` provides.
-bool ReadStoredProfile(const StoredProfileSource& source,
-                       StoredSnapshot which, Profile* profile,
-                       std::string* error);
+bool ReadStoredProfile(const StoredProfileSource& source, StoredSnapshot which,
+                       Profile* profile, std::string* error);
 
 // The header's account of how the program ended.
 struct StoredEnding {

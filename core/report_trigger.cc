@@ -12,20 +12,15 @@
 #include <atomic>
 #include <cmath>
 
-#include "core/memory_pressure.h"
 #include "core/signal_dispositions.h"
 #include "core/thread_state.h"
 
 namespace tidemark {
 namespace {
 
-// The thread checks the memory left this often; a job that goes from 95%
-// to 100% of its limit faster than this is covered by the periodic report.
-constexpr int64_t kPressureCheckMs = 500;
-// Before the thread runs, sampled allocations look at most this often.
+// Before the thread runs, sampled allocations look at the clock at most
+// this often.
 constexpr int64_t kInBandCheckMs = 1000;
-constexpr double kNearOutOfMemoryFraction = 0.05;
-constexpr double kStartWatchingFraction = 0.10;
 
 // The signals that ask for a report, in the order they are taken.
 constexpr int kReportSignals[] = {SIGUSR2, SIGTERM, SIGINT};
@@ -113,11 +108,10 @@ void* ThreadMain(void*) {
   ReentrancyGuard guard;  // the reports' own allocations are not the job's
 
   int64_t next_flush = NowMs(CLOCK_MONOTONIC) + g_flush_ms;
-  bool pressure_reported = false;
   for (;;) {
-    const int64_t now = NowMs(CLOCK_MONOTONIC);
+    // Checked at least once a second, so Stop() is noticed soon.
     const int64_t wait = std::max<int64_t>(
-        1, std::min<int64_t>(kPressureCheckMs, next_flush - now));
+        1, std::min<int64_t>(1000, next_flush - NowMs(CLOCK_MONOTONIC)));
     timespec ts = {static_cast<time_t>(wait / 1000),
                    static_cast<long>((wait % 1000) * 1000000)};
     nanosleep(&ts, nullptr);
@@ -125,16 +119,6 @@ void* ThreadMain(void*) {
     if (NowMs(CLOCK_MONOTONIC) >= next_flush) {
       g_callback(ReportRequest::kPeriodic, 0);
       next_flush = NowMs(CLOCK_MONOTONIC) + g_flush_ms;
-    }
-    MemoryStatus status;
-    if (ReadMemoryStatus(&status)) {
-      if (!pressure_reported &&
-          IsNearOutOfMemory(status, kNearOutOfMemoryFraction)) {
-        pressure_reported = true;
-        g_callback(ReportRequest::kNearOutOfMemory, 0);
-      } else if (!IsNearOutOfMemory(status, 2 * kNearOutOfMemoryFraction)) {
-        pressure_reported = false;  // recovered: the next squeeze reports
-      }
     }
   }
 }
@@ -184,13 +168,7 @@ void ReportTrigger::OnSampledAllocation() {
   g_next_in_band_check_ms.store(next_check, std::memory_order_relaxed);
   // A process with threads of its own already pays for glibc's locking,
   // so one more thread costs it nothing: start at once.
-  bool due = __libc_single_threaded == 0 || now >= first_flush;
-  if (!due) {
-    MemoryStatus status;
-    due = ReadMemoryStatus(&status) &&
-          IsNearOutOfMemory(status, kStartWatchingFraction);
-  }
-  if (due) StartThread();
+  if (__libc_single_threaded == 0 || now >= first_flush) StartThread();
 }
 
 void ReportTrigger::ForgetInChild() {

@@ -10,7 +10,6 @@ enum class ReportRequest {
   kPeriodic,         // every flush interval (sample mode)
   kOnDemand,         // SIGUSR2: the job keeps running
   kTermination,      // SIGTERM or SIGINT: the job is about to die
-  kNearOutOfMemory,  // less than 5% of the memory limit is left
 };
 
 // Writes reports when a signal or a timer asks for them.
@@ -28,22 +27,26 @@ enum class ReportRequest {
 // still installs its SIGINT handler, so Ctrl-C raises KeyboardInterrupt and
 // the job's own handling leads to the exit report.
 //
-// Periodic reports and the memory watch need a thread (a job may sit idle
-// while its last report ages), and a thread has a cost: once a process has
-// two, glibc's malloc takes its arena locks on every call that misses the
-// per-thread cache (10% of the run time of a malloc-bound single-threaded
-// benchmark here). So the thread starts from a sampled allocation: at once
-// in a process that already has threads (numpy's OpenBLAS starts some),
-// otherwise once the first flush interval has passed or when less than 10%
-// of the memory limit is left. A single-threaded job shorter than the
-// interval never has it.
+// The signal handler itself renders nothing: the callback saves what the
+// report needs into the stored profile and has it rendered by a process of
+// its own (core/renderer_process.h).
+//
+// Periodic reports need a thread (a job may sit idle while its last report
+// ages), and a thread has a cost: once a process has two, glibc's malloc
+// takes its arena locks on every call that misses the per-thread cache (10%
+// of the run time of a malloc-bound single-threaded benchmark here). So the
+// thread starts from a sampled allocation: at once in a process that
+// already has threads (numpy's OpenBLAS starts some), otherwise once the
+// first flush interval has passed. A single-threaded job shorter than the
+// interval never has it. Running out of memory is noticed on the allocation
+// path, not here (core/oom_watch.h).
 class ReportTrigger {
  public:
   using Callback = void (*)(ReportRequest request, int signal_number);
 
   // Takes SIGUSR2, SIGTERM and SIGINT for `owner` (the profiled process),
   // those of them the program has left at their default.
-  // `flush_seconds` > 0 enables the periodic reports and the memory watch.
+  // `flush_seconds` > 0 enables the periodic reports.
   static void Start(Callback callback, pid_t owner, double flush_seconds);
 
   // From sample mode's slow path, on sampled allocations, outside any

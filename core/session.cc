@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,10 +24,14 @@
 #include "core/interposer.h"
 #include "core/memory_pressure.h"
 #include "core/message_text.h"
+#include "core/oom_watch.h"
 #include "core/output_directory.h"
 #include "core/profile.h"
-#include "core/profile_builder.h"
+#include "core/profile_format.h"
+#include "core/profile_reader.h"
+#include "core/profile_store.h"
 #include "core/registry.h"
+#include "core/renderer_process.h"
 #include "core/report_directory.h"
 #include "core/report_trigger.h"
 #include "core/reporter.h"
@@ -55,9 +61,18 @@ struct SessionState {
   bool has_exit_code = false;
   int exit_code = 0;
   std::mutex report_mutex;
-  bool final_written = false;  // under report_mutex
-  int on_demand_reports = 0;   // under report_mutex
+  // The stored profile every report is rendered from (file-backed when
+  // the folder allows it).
+  ProfileStore* store = nullptr;
+  // Set once the final reports exist, by whichever path wrote them (the
+  // exit report under report_mutex, a renderer run from a signal handler).
+  std::atomic<bool> final_written{false};
+  int on_demand_reports = 0;  // under report_mutex
+  std::atomic<int> renderer_runs{0};  // numbers sigusr2-N from handlers
+  std::atomic<int> oom_reports{0};    // numbers out-of-memory-N
 };
+
+namespace pf = profile_format;
 
 SessionState* g_session = nullptr;  // set once Start() succeeded
 
@@ -180,11 +195,61 @@ void RemoveSelfFromPreload() {
   }
 }
 
-double SecondsSince(const timespec& start) {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return static_cast<double>(now.tv_sec - start.tv_sec) +
-         static_cast<double>(now.tv_nsec - start.tv_nsec) * 1e-9;
+int64_t Nanoseconds(const timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+// The facts that change while the program runs, refreshed in the stored
+// profile before each report (and so kept for a renderer after a kill).
+void RefreshStoredFacts(SessionState* s) {
+  pf::FileHeader* h = s->store->mutable_header();
+  h->rss_hwm_bytes = ReadRssHighWaterMark();
+  h->profiler_bytes = InternalAllocator::MappedBytes();
+}
+
+// Records how the program is ending; `ending` is stored last.
+void RecordEnding(SessionState* s, pf::Ending ending, int exit_code,
+                  int signal_number) {
+  pf::FileHeader* h = s->store->mutable_header();
+  h->exit_code = exit_code;
+  h->signal_number = signal_number;
+  h->end_nanoseconds = s->store->NowNanoseconds();
+  __atomic_store_n(&h->ending, static_cast<uint32_t>(ending),
+                   __ATOMIC_RELEASE);
+}
+
+// Has the renderer process render the stored profile. `flags` are its
+// flags, null-terminated; the file's path is added last. Async-signal-safe.
+// Without a renderer, says where the file is and how to render it.
+bool RenderElsewhere(SessionState* s, const char* const* flags,
+                     const char* what) {
+  const char* args[16];
+  int n = 0;
+  args[n++] = "--quiet";
+  for (; flags[n - 1] != nullptr && n < 14; ++n) args[n] = flags[n - 1];
+  args[n++] = s->store->path();
+  args[n] = nullptr;
+  if (s->store->file_backed() && RendererProcess::Run(args, 120) == 0) {
+    return true;
+  }
+  char line[sizeof(Config::output) + 256];
+  const int length =
+      s->store->file_backed()
+          ? snprintf(line, sizeof(line),
+                     "tidemark: %s: the reports could not be rendered now; "
+                     "the profile is kept in %s (render it with "
+                     "//tools:report)\n",
+                     what, s->store->path())
+          : snprintf(line, sizeof(line),
+                     "tidemark: %s: no report can be written (no stored "
+                     "profile)\n",
+                     what);
+  if (length > 0) {
+    ssize_t ignored =
+        write(2, line, std::min(static_cast<size_t>(length), sizeof(line) - 1));
+    (void)ignored;
+  }
+  return false;
 }
 
 // Builds the profile and hands it to every reporter. `numbered_subdirectory`
@@ -196,26 +261,24 @@ bool WriteReportsNow(const char* reason, bool final_report,
   ReentrancyGuard guard;
   std::lock_guard<std::mutex> lock(s->report_mutex);
   // After the final report, nothing may replace it.
-  if (s->final_written) return false;
+  if (s->final_written.load()) return false;
   bool ok = true;
   try {
+    // The same reader renders a dead process's file (//tools:report).
+    RefreshStoredFacts(s);
+    Tracker::Get().peak().CaptureForReport();
     Profile profile;
-    FillProfileFromTracker(Tracker::Get(), &profile);
-    profile.mode = ModeName(s->config.mode);
+    std::string why;
+    if (!ReadStoredProfile(*s->store, StoredSnapshot::kPeak, &profile,
+                           &why)) {
+      Say("cannot write reports: %s", why.c_str());
+      return false;
+    }
     profile.reason = reason;
     profile.final_report = final_report;
-    profile.unwinder = s->config.unwinder;
-    profile.command = s->command;
-    profile.pid = s->pid;
-    profile.has_exit_code = s->has_exit_code;
-    profile.exit_code = s->exit_code;
-    profile.wall_seconds = SecondsSince(s->started);
-    profile.rss_hwm_bytes = ReadRssHighWaterMark();
-    profile.profiler_bytes = InternalAllocator::MappedBytes();
-    profile.sample_interval_bytes =
-        s->config.mode == Mode::kSample ? s->config.sample_interval_bytes : 0;
-    profile.top_rows = s->config.top_rows;
-    std::string why;
+    if (final_report && s->has_exit_code) {
+      profile.ended = "exit code " + std::to_string(s->exit_code);
+    }
     ReportDirectory output;
     if (!OpenOutputForReports(s, &output, &why)) {
       Say("%s", why.c_str());
@@ -242,7 +305,11 @@ bool WriteReportsNow(const char* reason, bool final_report,
       }
     }
     if (!failures.empty()) Say("%s", failures.c_str());
-    if (final_report) s->final_written = true;
+    if (final_report) {
+      s->final_written.store(true);
+      __atomic_store_n(&s->store->mutable_header()->final_reports_written, 1,
+                       __ATOMIC_RELEASE);
+    }
   } catch (const std::exception& e) {
     Say("writing reports failed: %s", e.what());
     ok = false;
@@ -258,6 +325,7 @@ void OnExit(int status, void*) {
   s->has_exit_code = true;
   // What the parent will see: exit(256) ends the process with status 0.
   s->exit_code = status & 0xff;
+  RecordEnding(s, pf::kExited, s->exit_code, 0);
   Session::WriteReports("exit");
   ReportTrigger::Stop();
   g_tracking_state.store(kTrackingOff);
@@ -291,6 +359,88 @@ const char* SignalName(int number) {
   }
 }
 
+// A signal's report: saved into the stored profile here, rendered by the
+// renderer process. Runs in the signal handler (or where a deferred signal
+// is acted on), so it only stores and calls async-signal-safe functions.
+void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
+  Tracker::Get().peak().CaptureForReport();
+  const char* name = SignalName(signal_number);
+  if (!final_report) {
+    // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
+    char subfolder[64];
+    snprintf(subfolder, sizeof(subfolder), "--subfolder=%s%d",
+             kOnDemandPrefix, s->renderer_runs.fetch_add(1) + 1);
+    const char* flags[] = {"--running", "--reason=SIGUSR2", subfolder,
+                           nullptr};
+    RenderElsewhere(s, flags, "SIGUSR2");
+    return;
+  }
+  if (s->final_written.load()) return;
+  RecordEnding(s, pf::kSignal, 0, signal_number);
+  char reason[64];
+  char ended[64];
+  snprintf(reason, sizeof(reason), "--reason=%s", name);
+  snprintf(ended, sizeof(ended), "--ended=killed by %s", name);
+  const char* flags[] = {reason, ended, nullptr};
+  if (RenderElsewhere(s, flags, name)) {
+    s->final_written.store(true);
+    __atomic_store_n(&s->store->mutable_header()->final_reports_written, 1,
+                     __ATOMIC_RELEASE);
+  }
+}
+
+// Memory is about to run out (core/oom_watch.h): on the allocating thread,
+// with the reentrancy guard held, possibly with little memory left. Saves
+// what is live now and the peak so far into the stored profile (no new
+// memory but the file's pages), says so in one line, and has the renderer
+// process write the out-of-memory report. Sample mode never stops the
+// job; exact mode does only with --oom-exit.
+void OnOutOfMemory(const OomEvent& event) {
+  SessionState* s = g_session;
+  if (s == nullptr || getpid() != s->pid || s->final_written.load()) return;
+  PeakTracker& peak = Tracker::Get().peak();
+  peak.CaptureForReport();
+  pf::FileHeader* h = s->store->mutable_header();
+  // A later episode replaces the snapshot: oom_state goes back to 0 while
+  // it is rewritten.
+  __atomic_store_n(&h->oom_state, 0, __ATOMIC_RELEASE);
+  peak.CaptureLiveForOutOfMemory(&h->oom);
+  h->oom_limit_bytes = event.limit_bytes;
+  h->oom_available_bytes = event.available_bytes;
+  snprintf(h->oom_reason, sizeof(h->oom_reason), "%s", event.reason);
+  __atomic_store_n(&h->oom_state, 1, __ATOMIC_RELEASE);
+  RefreshStoredFacts(s);
+
+  const int episode = s->oom_reports.fetch_add(1) + 1;
+  char subfolder[64];
+  if (episode == 1) {
+    snprintf(subfolder, sizeof(subfolder), "--subfolder=out-of-memory");
+  } else {
+    snprintf(subfolder, sizeof(subfolder), "--subfolder=out-of-memory-%d",
+             episode);
+  }
+  const bool exiting =
+      s->config.oom_exit && s->config.mode == Mode::kExact;
+  Say("%s; %s%s", event.reason,
+      s->store->file_backed() ? "an out-of-memory report goes to "
+                              : "",
+      s->store->file_backed() ? s->output_display_path.c_str() : "");
+  const char* flags[] = {"--running", "--snapshot=out-of-memory",
+                         "--reason=out-of-memory", subfolder, nullptr};
+  RenderElsewhere(s, flags, "out of memory");
+  if (!exiting) return;
+  // --oom-exit: the final reports, then Fil's exit code, without running
+  // the program's exit handlers (they may need memory there is none of).
+  RecordEnding(s, pf::kOomExit, kOomExitCode, 0);
+  const char* final_flags[] = {
+      "--snapshot=peak", "--reason=out-of-memory",
+      "--ended=ended by --oom-exit after running out of memory", nullptr};
+  if (RenderElsewhere(s, final_flags, "out of memory")) {
+    __atomic_store_n(&h->final_reports_written, 1, __ATOMIC_RELEASE);
+  }
+  _exit(kOomExitCode);
+}
+
 // Runs on the report thread, or on the thread a signal landed on (see
 // ReportTrigger).
 void OnReportRequest(ReportRequest request, int signal_number) {
@@ -300,17 +450,10 @@ void OnReportRequest(ReportRequest request, int signal_number) {
                       /*numbered_subdirectory=*/"");
       break;
     case ReportRequest::kOnDemand:
-      // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
-      WriteReportsNow("SIGUSR2", /*final_report=*/false, "sigusr2-");
+      ReportForSignal(g_session, /*final_report=*/false, signal_number);
       break;
     case ReportRequest::kTermination:
-      WriteReportsNow(SignalName(signal_number), /*final_report=*/true, "");
-      break;
-    case ReportRequest::kNearOutOfMemory:
-      if (WriteReportsNow("near-out-of-memory", /*final_report=*/false, "")) {
-        Say("memory is nearly exhausted; report written to %s",
-            g_session->output_display_path.c_str());
-      }
+      ReportForSignal(g_session, /*final_report=*/true, signal_number);
       break;
   }
 }
@@ -406,6 +549,31 @@ void Session::Start() {
   s->output_device = output_info.st_dev;
   s->output_inode = output_info.st_ino;
   s->command = ReadCommandLine();
+  ProfileStore::Facts facts;
+  facts.pid = s->pid;
+  facts.sample_mode = s->config.mode == Mode::kSample;
+  facts.sample_interval_bytes = s->config.sample_interval_bytes;
+  facts.start_realtime_ns = Nanoseconds(wall);
+  facts.start_monotonic_ns = Nanoseconds(s->started);
+  facts.top_rows = s->config.top_rows;
+  facts.unwinder = s->config.unwinder;
+  facts.reporters = s->config.reporters;
+  facts.command = s->command;
+  s->store = ProfileStore::CreateInDirectory(output.fd, s->output_path.path,
+                                             facts, &why);
+  if (s->store == nullptr) {
+    // Reports at exit still work from memory; only a kill leaves nothing.
+    Say("%s; reports will still be written at exit, but not after a kill",
+        why.c_str());
+    s->store = ProfileStore::CreateInMemory(facts);
+    if (s->store == nullptr) {
+      Say("out of memory at start; profiling is off");
+      s->interposer->Uninstall();
+      return;
+    }
+  }
+  RendererProcess::Locate();
+  Tracker::Get().AttachStore(s->store);
   Tracker::Get().set_unwinder(s->unwinder);
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
   // A reused folder holds only this run's reports; only now, when this run
@@ -416,6 +584,7 @@ void Session::Start() {
   g_session = s;
   // Signal reports in both modes; periodic ones and the memory watch in
   // sample mode, the one meant to stay on in production.
+  OomWatch::Configure(s->config.oom_detection, &OnOutOfMemory);
   ReportTrigger::Start(
       &OnReportRequest, s->pid,
       s->config.mode == Mode::kSample ? s->config.flush_interval_seconds : 0);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/internal_allocator.h"
+#include "core/profile_store.h"
 
 namespace tidemark {
 namespace {
@@ -82,6 +83,8 @@ uint32_t StackTable::Publish(const RawFrame* frames, int depth, uint64_t hash,
   StackRecord* r = records_.GetOrCreate(id);
   if (r == nullptr) return 0;
   *r = StackRecord{hash, frame_copy, locations, depth};
+  // In id order (under the publish lock), as the stored profile requires.
+  if (store_ != nullptr) store_->AddStack(id, locations, depth);
   count_.store(id, std::memory_order_release);
   return id;
 }

@@ -25,6 +25,8 @@ struct StackRecord {
 // become an array. Sharded by hash, each shard an open-addressing table of
 // ids; a stack's frames are named once, when it is first seen. Memory grows
 // with distinct stacks, never with allocations.
+class ProfileStore;
+
 class StackTable {
  public:
   static constexpr int kShards = 16;
@@ -34,6 +36,10 @@ class StackTable {
   StackTable& operator=(const StackTable&) = delete;
 
   static uint64_t Hash(const RawFrame* frames, int depth);
+
+  // New stacks are also copied into `store` (core/profile_store.h). Set
+  // before the first Intern.
+  void set_store(ProfileStore* store) { store_ = store; }
 
   // The id of the stack `frames[0..depth)` (with `hash` = Hash(frames,
   // depth)); new stacks are named through `names`/`unwinder`. Returns 0 when
@@ -67,6 +73,7 @@ class StackTable {
   ChunkedArray<StackRecord> records_;
   SpinLock publish_lock_;
   std::atomic<uint32_t> count_{0};
+  ProfileStore* store_ = nullptr;
 };
 
 }  // namespace tidemark

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/allocation_hooks.h"
+#include "core/profile_store.h"
 #include "core/report_trigger.h"
 #include "core/sampled_address_filter.h"
 #include "core/sampler.h"
@@ -30,6 +31,17 @@ Tracker& Tracker::Get() {
   alignas(Tracker) static char storage[sizeof(Tracker)];
   static Tracker* tracker = new (storage) Tracker();
   return *tracker;
+}
+
+void Tracker::AttachStore(ProfileStore* store) {
+  static_assert(sizeof(std::atomic<int64_t>) == sizeof(int64_t) &&
+                    alignof(std::atomic<int64_t>) == alignof(int64_t),
+                "the header's counter is used as an atomic");
+  tracked_allocations_ = reinterpret_cast<std::atomic<int64_t>*>(
+      &store->mutable_header()->tracked_allocations);
+  stacks_.set_store(store);
+  names_.set_store(store);
+  peak_.AttachStore(store);
 }
 
 uint32_t Tracker::CurrentStack(ThreadState& state) {
@@ -62,7 +74,7 @@ void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
     SampledAddressFilter::Add(address);
   }
   peak_.Add(stack_id, weight);
-  tracked_allocations_.fetch_add(1, std::memory_order_relaxed);
+  tracked_allocations_->fetch_add(1, std::memory_order_relaxed);
 }
 
 bool Tracker::RemoveBlock(uintptr_t address) {
@@ -83,7 +95,7 @@ void Tracker::AddMapping(uintptr_t address, uint64_t length, uint32_t stack_id,
   mappings_.Add(address, length, RangeMap::Piece{stack_id, weight},
                 &Tracker::OnPieceRemoved, this);
   peak_.Add(stack_id, weight);
-  tracked_allocations_.fetch_add(1, std::memory_order_relaxed);
+  tracked_allocations_->fetch_add(1, std::memory_order_relaxed);
 }
 
 void Tracker::RemoveMapping(uintptr_t address, uint64_t length) {

@@ -28,6 +28,10 @@ class Tracker {
 
   void set_unwinder(Unwinder* unwinder) { unwinder_ = unwinder; }
 
+  // Keeps stacks, names, counters and the peak in `store` from now on
+  // (core/profile_store.h). Call before tracking starts.
+  void AttachStore(ProfileStore* store);
+
   // The interned call stack of the calling thread.
   uint32_t CurrentStack(ThreadState& state);
 
@@ -43,7 +47,7 @@ class Tracker {
   const StackTable& stacks() const { return stacks_; }
   const FrameNames& names() const { return names_; }
   int64_t tracked_allocations() const {
-    return tracked_allocations_.load(std::memory_order_relaxed);
+    return tracked_allocations_->load(std::memory_order_relaxed);
   }
   // Blocks recorded at an address that was still tracked: the profiler
   // missed a free (e.g. memory released by a path it does not hook).
@@ -62,7 +66,9 @@ class Tracker {
   StackTable stacks_;
   FrameNames names_;
   PeakTracker peak_;
-  std::atomic<int64_t> tracked_allocations_{0};
+  // In the store's header once one is attached.
+  std::atomic<int64_t> own_tracked_allocations_{0};
+  std::atomic<int64_t>* tracked_allocations_ = &own_tracked_allocations_;
   std::atomic<int64_t> missed_frees_{0};
 };
 

@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/memory_limits.h"
 #include "core/message_text.h"
 #include "core/registry.h"
 #include "core/reporter.h"
+#include "tools/after_child.h"
 #include "tools/child_env.h"
 #include "tools/child_runner.h"
 #include "tools/library_locator.h"
@@ -142,6 +144,12 @@ int Main(int argc, char** argv) {
     working_dir = build_dir;
   }
 
+  // The renderer ships beside the library (bazel-bin/tools/, runfiles).
+  const std::string report_tool =
+      library.substr(0, library.rfind('/') + 1) + "report";
+  // Read before and after: a rise means the kernel's OOM killer struck in
+  // this job's cgroup (or an ancestor's) while it ran.
+  const int64_t oom_kills_before = ReadOomKillCount();
   ChildStatus status;
   if (!RunChild(flags.command,
                 BuildChildEnvironment(environ, flags, output.path, library,
@@ -153,6 +161,8 @@ int Main(int argc, char** argv) {
     // Nothing ran (the child said why); do not leave an empty folder behind.
     if (output.created) rmdir(output.path.c_str());
   } else {
+    RenderAfterChild(report_tool, ForProcess(output.path, status.pid), status,
+                     oom_kills_before, ReadOomKillCount());
     SayWhereReportsAre(output, status.pid, ReportersWriteFiles(flags));
   }
   ExitLikeChild(status);

@@ -1,0 +1,84 @@
+#ifndef TIDEMARK_CORE_STORED_PROFILE_TESTING_H_
+#define TIDEMARK_CORE_STORED_PROFILE_TESTING_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/frame.h"
+#include "core/profile_format.h"
+
+namespace tidemark {
+
+// For tests: valid stored-profile images (core/profile_format.h) built from
+// a plain description, so the reader, the fuzzer's seeds and the report tool
+// can be tested without a profiled process.
+struct TestFrame {
+  std::string function;
+  std::string file;
+  int line = 0;
+  FrameKind kind = FrameKind::kPython;
+};
+
+struct TestStack {
+  std::vector<TestFrame> frames;  // innermost first
+  int64_t live_bytes = 0;
+  int64_t live_allocations = 0;
+  int64_t peak_bytes = 0;
+  int64_t peak_allocations = 0;
+  int64_t oom_bytes = 0;
+  int64_t oom_allocations = 0;
+};
+
+struct TestStoredProfile {
+  int pid = 4242;
+  uint32_t mode = 0;  // 0 exact, 1 sample
+  int64_t sample_interval_bytes = 0;
+  std::vector<std::string> command = {"python3", "script.py"};
+  std::string unwinder = "cpython";
+  std::string reporters = "folded,summary_json";
+  int top_rows = 10;
+  int64_t start_monotonic_ns = 1000;
+  // 0: no peak recorded (the peak slots stay empty). The current slot is
+  // generation % 2; the other slot gets different, wrong numbers, so a
+  // reader of the wrong slot is caught.
+  uint64_t peak_generation = 1;
+  int64_t peak_nanoseconds = 3'200'000'000;
+  int64_t peak_tracked_allocations = 0;
+  bool has_oom = false;
+  int64_t oom_nanoseconds = 5'000'000'000;
+  int64_t oom_tracked_allocations = 0;
+  std::string oom_reason = "the cgroup's memory.max is nearly reached";
+  int64_t oom_limit_bytes = 0;
+  int64_t oom_available_bytes = 0;
+  profile_format::Ending ending = profile_format::kRunning;
+  int exit_code = 0;
+  int signal_number = 0;
+  bool final_reports_written = false;
+  int64_t end_nanoseconds = 0;
+  int64_t rss_hwm_bytes = 0;
+  int64_t profiler_bytes = 0;
+  uint32_t flags = 0;
+  std::vector<TestStack> stacks;  // stack ids 1, 2, ... in this order
+};
+
+// The file's bytes.
+std::string BuildStoredProfileImage(const TestStoredProfile& profile);
+
+// Writes the image to `path` (created or replaced). False with a reason.
+bool WriteStoredProfileFile(const std::string& path,
+                            const TestStoredProfile& profile,
+                            std::string* error);
+
+// Where element `id` of array area `area` lies in `image`, or -1.
+int64_t ElementOffset(const std::string& image, profile_format::Area area,
+                      uint64_t id, uint64_t element_bytes);
+
+// The header of `image` (at least sizeof(FileHeader) bytes), for changing it.
+inline profile_format::FileHeader* MutableHeader(std::string* image) {
+  return reinterpret_cast<profile_format::FileHeader*>(&(*image)[0]);
+}
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_CORE_STORED_PROFILE_TESTING_H_

@@ -1,0 +1,104 @@
+// Writes the seed corpus of //core:profile_reader_fuzzer: valid stored
+// profiles of several shapes (core/stored_profile_testing.h), in the
+// fuzzer's sparse encoding.
+//
+//   bazel run //core:write_profile_reader_corpus -- "$PWD/core/..."
+// (the corpus folder, core/profile_reader_fuzzer_corpus)
+
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/profile_reader_fuzz_input.h"
+#include "core/stored_profile_testing.h"
+
+namespace tidemark {
+namespace {
+
+TestStoredProfile Typical() {
+  TestStoredProfile p;
+  const TestFrame main_frame{"<module>", "/app/main.py", 3};
+  const TestFrame load{"load", "/app/data.py", 17};
+  const TestFrame native{"PyList_New", "libpython3.11.so", 0,
+                         FrameKind::kNative};
+  p.stacks = {
+      {{load, main_frame}, 500, 5, 1000, 10, 70, 7},
+      {{native, load, main_frame}, 3000, 4, 3000, 3, 0, 0},
+      {{}, 0, 0, 24, 1, 800, 8},
+  };
+  return p;
+}
+
+}  // namespace
+}  // namespace tidemark
+
+int main(int argc, char** argv) {
+  using namespace tidemark;  // NOLINT(google-build-using-namespace)
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    return 2;
+  }
+  std::vector<std::pair<std::string, TestStoredProfile>> seeds;
+  seeds.emplace_back("typical", Typical());
+  {
+    TestStoredProfile p = Typical();
+    p.has_oom = true;
+    p.oom_limit_bytes = 1 << 30;
+    p.oom_available_bytes = 1 << 20;
+    p.ending = profile_format::kOomExit;
+    seeds.emplace_back("out_of_memory", p);
+  }
+  {
+    TestStoredProfile p = Typical();
+    p.peak_generation = 0;
+    p.mode = 1;
+    p.sample_interval_bytes = 65536;
+    seeds.emplace_back("no_peak_sample_mode", p);
+  }
+  {
+    TestStoredProfile p = Typical();
+    p.peak_generation = 8;
+    p.ending = profile_format::kExited;
+    p.exit_code = 1;
+    seeds.emplace_back("slot_zero_exited", p);
+  }
+  {
+    TestStoredProfile p;
+    p.peak_generation = 0;
+    seeds.emplace_back("empty", p);
+  }
+  {
+    // Deep stacks, enough of them to fill a frame pool chunk.
+    TestStoredProfile p;
+    for (int s = 0; s < 130; ++s) {
+      TestStack stack;
+      for (int d = 0; d < 128; ++d) {
+        stack.frames.push_back({"f" + std::to_string(d), "/m.py", d});
+      }
+      stack.peak_bytes = 100 + s;
+      stack.live_bytes = s;
+      p.stacks.push_back(stack);
+    }
+    seeds.emplace_back("deep", p);
+  }
+  for (const auto& [name, profile] : seeds) {
+    const std::string path = std::string(argv[1]) + "/" + name;
+    FILE* f = fopen(path.c_str(), "wb");
+    if (f == nullptr) {
+      perror(path.c_str());
+      return 1;
+    }
+    const std::string image = BuildStoredProfileImage(profile);
+    const std::string encoded = EncodeFuzzImage(image);
+    if (DecodeFuzzImage(reinterpret_cast<const uint8_t*>(encoded.data()),
+                        encoded.size()) != image) {
+      fprintf(stderr, "%s: the encoding does not round-trip\n", name.c_str());
+      return 1;
+    }
+    fwrite(encoded.data(), 1, encoded.size(), f);
+    fclose(f);
+    printf("%s: %zu bytes\n", path.c_str(), encoded.size());
+  }
+  return 0;
+}
