@@ -2,6 +2,7 @@
 #define TIDEMARK_CORE_ALLOCATION_HOOKS_H_
 
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 
@@ -32,6 +33,7 @@ void OnAllocationSlow(void* ptr, size_t size, int state);
 void OnFreeSlow(void* ptr);
 void OnMappingSlow(void* address, size_t length, int state);
 void OnUnmappingSlow(void* address, size_t length);
+void OnAllocationFailedSlow(size_t size);
 
 inline void OnAllocation(void* ptr, size_t size) {
   const int state = g_tracking_state.load(std::memory_order_relaxed);
@@ -88,6 +90,23 @@ inline void OnUnmapping(void* address, size_t length) {
   if (g_tracking_state.load(std::memory_order_relaxed) == kTrackingOff) return;
   if (t_thread_state.reentrancy_depth != 0) return;
   OnUnmappingSlow(address, length);
+}
+
+// An allocation of `size` bytes that the next allocator refused (NULL from
+// malloc & co with ENOMEM, MAP_FAILED with ENOMEM from an anonymous mmap):
+// the out-of-memory watch fires at once (core/oom_watch.h). Same rules as
+// OnAllocation: nothing while tracking is off or inside the profiler (the
+// interposer also skips calls made from inside the allocator). errno is
+// what the allocator set when this returns.
+inline void OnAllocationFailed(size_t size) {
+  if (g_tracking_state.load(std::memory_order_relaxed) == kTrackingOff ||
+      size == 0) {
+    return;
+  }
+  if (t_thread_state.reentrancy_depth != 0) return;
+  const int saved_errno = errno;
+  OnAllocationFailedSlow(size);
+  errno = saved_errno;
 }
 
 }  // namespace tidemark

@@ -85,13 +85,32 @@ bool IsPlainFileName(std::string_view name) {
          name.find('\0') == std::string_view::npos;
 }
 
+namespace {
+constexpr char kTemporaryInfix[] = ".tmp-";
+constexpr int kRandomLetters = 12;
+}  // namespace
+
+bool IsAtomicFileTemporaryName(std::string_view name) {
+  const size_t suffix = sizeof(kTemporaryInfix) - 1 + kRandomLetters;
+  // "." + at least one character of the report's name + the suffix.
+  if (name.size() < 2 + suffix || name[0] != '.') return false;
+  const std::string_view tail = name.substr(name.size() - suffix);
+  if (tail.substr(0, sizeof(kTemporaryInfix) - 1) != kTemporaryInfix) {
+    return false;
+  }
+  for (char c : tail.substr(sizeof(kTemporaryInfix) - 1)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return IsPlainFileName(name);
+}
+
 int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name,
                      int access) {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   for (int attempt = 0; attempt < 100; ++attempt) {
     uint64_t bits = RandomBits();
     std::string candidate = prefix;
-    for (int i = 0; i < 12; ++i) {
+    for (int i = 0; i < kRandomLetters; ++i) {
       candidate += kAlphabet[bits % 36];
       bits /= 36;
     }
@@ -118,7 +137,7 @@ bool WriteFileAtomically(const ReportDirectory& directory,
   }
   std::string temp_name;
   const int fd =
-      CreateUniqueFile(directory.fd, "." + name + ".tmp-", &temp_name);
+      CreateUniqueFile(directory.fd, "." + name + kTemporaryInfix, &temp_name);
   if (fd < 0) {
     *error = "cannot write " + where + ": " + strerror(errno);
     return false;

@@ -30,6 +30,11 @@ bool WriteFileAtomically(const ReportDirectory& directory,
 int CreateUniqueFile(int dir_fd, const std::string& prefix, std::string* name,
                      int access = O_WRONLY);
 
+// Whether `name` is one of WriteFileAtomically's temporary files
+// (".NAME.tmp-" and 12 letters or digits), which a process killed while
+// writing its reports leaves behind.
+bool IsAtomicFileTemporaryName(std::string_view name);
+
 // Whether `name` names an entry directly inside a folder: not empty, not
 // "." or "..", no '/'.
 bool IsPlainFileName(std::string_view name);

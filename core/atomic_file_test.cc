@@ -71,10 +71,22 @@ TEST_F(AtomicFileTest, TemporaryNamesAreUniqueAndNeverReused) {
   EXPECT_NE(first, second);
   EXPECT_EQ(first.rfind(".r.tmp-", 0), 0u);
   EXPECT_EQ(first.size(), std::string(".r.tmp-").size() + 12);
+  EXPECT_TRUE(IsAtomicFileTemporaryName(first));
   // Close-on-exec: a program's children never inherit a report file.
   EXPECT_TRUE(fcntl(a, F_GETFD) & FD_CLOEXEC);
   close(a);
   close(b);
+}
+
+TEST(TemporaryNameTest, OnlyTheAtomicWritersNamesMatch) {
+  EXPECT_TRUE(IsAtomicFileTemporaryName(".peak.folded.tmp-abc123def456"));
+  EXPECT_TRUE(IsAtomicFileTemporaryName(".x.tmp-000000000000"));
+  EXPECT_FALSE(IsAtomicFileTemporaryName(".tmp-abc123def456"));  // no name
+  EXPECT_FALSE(IsAtomicFileTemporaryName("peak.folded.tmp-abc123def456"));
+  EXPECT_FALSE(IsAtomicFileTemporaryName(".peak.folded.tmp-abc123def45"));
+  EXPECT_FALSE(IsAtomicFileTemporaryName(".peak.folded.tmp-ABC123DEF456"));
+  EXPECT_FALSE(IsAtomicFileTemporaryName(".peak.folded.tmp-abc123def4567"));
+  EXPECT_FALSE(IsAtomicFileTemporaryName("profile.tidemark"));
 }
 
 // What the attack planted: links under the report's name and under the

@@ -46,22 +46,6 @@ bool FindKibField(const std::string& text, const char* key, int64_t* bytes) {
   return true;
 }
 
-// Tightens `status` with the cgroup limit found under `directory`.
-void ApplyCgroupLimit(const std::string& limit_file,
-                      const std::string& usage_file, MemoryStatus* status) {
-  std::string limit_text;
-  std::string usage_text;
-  MemoryStatus cgroup;
-  if (!ReadSmallFile(limit_file, &limit_text) ||
-      !ReadSmallFile(usage_file, &usage_text) ||
-      !ParseCgroupMemory(limit_text, usage_text, &cgroup)) {
-    return;
-  }
-  if (status->limit == 0 || cgroup.available < status->available) {
-    *status = cgroup;
-  }
-}
-
 }  // namespace
 
 bool ParseMeminfo(const std::string& text, MemoryStatus* out) {
@@ -74,34 +58,6 @@ bool ParseMeminfo(const std::string& text, MemoryStatus* out) {
   out->limit = total;
   out->available = available;
   return true;
-}
-
-bool ParseCgroupPath(const std::string& text, bool v2, std::string* path) {
-  size_t from = 0;
-  while (from < text.size()) {
-    size_t end = text.find('\n', from);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(from, end - from);
-    from = end + 1;
-    // "hierarchy-id:controllers:path"
-    size_t first = line.find(':');
-    size_t second =
-        first == std::string::npos ? first : line.find(':', first + 1);
-    if (second == std::string::npos) continue;
-    const std::string id = line.substr(0, first);
-    const std::string controllers = line.substr(first + 1, second - first - 1);
-    bool match;
-    if (v2) {
-      match = id == "0" && controllers.empty();
-    } else {
-      match = ("," + controllers + ",").find(",memory,") != std::string::npos;
-    }
-    if (match) {
-      *path = line.substr(second + 1);
-      return true;
-    }
-  }
-  return false;
 }
 
 bool ParseLimit(const std::string& text, int64_t* bytes) {
@@ -128,54 +84,12 @@ bool ParseCgroupMemory(const std::string& limit_text,
   return true;
 }
 
-namespace {
-
-// The (limit, usage) file pairs of this process's memory cgroups.
-using CgroupFiles = std::vector<std::pair<std::string, std::string>>;
-
-CgroupFiles FindCgroupFiles() {
-  CgroupFiles files;
-  std::string cgroups;
-  if (!ReadSmallFile("/proc/self/cgroup", &cgroups)) return files;
-  std::string path;
-  if (ParseCgroupPath(cgroups, /*v2=*/true, &path)) {
-    const std::string dir = "/sys/fs/cgroup" + path;
-    files.emplace_back(dir + "/memory.max", dir + "/memory.current");
-  }
-  if (ParseCgroupPath(cgroups, /*v2=*/false, &path)) {
-    // In a container the v1 hierarchy is mounted at the container's own
-    // cgroup, so the path's leading components may not exist under the
-    // mount: try the full path, then drop components from the front.
-    for (;;) {
-      const std::string dir = "/sys/fs/cgroup/memory" + path;
-      if (access((dir + "/memory.limit_in_bytes").c_str(), R_OK) == 0) {
-        files.emplace_back(dir + "/memory.limit_in_bytes",
-                           dir + "/memory.usage_in_bytes");
-        break;
-      }
-      size_t next = path.find('/', 1);
-      if (path.size() <= 1) break;
-      path = next == std::string::npos ? "/" : path.substr(next);
-    }
-  }
-  return files;
-}
-
-}  // namespace
-
 bool ReadMemoryStatus(MemoryStatus* out) {
-  // Found once; never destroyed, as the report thread may still read it
-  // while the process exits.
-  static const CgroupFiles* const cgroup_files =
-      new CgroupFiles(FindCgroupFiles());
-  MemoryStatus status;
-  std::string text;
-  if (ReadSmallFile("/proc/meminfo", &text)) ParseMeminfo(text, &status);
-  for (const auto& [limit_file, usage_file] : *cgroup_files) {
-    ApplyCgroupLimit(limit_file, usage_file, &status);
-  }
-  if (status.limit <= 0) return false;
-  *out = status;
+  InitMemoryLimits();
+  Headroom headroom;
+  if (!ReadHeadroom(&headroom) || headroom.limit <= 0) return false;
+  out->limit = headroom.limit;
+  out->available = std::min(headroom.available, headroom.limit);
   return true;
 }
 

@@ -4,13 +4,15 @@
 #include <cstdint>
 #include <string>
 
+#include "core/memory_limits.h"  // ParseCgroupPath
+
 namespace tidemark {
 
-// How close the process is to running out of memory: the tightest of its
-// cgroup's limit (v2 memory.max, or v1 memory.limit_in_bytes) and the
-// machine's MemAvailable. Sample mode writes a report when `available`
-// falls below a small fraction of `limit`, so that a job the kernel then
-// kills for memory still leaves a report from just before.
+// How close the process is to running out of memory: the tightest of the
+// limits core/memory_limits.h finds (its cgroup and their ancestors, the
+// machine's MemAvailable, RLIMIT_AS and RLIMIT_DATA). The report thread's
+// polling check uses it until the allocation-path watch
+// (core/oom_watch.h) replaces it.
 struct MemoryStatus {
   int64_t limit = 0;      // bytes the process may use at most
   int64_t available = 0;  // bytes it may still allocate
@@ -19,9 +21,6 @@ struct MemoryStatus {
 // Parsers for the kernel's files, separate so tests can feed them text.
 // "/proc/meminfo" text -> MemTotal and MemAvailable, in bytes.
 bool ParseMeminfo(const std::string& text, MemoryStatus* out);
-// The cgroup path of this process from "/proc/self/cgroup" text: the v2
-// entry ("0::/path") if `v2`, else the v1 memory controller's entry.
-bool ParseCgroupPath(const std::string& text, bool v2, std::string* path);
 // A limit file's contents ("max", or a byte count) -> bytes; false for
 // "max" or a v1 "no limit" value (close to 2^63).
 bool ParseLimit(const std::string& text, int64_t* bytes);
@@ -33,10 +32,8 @@ bool ParseCgroupMemory(const std::string& limit_text,
 // "/proc/self/status" text -> VmHWM in bytes; 0 if absent or unreadable.
 int64_t ParseRssHighWaterMark(const std::string& status_text);
 
-// Reads the current status from /proc and /sys/fs/cgroup. Allocates; runs on
-// the report thread, or (at most once a second) in a sampled allocation's
-// slow path under the reentrancy guard. Which cgroup files to read is
-// worked out on the first call only.
+// Reads the current status (ReadHeadroom). Which cgroup files to read is
+// worked out on the first call (InitMemoryLimits), which allocates.
 bool ReadMemoryStatus(MemoryStatus* out);
 
 // The kernel's high-water mark of resident memory for this process

@@ -2,11 +2,17 @@
 // taken on the first free after every new high (core/peak_tracker.h), so a
 // program that grows steadily while freeing pays it often; its cost is one
 // pass over the stacks, whatever the number of live allocations.
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "benchmark/benchmark.h"
 #include "core/peak_tracker.h"
+#include "core/profile_store.h"
 
 namespace tidemark {
 namespace {
@@ -27,6 +33,43 @@ void BM_PeakCopy(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * stacks);
 }
 BENCHMARK(BM_PeakCopy)->Arg(10)->Arg(1000)->Arg(100000);
+
+// The same copy when the counters and both peak slots live in the stored
+// profile's file (core/profile_store.h), as they do in a profiled process:
+// what keeping the profile on disk costs the peak publication.
+ProfileStore* StoreInTemporaryFolder() {
+  const char* base = getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr ? base : "/tmp") +
+                        "/peak_tracker_benchmark.XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) return nullptr;
+  const int fd = open(pattern.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  std::string why;
+  ProfileStore* store = ProfileStore::CreateInDirectory(
+      fd, pattern, ProfileStore::Facts(), &why);
+  close(fd);
+  return store;
+}
+
+void BM_PeakCopyStored(benchmark::State& state) {
+  const uint32_t stacks = static_cast<uint32_t>(state.range(0));
+  ProfileStore* store = StoreInTemporaryFolder();
+  if (store == nullptr || !store->file_backed()) {
+    state.SkipWithError("cannot create the stored profile");
+    return;
+  }
+  auto peak = std::make_unique<PeakTracker>();
+  peak->AttachStore(store);
+  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, int64_t{64} * id);
+  for (auto _ : state) {
+    peak->Add(1, 1);
+    peak->CaptureIfPeak();
+  }
+  if (peak->peak_bytes() != peak->current_bytes()) {
+    state.SkipWithError("the last high was not copied");
+  }
+  state.SetItemsProcessed(state.iterations() * stacks);
+}
+BENCHMARK(BM_PeakCopyStored)->Arg(10)->Arg(1000)->Arg(100000);
 
 // The same events when the total is not a new high: what every tracked
 // free pays for the peak check alone.

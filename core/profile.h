@@ -11,7 +11,7 @@ namespace tidemark {
 
 // The profile data model every reporter reads: what was live at the peak,
 // by call stack, plus facts about the run. Built outside the allocation path
-// (core/profile_builder.h), so it uses ordinary containers.
+// (core/profile_reader.h, from the stored profile), so it uses ordinary containers.
 struct ProfileFrame {
   FrameKind kind = FrameKind::kPython;
   std::string function;

@@ -602,9 +602,19 @@ std::unique_ptr<ProfileFile> ProfileFile::Open(const std::string& path,
 
 std::unique_ptr<ProfileFile> ProfileFile::OpenIn(
     int dir_fd, const std::string& display_path, std::string* error) {
-  const std::string path =
-      display_path + "/" + std::string(profile_format::kFileName);
-  const int fd = openat(dir_fd, profile_format::kFileName,
+  return OpenAt(dir_fd, profile_format::kFileName, display_path, error);
+}
+
+std::unique_ptr<ProfileFile> ProfileFile::OpenAt(
+    int dir_fd, const std::string& name, const std::string& display_path,
+    std::string* error) {
+  const std::string path = display_path + "/" + name;
+  if (name.empty() || name.find('/') != std::string::npos || name == "." ||
+      name == "..") {
+    *error = path + ": not a file name";
+    return nullptr;
+  }
+  const int fd = openat(dir_fd, name.c_str(),
                         O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *error = "cannot open " + path + ": " + strerror(errno);

@@ -43,6 +43,11 @@ class ProfileFile : public StoredProfileSource {
   static std::unique_ptr<ProfileFile> OpenIn(int dir_fd,
                                              const std::string& display_path,
                                              std::string* error);
+  // The file `name` (a plain file name) inside an open folder.
+  static std::unique_ptr<ProfileFile> OpenAt(int dir_fd,
+                                             const std::string& name,
+                                             const std::string& display_path,
+                                             std::string* error);
 
   const profile_format::FileHeader* header() const override;
   const uint8_t* chunk(profile_format::Area area,

@@ -111,7 +111,7 @@ ProfileStore* ProfileStore::CreateInDirectory(int dir_fd,
     return nullptr;
   }
   std::string temporary;
-  const int fd = CreateUniqueFile(dir_fd, ".profile.tidemark.", &temporary, O_RDWR);
+  const int fd = CreateUniqueFile(dir_fd, ".profile.tidemark.tmp-", &temporary, O_RDWR);
   if (fd < 0) {
     *why = "cannot create the stored profile in " + dir_path + ": " +
            strerror(errno);

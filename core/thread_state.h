@@ -18,6 +18,9 @@ struct ThreadState {
   // Sample mode: bytes this thread may still allocate before its next
   // sample. Signed so the fast path is one subtraction and a sign test.
   int64_t bytes_until_sample;
+  // Bytes this thread may still allocate before the out-of-memory watch
+  // looks at its budget again (core/oom_watch.h); same sign test.
+  int64_t oom_bytes_until_check;
   // State of this thread's random number generator (0 = not seeded yet).
   uint64_t rng_state;
   // The last stack this thread interned, to skip the shared table when the

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/allocation_hooks.h"
+#include "core/oom_watch.h"
 #include "core/profile_store.h"
 #include "core/report_trigger.h"
 #include "core/sampled_address_filter.h"
@@ -131,6 +132,7 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
   try {
     Tracker& t = Tracker::Get();
     t.AddBlock(reinterpret_cast<uintptr_t>(ptr), t.CurrentStack(ts), weight);
+    OomWatch::OnAllocated(ts, weight);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
   }
@@ -157,9 +159,17 @@ void OnMappingSlow(void* address, size_t length, int state) {
     Tracker& t = Tracker::Get();
     t.AddMapping(reinterpret_cast<uintptr_t>(address), length,
                  t.CurrentStack(ts), weight);
+    OomWatch::OnAllocated(ts, weight);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
   }
+}
+
+void OnAllocationFailedSlow(size_t size) {
+  ReentrancyGuard guard;
+  OomWatch::OnAllocationFailed(size > static_cast<size_t>(INT64_MAX)
+                                   ? INT64_MAX
+                                   : static_cast<int64_t>(size));
 }
 
 void OnUnmappingSlow(void* address, size_t length) {

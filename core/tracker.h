@@ -17,7 +17,7 @@ namespace tidemark {
 // The process-wide allocation tracker: which tracked blocks and mappings
 // are live, under which call stack, and what was live at the peak. The
 // interposers reach it through core/allocation_hooks.h; reports read it
-// through core/profile_builder.h.
+// through the stored profile (core/profile_store.h).
 class Tracker {
  public:
   static constexpr int kMaxDepth = 128;

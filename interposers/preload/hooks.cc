@@ -40,6 +40,13 @@ inline void Allocated(void* p, size_t size) {
   if (Recording()) OnAllocation(p, size);
 }
 
+// A request the next allocator refused for want of memory. Only ENOMEM
+// counts: EINVAL (a bad alignment) is the caller's mistake, not a limit.
+// errno is left as the allocator set it.
+inline void FailedIfOutOfMemory(size_t size) {
+  if (errno == ENOMEM && Recording()) OnAllocationFailed(size);
+}
+
 inline void Freeing(void* p) {
   if (Recording()) OnFree(p);
 }
@@ -64,7 +71,11 @@ template <typename Fn>
 void* MmapThrough(Fn fn, void* address, size_t length, int prot, int flags,
                   int fd, off_t offset) {
   void* p = fn(address, length, prot, flags, fd, offset);
-  if (p == MAP_FAILED || !Recording()) return p;
+  if (p == MAP_FAILED) {
+    if (flags & MAP_ANONYMOUS) FailedIfOutOfMemory(length);
+    return p;
+  }
+  if (!Recording()) return p;
   if (flags & MAP_ANONYMOUS) {
     OnMapping(p, length);
   } else if (flags & MAP_FIXED) {
@@ -80,12 +91,25 @@ void SetDelivering(bool on) { g_delivering.store(on); }
 
 void* Malloc(size_t size) {
   void* p = InAllocator(Next(g_next.malloc), size);
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(size);
+    return p;
+  }
   Allocated(p, size);
   return p;
 }
 
 void* Calloc(size_t count, size_t size) {
   void* p = InAllocator(Next(g_next.calloc), count, size);
+  if (__builtin_expect(p == nullptr, 0)) {
+    // An overflowing count * size is a request no limit could grant, not
+    // a sign of running out.
+    size_t bytes;
+    if (!__builtin_mul_overflow(count, size, &bytes)) {
+      FailedIfOutOfMemory(bytes);
+    }
+    return p;
+  }
   // A successful calloc proves count * size did not overflow.
   Allocated(p, count * size);
   return p;
@@ -100,6 +124,10 @@ void* Realloc(void* ptr, size_t size) {
   // business; a NULL result is simply not recorded.
   Freeing(ptr);
   void* p = InAllocator(Next(g_next.realloc), ptr, size);
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(size);
+    return p;
+  }
   Allocated(p, size);
   return p;
 }
@@ -118,7 +146,12 @@ void* ReallocArray(void* ptr, size_t count, size_t size) {
   // the books must too.
   if (!overflows) Freeing(ptr);
   void* p = InAllocator(Next(g_next.reallocarray), ptr, count, size);
-  if (!overflows) Allocated(p, bytes);
+  if (overflows) return p;
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(bytes);
+    return p;
+  }
+  Allocated(p, bytes);
   return p;
 }
 
@@ -131,24 +164,41 @@ void Free(void* ptr) {
 int PosixMemalign(void** out, size_t alignment, size_t size) {
   const int result =
       InAllocator(Next(g_next.posix_memalign), out, alignment, size);
-  if (result == 0) Allocated(*out, size);
+  if (result == 0) {
+    Allocated(*out, size);
+  } else if (result == ENOMEM && Recording()) {
+    // posix_memalign reports through its result; errno stays untouched.
+    OnAllocationFailed(size);
+  }
   return result;
 }
 
 void* AlignedAlloc(size_t alignment, size_t size) {
   void* p = InAllocator(Next(g_next.aligned_alloc), alignment, size);
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(size);
+    return p;
+  }
   Allocated(p, size);
   return p;
 }
 
 void* Memalign(size_t alignment, size_t size) {
   void* p = InAllocator(Next(g_next.memalign), alignment, size);
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(size);
+    return p;
+  }
   Allocated(p, size);
   return p;
 }
 
 void* Valloc(size_t size) {
   void* p = InAllocator(Next(g_next.valloc), size);
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(size);
+    return p;
+  }
   Allocated(p, size);
   return p;
 }
@@ -156,6 +206,10 @@ void* Valloc(size_t size) {
 void* Pvalloc(size_t size) {
   void* p = InAllocator(Next(g_next.pvalloc), size);
   const size_t page = static_cast<size_t>(getpagesize());
+  if (__builtin_expect(p == nullptr, 0)) {
+    FailedIfOutOfMemory(size);
+    return p;
+  }
   Allocated(p, (size + page - 1) & ~(page - 1));
   return p;
 }

@@ -19,6 +19,7 @@
 
 #include "core/allocation_hooks.h"
 #include "core/frame.h"
+#include "core/oom_watch.h"
 #include "core/sampler.h"
 #include "core/tracker.h"
 #include "core/unwinder.h"
@@ -44,22 +45,36 @@ std::string g_last_called;  // written by the wrappers, read by the test
 // allocator that maps its own backing store or calls back through the PLT.
 void (*g_inside_malloc)() = nullptr;
 bool g_reallocarray_calls_realloc = false;
+// Set by a test: the fake of this name fails with g_fail_errno, as an
+// allocator out of memory (or given a bad alignment) does.
+std::string g_fail;
+int g_fail_errno = ENOMEM;
+
+bool Fails(const char* name) {
+  if (g_fail != name) return false;
+  errno = g_fail_errno;
+  return true;
+}
 
 void* FakeMalloc(size_t size) {
   g_last_called = "malloc";
   if (g_inside_malloc != nullptr) g_inside_malloc();
+  if (Fails("malloc")) return nullptr;
   return Glibc<MallocFn>("malloc")(size);
 }
 void* FakeCalloc(size_t count, size_t size) {
   g_last_called = "calloc";
+  if (Fails("calloc")) return nullptr;
   return Glibc<CallocFn>("calloc")(count, size);
 }
 void* FakeRealloc(void* ptr, size_t size) {
   g_last_called = "realloc";
+  if (Fails("realloc")) return nullptr;
   return Glibc<ReallocFn>("realloc")(ptr, size);
 }
 void* FakeReallocArray(void* ptr, size_t count, size_t size) {
   g_last_called = "reallocarray";
+  if (Fails("reallocarray")) return nullptr;
   size_t bytes;
   if (__builtin_mul_overflow(count, size, &bytes)) {
     errno = ENOMEM;
@@ -75,28 +90,41 @@ void FakeFree(void* ptr) {
 }
 int FakePosixMemalign(void** out, size_t alignment, size_t size) {
   g_last_called = "posix_memalign";
+  if (g_fail == "posix_memalign") return g_fail_errno;  // errno untouched
   return Glibc<PosixMemalignFn>("posix_memalign")(out, alignment, size);
 }
 void* FakeAlignedAlloc(size_t alignment, size_t size) {
   g_last_called = "aligned_alloc";
+  if (Fails("aligned_alloc")) return nullptr;
   return Glibc<AlignedFn>("aligned_alloc")(alignment, size);
 }
 void* FakeMemalign(size_t alignment, size_t size) {
   g_last_called = "memalign";
+  if (Fails("memalign")) return nullptr;
   return Glibc<AlignedFn>("memalign")(alignment, size);
 }
 void* FakeValloc(size_t size) {
   g_last_called = "valloc";
+  if (Fails("valloc")) return nullptr;
   return Glibc<MallocFn>("valloc")(size);
 }
 void* FakePvalloc(size_t size) {
   g_last_called = "pvalloc";
+  if (Fails("pvalloc")) return nullptr;
   return Glibc<MallocFn>("pvalloc")(size);
 }
 void* FakeMmap64(void* address, size_t length, int prot, int flags, int fd,
                  off_t offset) {
   g_last_called = "mmap64";
+  if (Fails("mmap64")) return MAP_FAILED;
   return Glibc<MmapFn>("mmap64")(address, length, prot, flags, fd, offset);
+}
+
+void* FakeMmap(void* address, size_t length, int prot, int flags, int fd,
+               off_t offset) {
+  g_last_called = "mmap";
+  if (Fails("mmap")) return MAP_FAILED;
+  return Glibc<MmapFn>("mmap")(address, length, prot, flags, fd, offset);
 }
 
 void* FakeLookup(const char* name) {
@@ -115,6 +143,7 @@ void* FakeLookup(const char* name) {
   if (n == "valloc") return reinterpret_cast<void*>(&FakeValloc);
   if (n == "pvalloc") return reinterpret_cast<void*>(&FakePvalloc);
   if (n == "mmap64") return reinterpret_cast<void*>(&FakeMmap64);
+  if (n == "mmap") return reinterpret_cast<void*>(&FakeMmap);
   return dlsym(RTLD_NEXT, name);
 }
 
@@ -154,10 +183,14 @@ class HooksTest : public ::testing::Test {
     g_last_called.clear();
     g_inside_malloc = nullptr;
     g_reallocarray_calls_realloc = false;
+    g_fail.clear();
+    g_fail_errno = ENOMEM;
     ResetNextAllocatorForTesting(&FakeLookup);
   }
   void TearDown() override {
     g_tracking_state.store(kTrackingOff);
+    OomWatch::Configure(false, nullptr);
+    OomWatch::SetHeadroomSourceForTesting(nullptr);
     SetDelivering(false);
     ResetNextAllocatorForTesting(nullptr);
   }
@@ -363,6 +396,142 @@ TEST_F(HooksTest, ReallocarrayCallingBackIntoReallocIsRecordedOnce) {
   EXPECT_EQ(LiveBytes(), live + static_cast<int64_t>(2 * kMiB));
   Free(p);
   EXPECT_EQ(LiveBytes(), live);
+}
+
+// The out-of-memory watch, with a headroom that clobbers errno (as the real
+// one's file reads may) so that the hooks must restore it.
+std::vector<OomEvent>* g_oom_events;
+void RecordOom(const OomEvent& event) { g_oom_events->push_back(event); }
+bool HeadroomThatClobbersErrno(Headroom* out) {
+  errno = EBADF;
+  out->limit = int64_t{1} << 30;
+  out->available = int64_t{1} << 29;
+  strcpy(out->description, "a test limit");
+  return true;
+}
+
+class FailedAllocationTest : public HooksTest {
+ protected:
+  void SetUp() override {
+    HooksTest::SetUp();
+    g_oom_events = &events_;
+    OomWatch::SetHeadroomSourceForTesting(&HeadroomThatClobbersErrno);
+    OomWatch::Configure(true, &RecordOom);
+  }
+  // Re-arms the watch (one event per episode) and makes `name` fail.
+  void FailNext(const char* name, int error = ENOMEM) {
+    OomWatch::ResetForTesting(t_thread_state);
+    events_.clear();
+    g_fail = name;
+    g_fail_errno = error;
+    errno = 0;
+  }
+  std::vector<OomEvent> events_;
+};
+
+TEST_F(FailedAllocationTest, EveryAllocatorFailureFiresWithErrnoKept) {
+  StartTracking();
+  const int64_t live = LiveBytes();
+  auto expect_failure = [&](const char* name, int64_t size) {
+    ASSERT_EQ(events_.size(), 1u) << name;
+    EXPECT_TRUE(events_[0].failed_allocation) << name;
+    EXPECT_EQ(events_[0].size, size) << name;
+    EXPECT_EQ(events_[0].limit_bytes, int64_t{1} << 30) << name;
+    EXPECT_EQ(errno, ENOMEM) << name;  // the allocator's, not EBADF
+  };
+  FailNext("malloc");
+  EXPECT_EQ(Malloc(5 * kMiB), nullptr);
+  expect_failure("malloc", 5 * kMiB);
+  FailNext("calloc");
+  EXPECT_EQ(Calloc(3, kMiB), nullptr);
+  expect_failure("calloc", 3 * kMiB);
+  FailNext("realloc");
+  EXPECT_EQ(Realloc(nullptr, 7 * kMiB), nullptr);
+  expect_failure("realloc", 7 * kMiB);
+  FailNext("reallocarray");
+  EXPECT_EQ(ReallocArray(nullptr, 2, kMiB), nullptr);
+  expect_failure("reallocarray", 2 * kMiB);
+  FailNext("aligned_alloc");
+  EXPECT_EQ(AlignedAlloc(64, kMiB), nullptr);
+  expect_failure("aligned_alloc", kMiB);
+  FailNext("memalign");
+  EXPECT_EQ(Memalign(64, kMiB), nullptr);
+  expect_failure("memalign", kMiB);
+  FailNext("valloc");
+  EXPECT_EQ(Valloc(kMiB), nullptr);
+  expect_failure("valloc", kMiB);
+  FailNext("pvalloc");
+  EXPECT_EQ(Pvalloc(kMiB), nullptr);
+  expect_failure("pvalloc", kMiB);
+  FailNext("mmap");
+  EXPECT_EQ(
+      Mmap(nullptr, 9 * kMiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+      MAP_FAILED);
+  expect_failure("mmap", 9 * kMiB);
+  FailNext("mmap64");
+  EXPECT_EQ(
+      Mmap64(nullptr, 4 * kMiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+      MAP_FAILED);
+  expect_failure("mmap64", 4 * kMiB);
+  // posix_memalign says ENOMEM by its result and leaves errno alone.
+  FailNext("posix_memalign");
+  errno = 1234;
+  void* out = nullptr;
+  EXPECT_EQ(PosixMemalign(&out, 64, 6 * kMiB), ENOMEM);
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].size, 6 * kMiB);
+  EXPECT_EQ(errno, 1234);
+  EXPECT_EQ(LiveBytes(), live);  // nothing entered the books
+}
+
+TEST_F(FailedAllocationTest, FailuresThatAreNotOutOfMemoryAreIgnored) {
+  StartTracking();
+  // A bad alignment.
+  FailNext("aligned_alloc", EINVAL);
+  EXPECT_EQ(AlignedAlloc(3, kMiB), nullptr);
+  EXPECT_EQ(errno, EINVAL);
+  FailNext("posix_memalign", EINVAL);
+  void* out = nullptr;
+  EXPECT_EQ(PosixMemalign(&out, 3, kMiB), EINVAL);
+  // A size of zero, and a file mapping.
+  FailNext("malloc");
+  EXPECT_EQ(Malloc(0), nullptr);
+  FailNext("mmap");
+  EXPECT_EQ(Mmap(nullptr, kMiB, PROT_READ, MAP_PRIVATE, 0, 0), MAP_FAILED);
+  // calloc's count * size overflowing.
+  FailNext("calloc");
+  EXPECT_EQ(Calloc(SIZE_MAX, 2), nullptr);
+  EXPECT_TRUE(events_.empty());
+}
+
+TEST_F(FailedAllocationTest, NotRecordedInsideTheAllocatorOrWhenOff) {
+  // Tracking off: the interposer installed but the session not profiling.
+  SetDelivering(true);
+  FailNext("malloc");
+  EXPECT_EQ(Malloc(kMiB), nullptr);
+  EXPECT_TRUE(events_.empty());
+  // The allocator's own mmap failing inside a malloc that then succeeds.
+  StartTracking();
+  FailNext("mmap");
+  g_inside_malloc = &MapBackingStore;
+  void* p = Malloc(100);
+  g_inside_malloc = nullptr;
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(g_backing_store, MAP_FAILED);
+  EXPECT_TRUE(events_.empty());
+  Free(p);
+  // Inside the profiler.
+  FailNext("malloc");
+  {
+    ReentrancyGuard guard;
+    EXPECT_EQ(Malloc(kMiB), nullptr);
+  }
+  EXPECT_TRUE(events_.empty());
+  // Once per episode.
+  FailNext("malloc");
+  EXPECT_EQ(Malloc(kMiB), nullptr);
+  EXPECT_EQ(Malloc(kMiB), nullptr);
+  EXPECT_EQ(events_.size(), 1u);
 }
 
 }  // namespace

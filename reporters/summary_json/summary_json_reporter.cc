@@ -79,13 +79,26 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
   } else {
     json.Null();
   }
+  // How it ended in words; null while it still runs (periodic, SIGUSR2).
+  json.Key("ended");
+  if (profile.ended.empty()) {
+    json.Null();
+  } else {
+    json.String(profile.ended);
+  }
   json.Key("wall_seconds")
       .Double(profile.wall_seconds)
       .Key("unwinder")
       .String(profile.unwinder)
       .Key("peak_bytes")
       .Int(profile.peak_bytes)
-      .Key("current_bytes")
+      .Key("peak_seconds");
+  if (profile.peak_seconds < 0) {
+    json.Null();  // no peak recorded yet
+  } else {
+    json.Double(profile.peak_seconds);
+  }
+  json.Key("current_bytes")
       .Int(profile.current_bytes)
       .Key("rss_hwm_bytes")
       .Int(profile.rss_hwm_bytes)
@@ -94,8 +107,19 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .Key("tracked_allocations")
       .Int(profile.tracked_allocations)
       .Key("sample_interval_bytes")
-      .Int(profile.sample_interval_bytes)
-      .Key("stack_count")
+      .Int(profile.sample_interval_bytes);
+  if (profile.out_of_memory) {
+    json.Key("out_of_memory")
+        .BeginObject()
+        .Key("reason")
+        .String(profile.oom_reason)
+        .Key("limit_bytes")
+        .Int(profile.oom_limit_bytes)
+        .Key("available_bytes")
+        .Int(profile.oom_available_bytes)
+        .EndObject();
+  }
+  json.Key("stack_count")
       .Int(static_cast<int64_t>(stacks.size()))
       .Key("top")
       .BeginArray();

@@ -29,8 +29,10 @@ Profile SmallProfile() {
   profile.pid = 77;
   profile.has_exit_code = true;
   profile.exit_code = 3;
+  profile.ended = "exit code 3";
   profile.wall_seconds = 1.5;
   profile.peak_bytes = 3000;
+  profile.peak_seconds = 0.75;
   profile.current_bytes = 1000;
   profile.tracked_allocations = 42;
   profile.rss_hwm_bytes = 9000;
@@ -58,9 +60,11 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
     "app.py"
   ],
   "exit_code": 3,
+  "ended": "exit code 3",
   "wall_seconds": 1.5,
   "unwinder": "cpython",
   "peak_bytes": 3000,
+  "peak_seconds": 0.75,
   "current_bytes": 1000,
   "rss_hwm_bytes": 9000,
   "profiler_bytes": 0,
@@ -111,6 +115,33 @@ TEST(RenderSummaryJsonTest, WritesNullExitCodeWhenTheProgramHasNotExited) {
   EXPECT_THAT(RenderSummaryJson(profile), HasSubstr("\"exit_code\": null,"));
 }
 
+TEST(RenderSummaryJsonTest, NullEndedAndPeakTimeWhileNothingIsKnown) {
+  Profile profile = SmallProfile();
+  profile.ended.clear();
+  profile.peak_seconds = -1;
+  const std::string json = RenderSummaryJson(profile);
+  EXPECT_THAT(json, HasSubstr("\"ended\": null,"));
+  EXPECT_THAT(json, HasSubstr("\"peak_seconds\": null,"));
+  EXPECT_THAT(json, Not(HasSubstr("out_of_memory")));
+}
+
+TEST(RenderSummaryJsonTest, TheOutOfMemoryReportSaysWhichLimit) {
+  Profile profile = SmallProfile();
+  profile.out_of_memory = true;
+  profile.oom_reason = "the cgroup's memory.max is nearly reached";
+  profile.oom_limit_bytes = 1073741824;
+  profile.oom_available_bytes = 1048576;
+  EXPECT_THAT(RenderSummaryJson(profile),
+              HasSubstr(R"(  "sample_interval_bytes": 0,
+  "out_of_memory": {
+    "reason": "the cgroup's memory.max is nearly reached",
+    "limit_bytes": 1073741824,
+    "available_bytes": 1048576
+  },
+  "stack_count": 2,
+)"));
+}
+
 TEST(RenderSummaryJsonTest, EmptyProfileIsStillComplete) {
   const std::string json = RenderSummaryJson(Profile());
   EXPECT_THAT(json, HasSubstr("\"command\": [],"));
@@ -135,8 +166,9 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   EXPECT_EQ(
       output,
       R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
-      R"("current_bytes":1000,"exit_code":null,"mode":"sample",)"
-      R"("peak_bytes":3000,"pid":77,"profiler_bytes":0,"reason":"exit",)"
+      R"("current_bytes":1000,"ended":"exit code 3","exit_code":null,)"
+      R"("mode":"sample","peak_bytes":3000,"peak_seconds":0.75,"pid":77,)"
+      R"("profiler_bytes":0,"reason":"exit",)"
       R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
       R"("top":[{"allocations":5,"bytes":1999,"frames":[)"

@@ -77,13 +77,26 @@ std::string FormatTopTable(const Profile& profile, int rows) {
 
   const size_t shown =
       std::min(lines.size(), static_cast<size_t>(std::max(rows, 0)));
+  // "peak tracked memory 812.4 MiB (exact mode), peak at 3.2 s, at exit";
+  // the out-of-memory report shows what was live when memory ran out.
   std::string out = absl::StrFormat(
-      "%speak tracked memory %.1f MiB (%s mode) at %s; ", kPrefix,
+      "%s%s %.1f MiB (%s mode)", kPrefix,
+      profile.out_of_memory ? "out of memory: tracked memory live"
+                            : "peak tracked memory",
       static_cast<double>(profile.peak_bytes) / kMiB,
-      PrintableText(profile.mode),
+      PrintableText(profile.mode));
+  if (profile.peak_seconds >= 0) {
+    absl::StrAppendFormat(&out, ", %s at %.1f s",
+                          profile.out_of_memory ? "ran out" : "peak",
+                          profile.peak_seconds);
+  }
+  absl::StrAppendFormat(
+      &out, " at %s; ",
       profile.reason.empty() ? "unknown" : PrintableText(profile.reason));
   if (lines.empty()) {
-    out += "nothing tracked was live at the peak.\n";
+    out += profile.out_of_memory
+               ? "nothing tracked was live when memory ran out.\n"
+               : "nothing tracked was live at the peak.\n";
     return out;
   }
   absl::StrAppendFormat(&out, "top %d line%s:\n", shown, shown == 1 ? "" : "s");

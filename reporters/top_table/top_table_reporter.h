@@ -23,6 +23,11 @@ namespace tidemark {
 //   tidemark:     512.0   63.0%  load (/home/u/train.py:12)
 //   tidemark:     200.3   24.7%  [no Python stack]
 //   tidemark:     100.1   12.3%  (5 more lines)
+//
+// When the peak's time is known the first line says so ("peak tracked
+// memory 812.4 MiB (exact mode), peak at 3.2 s at exit"); the out-of-memory
+// report's reads "out of memory: tracked memory live 812.4 MiB (exact mode),
+// ran out at 5.0 s at out-of-memory".
 std::string FormatTopTable(const Profile& profile, int rows);
 
 // Registered as "top_table": writes FormatTopTable() with the profile's

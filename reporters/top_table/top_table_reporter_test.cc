@@ -116,6 +116,27 @@ TEST(FormatTopTableTest, SaysSoWhenNothingWasLive) {
             "nothing tracked was live at the peak.\n");
 }
 
+TEST(FormatTopTableTest, SaysWhenThePeakWasAndWhenMemoryRanOut) {
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "killed";
+  profile.peak_bytes = 3 * kMiB;
+  profile.peak_seconds = 3.25;
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: peak tracked memory 3.0 MiB (exact mode), peak at 3.2 "
+            "s at killed; nothing tracked was live at the peak.\n");
+  profile.out_of_memory = true;
+  profile.reason = "out-of-memory";
+  profile.peak_seconds = 5;
+  profile.frames = {Frame(FrameKind::kPython, "f", "a.py", 1)};
+  profile.stacks = {Stack({0}, 3 * kMiB)};
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: out of memory: tracked memory live 3.0 MiB (exact "
+            "mode), ran out at 5.0 s at out-of-memory; top 1 line:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:       3.0  100.0%  f (a.py:1)\n");
+}
+
 TEST(FormatTopTableTest, EveryLineStartsWithThePrefix) {
   Profile profile = TrainingProfile();
   profile.reason = "oom\nkilled";

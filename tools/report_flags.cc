@@ -1,0 +1,159 @@
+#include "tools/report_flags.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/atomic_file.h"
+#include "core/config.h"
+#include "core/registry.h"
+
+namespace tidemark {
+namespace {
+
+bool Fail(std::string* error, std::string message) {
+  *error = std::move(message);
+  return false;
+}
+
+bool SetValue(const std::string& name, const std::string& value,
+              ReportFlags* flags, std::string* error) {
+  if (name == "reporters") {
+    char field[Config::kMaxList];
+    char why[256];
+    if (!ParseReporterList(value.c_str(), field, sizeof(field), why,
+                           sizeof(why))) {
+      return Fail(error, std::string("--reporters: ") + why);
+    }
+    flags->reporters = value;
+  } else if (name == "reason") {
+    if (value.empty()) return Fail(error, "--reason: the reason is empty");
+    flags->reason = value;
+  } else if (name == "ended") {
+    flags->ended = value;
+  } else if (name == "subfolder") {
+    // One new folder right inside the profile's folder, nothing else.
+    if (!IsPlainFileName(value)) {
+      return Fail(error, "--subfolder: '" + value +
+                             "' is not a plain folder name (no '/', not . "
+                             "or ..)");
+    }
+    flags->subfolder = value;
+  } else if (name == "snapshot") {
+    if (value == "peak") {
+      flags->snapshot = ReportSnapshot::kPeak;
+    } else if (value == "out-of-memory") {
+      flags->snapshot = ReportSnapshot::kOutOfMemory;
+    } else {
+      return Fail(error, "--snapshot: '" + value +
+                             "' is not one of peak, out-of-memory");
+    }
+  } else {
+    return Fail(error, "unknown flag '--" + name + "'");
+  }
+  return true;
+}
+
+bool TakesValue(const std::string& name) {
+  static constexpr const char* kNames[] = {"reporters", "reason", "ended",
+                                           "subfolder", "snapshot"};
+  return std::any_of(std::begin(kNames), std::end(kNames),
+                     [&](const char* n) { return name == n; });
+}
+
+}  // namespace
+
+bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
+                      std::string* error) {
+  *flags = ReportFlags();
+  std::vector<std::string> paths;
+  bool only_paths = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (only_paths || arg.empty() || arg[0] != '-' || arg == "-") {
+      paths.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_paths = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help") {
+      flags->help = true;
+      return true;
+    }
+    if (arg.compare(0, 2, "--") != 0) {
+      return Fail(error, "unknown flag '" + arg + "'");
+    }
+    const size_t equals = arg.find('=');
+    const std::string name = arg.substr(
+        2, equals == std::string::npos ? std::string::npos : equals - 2);
+    if (name == "running") {
+      if (equals != std::string::npos) {
+        return Fail(error, "--running takes no value");
+      }
+      flags->running = true;
+      continue;
+    }
+    if (name == "help") return Fail(error, "--help takes no value");
+    if (!TakesValue(name)) return Fail(error, "unknown flag '--" + name + "'");
+    std::string value;
+    if (equals != std::string::npos) {
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return Fail(error, "--" + name + " needs a value");
+    }
+    if (!SetValue(name, value, flags, error)) return false;
+  }
+  if (paths.empty()) {
+    return Fail(error, "no stored profile given (a report folder or its " +
+                           std::string("profile.tidemark)"));
+  }
+  if (paths.size() > 1) {
+    return Fail(error, "one stored profile at a time, got " +
+                           std::to_string(paths.size()) + " paths");
+  }
+  if (paths[0].empty()) return Fail(error, "the path is empty");
+  flags->path = paths[0];
+  return true;
+}
+
+bool CheckReporterNames(const std::string& what, const std::string& list,
+                        std::string* error) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t end = std::min(list.find(',', start), list.size());
+    if (ReporterRegistry::Find(list.data() + start, end - start) == nullptr) {
+      *error = what + ": unknown reporter '" + list.substr(start, end - start) +
+               "' (available: " + ReporterRegistry::JoinedNames() + ")";
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+std::string ReportUsageText() {
+  return R"(usage: report [FLAGS] DIR_OR_FILE
+
+Renders the reports of a stored profile (profile.tidemark, kept in every
+report folder while the program runs) into the folder that holds it: after
+the program was killed (SIGKILL, the kernel's OOM killer), or again with
+other reporters. DIR_OR_FILE is the report folder or the file itself.
+
+  --reporters=LIST   comma-separated reporters (default: those of the run)
+  --reason=TEXT      the reports' reason (default: from how the run ended)
+  --ended=TEXT       how the program ended, in words (default: ditto)
+  --subfolder=NAME   write into a new folder NAME inside the report folder
+  --running          the program still runs: terminal reporters stay quiet
+  --snapshot=WHICH   peak, or out-of-memory (what was live when memory ran
+                     out); default: the peak, and out-of-memory/ when the
+                     run stored one
+  --help             this text
+
+Exit status: 0 rendered, 1 the profile cannot be rendered, 2 bad flags.
+)";
+}
+
+}  // namespace tidemark

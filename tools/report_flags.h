@@ -1,0 +1,47 @@
+#ifndef TIDEMARK_TOOLS_REPORT_FLAGS_H_
+#define TIDEMARK_TOOLS_REPORT_FLAGS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tidemark {
+
+// Which snapshot of a stored profile to render (--snapshot).
+enum class ReportSnapshot {
+  kDefault,      // the peak, plus out-of-memory/ when one was stored
+  kPeak,         // the peak only
+  kOutOfMemory,  // what was live when memory ran out, only
+};
+
+// The command line of //tools:report: `report [FLAGS] DIR_OR_FILE`.
+struct ReportFlags {
+  bool help = false;
+  // Unset: the list recorded in the stored profile.
+  std::optional<std::string> reporters;
+  std::optional<std::string> reason;  // overrides what the ending implies
+  std::optional<std::string> ended;   // ditto
+  // A new folder of this name, inside the profile's folder, for the reports.
+  std::optional<std::string> subfolder;
+  bool running = false;  // reports made while the program runs on
+  ReportSnapshot snapshot = ReportSnapshot::kDefault;
+  std::string path;  // the stored profile, or the folder holding it
+};
+
+// Parses the arguments after the program name: flags (--name=value or
+// --name value), then exactly one path. Returns false with a one-line reason
+// (no "tidemark: " prefix). Reporter names are checked for form here and
+// against the linked reporters by CheckReporterNames.
+bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
+                      std::string* error);
+
+// Each name in the comma-separated `list` is a linked reporter; otherwise
+// "`what`: unknown reporter 'x' (available: a, b)".
+bool CheckReporterNames(const std::string& what, const std::string& list,
+                        std::string* error);
+
+std::string ReportUsageText();
+
+}  // namespace tidemark
+
+#endif  // TIDEMARK_TOOLS_REPORT_FLAGS_H_

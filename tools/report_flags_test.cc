@@ -1,0 +1,94 @@
+#include "tools/report_flags.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+ReportFlags Parse(const std::vector<std::string>& args) {
+  ReportFlags flags;
+  std::string error;
+  EXPECT_TRUE(ParseReportFlags(args, &flags, &error)) << error;
+  return flags;
+}
+
+std::string Error(const std::vector<std::string>& args) {
+  ReportFlags flags;
+  std::string error;
+  EXPECT_FALSE(ParseReportFlags(args, &flags, &error));
+  return error;
+}
+
+TEST(ReportFlagsTest, DefaultsLeaveEverythingToTheStoredProfile) {
+  const ReportFlags flags = Parse({"out/run"});
+  EXPECT_EQ(flags.path, "out/run");
+  EXPECT_FALSE(flags.reporters);
+  EXPECT_FALSE(flags.reason);
+  EXPECT_FALSE(flags.ended);
+  EXPECT_FALSE(flags.subfolder);
+  EXPECT_FALSE(flags.running);
+  EXPECT_EQ(flags.snapshot, ReportSnapshot::kDefault);
+}
+
+TEST(ReportFlagsTest, EveryFlagBothWays) {
+  const ReportFlags flags =
+      Parse({"--reporters=folded,summary_json", "--reason", "killed",
+             "--ended=killed by SIGKILL", "--subfolder", "again", "--running",
+             "--snapshot=out-of-memory", "dir"});
+  EXPECT_EQ(*flags.reporters, "folded,summary_json");
+  EXPECT_EQ(*flags.reason, "killed");
+  EXPECT_EQ(*flags.ended, "killed by SIGKILL");
+  EXPECT_EQ(*flags.subfolder, "again");
+  EXPECT_TRUE(flags.running);
+  EXPECT_EQ(flags.snapshot, ReportSnapshot::kOutOfMemory);
+  EXPECT_EQ(flags.path, "dir");
+  EXPECT_EQ(Parse({"--snapshot", "peak", "d"}).snapshot, ReportSnapshot::kPeak);
+  // An empty --ended is a choice: the reports then say nothing about it.
+  EXPECT_EQ(*Parse({"--ended=", "d"}).ended, "");
+  EXPECT_EQ(Parse({"--", "--odd-name"}).path, "--odd-name");
+  EXPECT_TRUE(Parse({"--help"}).help);
+  EXPECT_TRUE(Parse({"-h", "--bogus"}).help);
+}
+
+TEST(ReportFlagsTest, BadFlagsSayWhatIsWrong) {
+  EXPECT_EQ(Error({}),
+            "no stored profile given (a report folder or its "
+            "profile.tidemark)");
+  EXPECT_EQ(Error({"a", "b"}), "one stored profile at a time, got 2 paths");
+  EXPECT_EQ(Error({"--bogus", "d"}), "unknown flag '--bogus'");
+  EXPECT_EQ(Error({"-x", "d"}), "unknown flag '-x'");
+  EXPECT_EQ(Error({"--snapshot=live", "d"}),
+            "--snapshot: 'live' is not one of peak, out-of-memory");
+  EXPECT_EQ(Error({"d", "--reason"}), "--reason needs a value");
+  EXPECT_EQ(Error({"--reason=", "d"}), "--reason: the reason is empty");
+  EXPECT_EQ(Error({"--running=yes", "d"}), "--running takes no value");
+  EXPECT_EQ(Error({"--help=1"}), "--help takes no value");
+  for (const char* name : {"a/b", "..", ".", ""}) {
+    EXPECT_NE(Error({std::string("--subfolder=") + name, "d"})
+                  .find("is not a plain folder name"),
+              std::string::npos)
+        << name;
+  }
+  EXPECT_EQ(
+      Error({"--reporters=folded,,top_table", "d"}).rfind("--reporters: ", 0),
+      0u);
+  EXPECT_EQ(Error({""}), "the path is empty");
+}
+
+TEST(ReportFlagsTest, ReporterNamesAreCheckedAgainstTheLinkedOnes) {
+  std::string error;
+  EXPECT_TRUE(CheckReporterNames("--reporters", "folded,summary_json,top_table",
+                                 &error))
+      << error;
+  EXPECT_FALSE(CheckReporterNames("--reporters", "folded,nope", &error));
+  EXPECT_EQ(error.rfind("--reporters: unknown reporter 'nope' (available: ", 0),
+            0u)
+      << error;
+  EXPECT_NE(error.find("summary_json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidemark

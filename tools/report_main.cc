@@ -1,0 +1,16 @@
+// Renders the reports of a stored profile after the fact:
+//
+//   bazel run //tools:report -- [FLAGS] DIR_OR_FILE
+//
+// See tools/report_flags.h for the flags and tools/report_command.h for
+// what it does.
+
+#include <string>
+#include <vector>
+
+#include "tools/report_command.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return tidemark::RunReportCommand(args);
+}
