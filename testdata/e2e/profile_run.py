@@ -513,10 +513,11 @@ class Job:
     keyword NAME becomes TIDEMARK_NAME) or "plain" (no Tidemark). The
     program's first stdout line starting with MARKER ends with its pid
     (the Python process's, whoever started it): wait_marker() returns it.
+    WRAPPER (e.g. prlimit and its options) is put in front of it all.
     """
 
     def __init__(self, command, how, mode="exact", flags=(), output=None, name="job",
-                 preexec_fn=None, settings=None):
+                 preexec_fn=None, settings=None, wrapper=()):
         self.how = how
         self.mode = mode
         self.output = output or fresh_output_dir("%s-%s-%s" % (name, how, mode))
@@ -529,6 +530,9 @@ class Job:
             env = preload_env(mode, self.output, **(settings or {}))
         elif how != "plain":
             raise ValueError(how)
+        # A command that execs the rest (prlimit, say) goes first: in front
+        # of the launcher, which profiles only the command it starts.
+        argv = list(wrapper) + argv
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, preexec_fn=preexec_fn,

@@ -3,8 +3,8 @@ the job otherwise exactly as without Tidemark.
 
 oom_leak.py keeps 16 MiB numpy arrays as fast as it can under an RLIMIT_AS
 of LIMIT (what the job's address space is once numpy is loaded, under
-Tidemark, plus ROOM), set by prlimit, which execs the job. Until an
-allocation fails, numpy raises MemoryError and the job dies of it (exit 1).
+Tidemark, plus ROOM), set by prlimit, which execs the job (or the launcher,
+whose child inherits the limit). Until an allocation fails, numpy raises MemoryError and the job dies of it (exit 1).
 
   - In both modes: an `out-of-memory/` report (reason "out-of-memory", the
     limit, at least half the room on the leaking line), one `tidemark:` line
@@ -79,12 +79,11 @@ class OomRlimitTest(pr.ProfileTestCase):
                    pr.clean_env())
             yield "preload-" + mode, command, pr.preload_env(mode, pr.fresh_output_dir("probe"))
 
-    def limited(self, what):
-        return ["prlimit", "--as=%d" % self.limit, pr.PYTHON, LEAK, what]
-
     def leak(self, how, mode="exact", what="fast", flags=(), settings=None):
-        job = pr.Job(self.limited(what), how, mode, flags=flags, settings=settings,
-                     name="rlimit-" + what)
+        # prlimit execs what follows: the launcher (which profiles only the
+        # command it starts, so it must not start prlimit) or the job.
+        job = pr.Job([pr.PYTHON, LEAK, what], how, mode, flags=flags, settings=settings,
+                     name="rlimit-" + what, wrapper=["prlimit", "--as=%d" % self.limit])
         job.wait_marker("leaking")
         job.finish(timeout=120)
         return job
