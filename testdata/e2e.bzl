@@ -2,6 +2,7 @@
 
 _TOOL = "//tools:profile"
 _LIBRARY = "//tools:libtidemark.so"
+_REPORT = "//tools:report"
 
 def tidemark_e2e_test(
         name,
@@ -21,7 +22,8 @@ def tidemark_e2e_test(
       programs: the files it profiles (data).
       support: more Python modules the test file imports, from e2e/.
       env: {VARIABLE: label}; each becomes VARIABLE=$(rootpath label).
-      needs_profiler: depend on //tools:profile and //tools:libtidemark.so.
+      needs_profiler: depend on //tools:profile, //tools:libtidemark.so and
+        //tools:report (renders a stored profile after the fact).
       size: Bazel test size; the profiling scenarios allocate hundreds of MiB.
       tags: extra tags ("exclusive" for the largest ones).
       **kwargs: passed on to sh_test.
@@ -32,8 +34,9 @@ def tidemark_e2e_test(
         args += [
             "E2E_PROFILE_TOOL=$(rootpath %s)" % _TOOL,
             "E2E_LIBTIDEMARK=$(rootpath %s)" % _LIBRARY,
+            "E2E_REPORT_TOOL=$(rootpath %s)" % _REPORT,
         ]
-        data += [_TOOL, _LIBRARY]
+        data += [_TOOL, _LIBRARY, _REPORT]
     for variable, label in env.items():
         args.append("%s=$(rootpath %s)" % (variable, label))
         data.append(label)

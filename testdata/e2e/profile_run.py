@@ -6,6 +6,7 @@ the helper programs come from Bazel as environment variables:
 
   E2E_PROFILE_TOOL   path of //tools:profile (relative to the runfiles root)
   E2E_LIBTIDEMARK    path of //tools:libtidemark.so (for diagnostics only)
+  E2E_REPORT_TOOL    path of //tools:report (renders a stored profile)
   E2E_C_PROGRAM      path of //testdata:c_alloc_program (C scenario only)
 
 Outside Bazel the tool defaults to bazel-bin/tools/profile in the repository.
@@ -19,10 +20,13 @@ import glob
 import itertools
 import json
 import os
+import queue
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -60,6 +64,13 @@ def library_path():
     if configured:
         return _from_root(configured)
     return os.path.join(_REPO_FROM_SOURCE, "bazel-bin", "tools", "libtidemark.so")
+
+
+def report_tool_path():
+    configured = os.environ.get("E2E_REPORT_TOOL")
+    if configured:
+        return _from_root(configured)
+    return os.path.join(_REPO_FROM_SOURCE, "bazel-bin", "tools", "report")
 
 
 def c_program_path():
@@ -387,6 +398,231 @@ def run_tool(argv_tail, timeout=120):
         proc.stdout.decode("utf-8", "replace"),
         proc.stderr.decode("utf-8", "replace"),
     )
+
+
+# ---------------------------------------------------------------------------
+# Stored profiles, the report tool, and jobs that are killed.
+
+PROFILE_FILE = "profile.tidemark"
+REPORT_FILES = ("peak.folded", "summary.json", "peak.svg")
+OOM_FOLDER = "out-of-memory"
+ENDED_BY_OOM_KILLER = "killed by the kernel's OOM killer"
+ENDED_WITHOUT_REPORTS = "ended without writing its reports"
+OOM_EXIT_CODE = 53
+
+
+def ended_by_signal(number):
+    return "killed by %s" % signal.Signals(number).name
+
+
+def run_report(target, timeout=120):
+    """Runs `report TARGET` (a folder or a profile.tidemark); returns
+    (exit, stdout, stderr)."""
+    proc = subprocess.run(
+        [report_tool_path(), target],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        timeout=timeout,
+    )
+    return (
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+_CRASH_SIGNS = ("Traceback (most recent call last)", "Sanitizer", "Segmentation fault",
+                "terminate called", "core dumped", "Assertion", "Aborted")
+
+
+def crash_signs(returncode, stderr):
+    """Why (returncode, stderr) looks like a crash of a C++ tool, or None."""
+    if returncode is None:
+        return "did not finish"
+    if returncode < 0:
+        return "died of %s" % signal.Signals(-returncode).name
+    if returncode > 125:
+        return "exit code %d (a shell's signal status)" % returncode
+    for sign in _CRASH_SIGNS:
+        if sign in stderr:
+            return "stderr says %r" % sign
+    return None
+
+
+def tidemark_lines(text):
+    return [line for line in text.splitlines() if line.startswith("tidemark:")]
+
+
+def tidemark_lines_before_table(text):
+    """The `tidemark:` lines printed before the exit report's table (whose
+    first line says "peak tracked memory"); all of them if there is none."""
+    lines = tidemark_lines(text)
+    for number, line in enumerate(lines):
+        if "peak tracked memory" in line:
+            return lines[:number]
+    return lines
+
+
+def leftover_temporaries(folder):
+    """Paths below FOLDER whose name says they are a temporary file."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        for name in files + folders:
+            if ".tmp" in name:
+                found.append(os.path.join(parent, name))
+    return sorted(found)
+
+
+def listing(folder):
+    """Every path below FOLDER with its size, for failure messages."""
+    out = []
+    for parent, _, files in os.walk(folder):
+        for name in sorted(files):
+            path = os.path.join(parent, name)
+            try:
+                size = os.lstat(path).st_size
+            except OSError:
+                size = "?"
+            out.append("  %s (%s bytes)" % (os.path.relpath(path, folder), size))
+    return "\n".join(out) or "  (nothing)"
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def children_of(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+class Job:
+    """A program started in the background, to be killed or signalled.
+
+    how: "launcher" (//tools:profile --mode=MODE --output=OUTPUT FLAGS --
+    COMMAND), "preload" (LD_PRELOAD and TIDEMARK_MODE/OUTPUT, plus SETTINGS:
+    keyword NAME becomes TIDEMARK_NAME) or "plain" (no Tidemark). The
+    program's first stdout line starting with MARKER ends with its pid
+    (the Python process's, whoever started it): wait_marker() returns it.
+    WRAPPER (e.g. prlimit and its options) is put in front of it all.
+    """
+
+    def __init__(self, command, how, mode="exact", flags=(), output=None, name="job",
+                 preexec_fn=None, settings=None, wrapper=()):
+        self.how = how
+        self.mode = mode
+        self.output = output or fresh_output_dir("%s-%s-%s" % (name, how, mode))
+        env = clean_env()
+        argv = list(command)
+        if how == "launcher":
+            argv = [tool_path(), "--mode=" + mode, "--output=" + self.output] + list(flags) + [
+                "--"] + argv
+        elif how == "preload":
+            env = preload_env(mode, self.output, **(settings or {}))
+        elif how != "plain":
+            raise ValueError(how)
+        # A command that execs the rest (prlimit, say) goes first: in front
+        # of the launcher, which profiles only the command it starts.
+        argv = list(wrapper) + argv
+        self.argv = argv
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, preexec_fn=preexec_fn,
+                                     start_new_session=True)
+        self.lines = queue.Queue()
+        self.stdout_lines = []
+        self.stderr_lines = []
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout_lines, True),
+                             daemon=True),
+            threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr_lines, False),
+                             daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+        self.pid = None
+        self.returncode = None
+
+    def _read(self, stream, kept, to_queue):
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            kept.append(line)
+            if to_queue:
+                self.lines.put(line)
+        if to_queue:
+            self.lines.put(None)
+
+    @property
+    def stdout(self):
+        return "\n".join(self.stdout_lines)
+
+    @property
+    def stderr(self):
+        return "\n".join(self.stderr_lines)
+
+    def wait_marker(self, marker, timeout=60):
+        """The pid at the end of the first stdout line starting with MARKER."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                self.kill_all()
+                raise AssertionError("no %r line from the job within %ds\n%s"
+                                     % (marker, timeout, self.describe()))
+            if line.startswith(marker):
+                self.pid = int(line.split()[-1])
+                return self.pid
+
+    def signal(self, number):
+        os.kill(self.pid, number)
+
+    def finish(self, timeout=120):
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_all()
+            raise AssertionError("the job did not end within %ds\n%s"
+                                 % (timeout, self.describe()))
+        for reader in self._readers:
+            reader.join(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return self.returncode
+
+    def kill_all(self):
+        """Ends a job that went wrong: its process group, and its Python
+        process (the launcher's child has a group of its own)."""
+        for kill, pid in ((os.killpg, self.proc.pid), (os.kill, self.pid)):
+            try:
+                if pid:
+                    kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
+        for reader in self._readers:
+            reader.join(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+    def report(self, subfolder=""):
+        return Run(self.argv, os.path.join(self.output, subfolder), self.returncode,
+                   self.stdout, self.stderr)
+
+    def describe(self):
+        return "command: %s\nexit: %s\nstdout:\n%s\nstderr:\n%s\nfiles in %s:\n%s" % (
+            " ".join(self.argv), self.proc.poll(), _tail(self.stdout, 2000),
+            _tail(self.stderr, 4000), self.output, listing(self.output))
 
 
 _BASELINES = {}

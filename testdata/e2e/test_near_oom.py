@@ -1,120 +1,103 @@
-"""A near-out-of-memory report, in a memory cgroup of our own.
+"""An out-of-memory report before the limit, from the allocation path.
 
-The job runs in a new cgroup (v1 memory controller, or v2) limited to
-LIMIT_MIB and grows to within 5% of it: sample mode must write a report
-(reason "near-out-of-memory") while the job is still running, attribute the
-memory to the GROW line, and say so on stderr in one "tidemark:" line.
-Skipped where this process cannot create a memory cgroup (not root, no
-controller): the parsers are unit-tested in //core:memory_pressure_test.
+The job runs in a memory cgroup the test makes below its own (v1 memory
+controller or v2, see cgroups.py), limited to LIMIT, and grows as fast as a
+loop goes (4 MiB numpy arrays, no pause) to STOP of the limit, then waits.
+No polling thread could look in time: the check on the allocation path
+must. In both modes, while the job still runs: one `tidemark:` line on
+stderr, and an `out-of-memory/` report (reason "out-of-memory", the
+cgroup's limit, most of it on the GROW line). The job is not stopped: told
+to, it exits 0 and writes its ordinary exit report. Skipped where this
+process cannot make a memory cgroup (the reason is printed).
 """
 import os
-import queue
 import subprocess
-import threading
-import unittest
 
+import cgroups
 import profile_run as pr
 
 SCRIPT = pr.program("grow_to_limit.py")
-LIMIT_MIB = 400
-PRESSURE_CHECK_SECONDS = 0.5  # how often the report thread looks
-
-
-def make_cgroup(name):
-    """The directory of a new memory cgroup limited to LIMIT_MIB, or None."""
-    v1 = "/sys/fs/cgroup/memory"
-    v2 = "/sys/fs/cgroup"
-    try:
-        if os.path.exists(os.path.join(v1, "memory.limit_in_bytes")):
-            path = os.path.join(v1, name)
-            os.mkdir(path)
-            limit_file = os.path.join(path, "memory.limit_in_bytes")
-            usage_file = os.path.join(path, "memory.usage_in_bytes")
-        elif "memory" in open(os.path.join(v2, "cgroup.controllers")).read().split():
-            path = os.path.join(v2, name)
-            os.mkdir(path)
-            limit_file = os.path.join(path, "memory.max")
-            usage_file = os.path.join(path, "memory.current")
-        else:
-            return None
-        with open(limit_file, "w") as handle:
-            handle.write(str(LIMIT_MIB << 20))
-        return path, usage_file
-    except OSError:
-        return None
+GROW = pr.find_marker(SCRIPT, "GROW")
+LIMIT = 400 * pr.MiB
+# Where the job stops growing: 8 MiB under the limit, well below it for the
+# kernel (no OOM kill) and closer than any sensible "headroom is small".
+STOP = 0.98
+SHARE = 0.60  # of the limit, on the GROW line, in the out-of-memory report
+MODES = ("exact", "sample")
 
 
 class NearOutOfMemoryTest(pr.ProfileTestCase):
     def setUp(self):
-        made = make_cgroup("tidemark-test-%d" % os.getpid())
-        if made is None:
-            self.skipTest("cannot create a memory cgroup here")
-        self.cgroup, self.usage_file = made
+        group, why = cgroups.create("tidemark-near-oom")
+        if group is None:
+            self.skipTest(why)
+        self.addCleanup(group.remove)
+        self.group = group
+        self.limit = group.set_limit(LIMIT)
 
-    def usage_fraction(self):
-        with open(self.usage_file) as handle:
-            return int(handle.read()) / float(LIMIT_MIB << 20)
+    def grow(self, mode):
+        output = pr.fresh_output_dir("near-oom-" + mode)
+        env = pr.preload_env(mode, output)
+        proc = subprocess.Popen(
+            [pr.PYTHON, SCRIPT, self.group.usage_file, str(self.limit), str(STOP)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            preexec_fn=self.group.enter)
+        return output, proc
 
-    def tearDown(self):
-        if getattr(self, "cgroup", None):
-            try:
-                os.rmdir(self.cgroup)
-            except OSError:
-                pass
-
-    def test_report_before_the_limit(self):
-        output = pr.fresh_output_dir("near-oom")
-        procs_file = os.path.join(self.cgroup, "cgroup.procs")
-
-        def enter_cgroup():
-            with open(procs_file, "w") as handle:
-                handle.write(str(os.getpid()))
-
-        env = pr.preload_env("sample", output)
-        proc = subprocess.Popen([pr.PYTHON, SCRIPT], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                preexec_fn=enter_cgroup)
-        lines = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(l.decode()) for l in proc.stderr],
-                         daemon=True).start()
-
-        def grow(mib):
-            proc.stdin.write(b"%d\n" % mib)
-            proc.stdin.flush()
-            self.assertEqual(proc.stdout.readline().decode().strip(), "ok")
-
+    def check(self, mode):
+        output, proc = self.grow(mode)
+        oom_folder = os.path.join(output, pr.OOM_FOLDER)
         try:
-            # Quickly to 85% of the limit, then 4 MiB at a time (the 5% mark
-            # is 20 MiB from the limit), giving the report thread time to
-            # look after each step, until it reports.
-            while self.usage_fraction() < 0.80:
-                grow(16)
-            line = None
-            while line is None and self.usage_fraction() < 0.99:
-                grow(4)
-                try:
-                    line = lines.get(timeout=2.5 * PRESSURE_CHECK_SECONDS)
-                except queue.Empty:
-                    pass
-            self.assertIsNotNone(line, "no near-out-of-memory report before 99%")
-            self.assertTrue(line.startswith("tidemark: memory is nearly exhausted"), line)
-            run = pr.Run(["grow_to_limit"], output, None, "", "")
-            self.assertEqual(run.summary["reason"], "near-out-of-memory", run.describe())
-            grown = run.bytes_at_location(SCRIPT, pr.find_marker(SCRIPT, "GROW"))
-            # Most of the limit, in 16 and 4 MiB arrays (each at least R, so
-            # exact).
-            self.assertGreaterEqual(grown, 280 << 20, run.describe())
-            self.assertEqual(grown % (4 << 20), 0, run.describe())
+            full = proc.stdout.readline().decode().split()
+            self.assertEqual(full[:1], ["full"], "the job never filled its cgroup")
+            # Written while the job runs (by it, or by a renderer it started).
+            found = pr.wait_for(lambda: pr.read_json(os.path.join(oom_folder, "summary.json")),
+                                timeout=20)
+            self.assertIsNone(proc.poll(), "the job must keep running")
         finally:
             try:
                 proc.stdin.write(b"\n")
                 proc.stdin.flush()
             except BrokenPipeError:
                 pass
-            proc.wait(timeout=60)
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                stream.close()
-        self.assertEqual(proc.returncode, 0)
+            out, err = proc.communicate(timeout=60)
+        err = err.decode("utf-8", "replace")
+        what = "%s mode, grew to %s" % (mode, " ".join(full))
+        self.assertTrue(found, "%s: no out-of-memory report while the job ran\nstderr:\n%s\n%s"
+                        % (what, err, pr.listing(output)))
+        self.assertEqual(proc.returncode, 0, "%s: the job must run on and exit 0\n%s"
+                         % (what, err))
+        # One line when memory ran short, before the exit report's table.
+        self.assertIn("peak tracked memory", err, "%s: no exit table" % what)
+        self.assertEqual(len(pr.tidemark_lines_before_table(err)), 1,
+                         "%s: expected one tidemark: line for running out of memory\n%s"
+                         % (what, err))
+
+        run = pr.Run(["grow_to_limit"], oom_folder, None, "", err)
+        self.assertEqual(run.summary["reason"], "out-of-memory", run.describe())
+        facts = run.summary.get("out_of_memory")
+        self.assertIsInstance(facts, dict, run.describe())
+        self.assertEqual(facts.get("limit_bytes"), self.limit, run.describe())
+        self.assertIsInstance(facts.get("available_bytes"), int, run.describe())
+        self.assertTrue(0 <= facts["available_bytes"] < (1 - SHARE) * self.limit,
+                        run.describe())
+        self.assertIsNotNone(run.folded, run.describe())
+        self.assertEqual(sum(run.folded.values()), run.peak_bytes, run.describe())
+        grown = run.bytes_at_location(SCRIPT, GROW)
+        self.assertGreaterEqual(grown, SHARE * self.limit, "%s\n%s" % (what, run.describe()))
+        self.assertLessEqual(grown, self.limit, run.describe())
+
+        final = pr.Run(["grow_to_limit"], output, proc.returncode, "", err)
+        self.assertEqual(final.summary["reason"], "exit", final.describe())
+        self.assertEqual(final.summary.get("ended"), "exit code 0", final.describe())
+        # Everything it grew is still held at exit: the peak has it all.
+        self.assertGreaterEqual(final.bytes_at_location(SCRIPT, GROW), grown, final.describe())
+
+    def test_exact_mode(self):
+        self.check("exact")
+
+    def test_sample_mode(self):
+        self.check("sample")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-"""Grows its resident memory on command, for the near-out-of-memory test.
+"""Grows quickly to just under its memory cgroup's limit, then waits.
 
-For each line "N" on stdin it allocates (and touches) N MiB more on the GROW
-line and answers "ok"; on an empty line it exits 0.
+Usage: grow_to_limit.py USAGE_FILE LIMIT_BYTES STOP_FRACTION. Allocates (and
+touches) 4 MiB arrays on the GROW line as fast as a loop goes, until the
+cgroup's usage (memory.current or memory.usage_in_bytes, USAGE_FILE) reaches
+STOP_FRACTION of LIMIT_BYTES; then says "full USAGE ARRAYS" and waits for a
+line on stdin, and exits 0.
 """
 import sys
 
@@ -10,17 +13,22 @@ import numpy as np
 MiB = 1 << 20
 
 
-def grow(held, mib):
-    held.append(np.ones(mib * MiB, dtype=np.uint8))  # GROW
+def usage(path):
+    with open(path) as handle:
+        return int(handle.read())
+
+
+def grow(held, usage_file, stop):
+    while usage(usage_file) < stop:
+        held.append(np.ones(4 * MiB, dtype=np.uint8))  # GROW
 
 
 def main():
+    usage_file, limit, fraction = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     held = []
-    for line in sys.stdin:
-        if not line.strip():
-            break
-        grow(held, int(line))
-        print("ok", flush=True)
+    grow(held, usage_file, limit * fraction)
+    print("full %d %d" % (usage(usage_file), len(held)), flush=True)
+    sys.stdin.readline()
     return 0
 
 
