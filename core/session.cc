@@ -112,6 +112,13 @@ std::vector<std::string> LinkedReportFileNames() {
   return names;
 }
 
+bool ChosenReportersWriteFiles(const SessionState* s) {
+  for (const auto& [name, reporter] : s->reporters) {
+    if (!reporter->FileNames().empty()) return true;
+  }
+  return false;
+}
+
 // Opens the report folder for one round of reports, by its path and with
 // the checks of the start (no links, the user's own folder), and accepts it
 // only if it is still the folder this process started with: one that was
@@ -303,6 +310,13 @@ bool WriteReportsNow(const char* reason, bool final_report,
       s->final_written.store(true);
       __atomic_store_n(&s->store->mutable_header()->final_reports_written, 1,
                        __ATOMIC_RELEASE);
+      // Only printed reports were asked for, and they were printed: the
+      // stored profile is not left behind as the one file of a run that
+      // asked for none. (After a kill it stays: then it is the report.)
+      if (ok && s->store->file_backed() && !ChosenReportersWriteFiles(s)) {
+        s->store->Retire();
+        unlinkat(output.fd, pf::kFileName, 0);
+      }
     }
   } catch (const std::exception& e) {
     Say("writing reports failed: %s", e.what());

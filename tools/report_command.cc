@@ -267,6 +267,10 @@ int RunReportCommand(const std::vector<std::string>& args) {
     }
     profile.reason = text.reason;
     profile.ended = text.ended;
+    if (flags.exit_code && !profile.has_exit_code) {
+      profile.has_exit_code = true;
+      profile.exit_code = *flags.exit_code;
+    }
     profile.final_report = text.final_report;
     ReportDirectory into = target;
     ScopedFd into_fd;

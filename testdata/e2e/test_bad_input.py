@@ -83,8 +83,10 @@ def stderr_only(check):
 
 
 def files_are(*names):
+    """Exactly these reports, beside the stored profile they come from."""
     def check(test, run, folder):
-        test.assertEqual(sorted(os.listdir(folder)), sorted(names), str(run))
+        test.assertEqual(sorted(os.listdir(folder)),
+                         sorted(names + ("profile.tidemark",)), str(run))
     return check
 
 

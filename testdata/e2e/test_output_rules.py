@@ -57,7 +57,8 @@ class OutputRulesTest(pr.ProfileTestCase):
     def test_a_reused_folder_holds_only_the_new_runs_reports(self):
         folder = pr.fresh_output_dir("reused")
         first = pr.run_profiled([pr.PYTHON, "-c", "pass"], output_dir=folder)
-        self.assertEqual(sorted(os.listdir(folder)), ["peak.folded", "peak.svg", "summary.json"],
+        self.assertEqual(sorted(os.listdir(folder)),
+                         ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"],
                          first.describe())
         # An earlier run's on-demand folders, the user's own things beside them.
         os.mkdir(os.path.join(folder, "sigusr2-1"))
