@@ -429,10 +429,14 @@ void OnOutOfMemory(const OomEvent& event) {
   }
   const bool exiting =
       s->config.oom_exit && s->config.mode == Mode::kExact;
-  Say("%s; %s%s", event.reason,
-      s->store->file_backed() ? "an out-of-memory report goes to "
-                              : "",
-      s->store->file_backed() ? s->output_display_path.c_str() : "");
+  // "--subfolder=NAME" -> NAME
+  const char* folder_name = subfolder + sizeof("--subfolder=") - 1;
+  if (s->store->file_backed()) {
+    Say("out of memory: %s; report in %s/%s", event.reason,
+        s->output_display_path.c_str(), folder_name);
+  } else {
+    Say("out of memory: %s", event.reason);
+  }
   const char* flags[] = {"--running", "--snapshot=out-of-memory",
                          "--reason=out-of-memory", subfolder, nullptr};
   RenderElsewhere(s, flags, "out of memory");
