@@ -265,9 +265,10 @@ bool MakeNumberedSubdirectory(const ReportDirectory& parent,
 
 void RemovePreviousReports(const ReportDirectory& directory,
                            const std::vector<std::string>& file_names,
-                           const std::string& subfolder_prefix) {
+                           const std::vector<std::string>& numbered_prefixes,
+                           const std::vector<std::string>& subfolder_names) {
   RemoveFiles(directory.fd, file_names);
-  if (subfolder_prefix.empty()) return;
+  if (numbered_prefixes.empty() && subfolder_names.empty()) return;
   // fdopendir takes its fd over; give it its own.
   const int list_fd = openat(directory.fd, ".", kDirectoryFlags);
   if (list_fd < 0) return;
@@ -278,9 +279,14 @@ void RemovePreviousReports(const ReportDirectory& directory,
   }
   std::vector<std::string> numbered;
   while (dirent* entry = readdir(listing)) {
-    if (IsNumbered(entry->d_name, subfolder_prefix)) {
-      numbered.push_back(entry->d_name);
+    bool ours = false;
+    for (const std::string& prefix : numbered_prefixes) {
+      ours = ours || IsNumbered(entry->d_name, prefix);
     }
+    for (const std::string& name : subfolder_names) {
+      ours = ours || name == entry->d_name;
+    }
+    if (ours) numbered.push_back(entry->d_name);
   }
   closedir(listing);
   const uid_t me = geteuid();

@@ -70,12 +70,15 @@ bool MakeNumberedSubdirectory(const ReportDirectory& parent,
 
 // Clears what an earlier run left in a reused folder, so that it holds only
 // this run's reports: regular files called one of `file_names`, and the
-// folders `subfolder_prefix`N (N digits; only when owned by the effective
-// user and holding nothing but such files). Never follows a link, never
-// removes anything else. Best effort: what cannot be removed stays.
+// report subfolders, named `numbered_prefixes` followed by digits
+// ("sigusr2-3") or one of `subfolder_names` ("out-of-memory"), only when
+// owned by the effective user and holding nothing but such files. Never
+// follows a link, never removes anything else. Best effort: what cannot be
+// removed stays.
 void RemovePreviousReports(const ReportDirectory& directory,
                            const std::vector<std::string>& file_names,
-                           const std::string& subfolder_prefix);
+                           const std::vector<std::string>& numbered_prefixes,
+                           const std::vector<std::string>& subfolder_names);
 
 }  // namespace tidemark
 

@@ -249,19 +249,27 @@ TEST_F(OutputDirectoryTest, ReuseRemovesOnlyEarlierReports) {
   Touch(root_ + "/sigusr2-2/mine.txt", "the user's");
   ASSERT_EQ(mkdir((root_ + "/sigusr2-x").c_str(), 0777), 0);
   ASSERT_EQ(symlink(victim.c_str(), (root_ + "/sigusr2-3").c_str()), 0);
+  // The out-of-memory reports of an earlier run go too; a name that only
+  // looks like one stays.
+  ASSERT_EQ(mkdir((root_ + "/out-of-memory").c_str(), 0777), 0);
+  Touch(root_ + "/out-of-memory/summary.json", "old run");
+  ASSERT_EQ(mkdir((root_ + "/out-of-memory-2").c_str(), 0777), 0);
+  Touch(root_ + "/out-of-memory-2/peak.folded", "old run");
+  ASSERT_EQ(mkdir((root_ + "/out-of-memory.bak").c_str(), 0777), 0);
 
   ReportDirectory dir;
   std::string error;
   OutputPath where{root_, static_cast<int>(PathComponents(root_).size()) - 1};
   ASSERT_TRUE(OpenOutputDirectory(where, false, &dir, &error)) << error;
   RemovePreviousReports(dir, {"peak.folded", "summary.json", "peak.svg"},
-                        "sigusr2-");
+                        {"sigusr2-", "out-of-memory-"}, {"out-of-memory"});
   close(dir.fd);
 
   EXPECT_EQ(
       ListDirectory(root_),
-      (std::vector<std::string>{"notes.txt", "peak.svg.d", "sigusr2-2",
-                                "sigusr2-3", "sigusr2-x", "summary.json"}));
+      (std::vector<std::string>{"notes.txt", "out-of-memory.bak", "peak.svg.d",
+                                "sigusr2-2", "sigusr2-3", "sigusr2-x",
+                                "summary.json"}));
   EXPECT_EQ(ListDirectory(root_ + "/sigusr2-2"),
             std::vector<std::string>{"mine.txt"});
   EXPECT_EQ(Read(victim + "/summary.json"), "victim");

@@ -590,7 +590,8 @@ void Session::Start() {
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
   // A reused folder holds only this run's reports; only now, when this run
   // will certainly write some.
-  RemovePreviousReports(output, LinkedReportFileNames(), kOnDemandPrefix);
+  RemovePreviousReports(output, LinkedReportFileNames(),
+                        {kOnDemandPrefix, "out-of-memory-"}, {"out-of-memory"});
   on_exit(&OnExit, nullptr);
   pthread_atfork(&OnForkPrepare, &OnForkParent, &OnForkChild);
   g_session = s;
