@@ -68,9 +68,7 @@ struct SessionState {
   // Set once the final reports exist, by whichever path wrote them (the
   // exit report under report_mutex, a renderer run from a signal handler).
   std::atomic<bool> final_written{false};
-  int on_demand_reports = 0;  // under report_mutex
-  std::atomic<int> renderer_runs{0};  // numbers sigusr2-N from handlers
-  std::atomic<int> oom_reports{0};    // numbers out-of-memory-N
+  std::atomic<int> oom_reports{0};  // numbers out-of-memory-N
 };
 
 namespace pf = profile_format;
@@ -95,7 +93,7 @@ void Say(const char* format, ...) {
   (void)ignored;
 }
 
-// The subfolders of on-demand reports: "sigusr2-" N (see OnReportRequest).
+// The subfolders of on-demand reports: "sigusr2-" N (see ReportForSignal).
 constexpr char kOnDemandPrefix[] = "sigusr2-";
 
 // Every file any linked reporter writes, chosen or not: a reused folder is
@@ -222,8 +220,7 @@ void RecordEnding(SessionState* s, pf::Ending ending, int exit_code,
   h->exit_code = exit_code;
   h->signal_number = signal_number;
   h->end_nanoseconds = s->store->NowNanoseconds();
-  __atomic_store_n(&h->ending, static_cast<uint32_t>(ending),
-                   __ATOMIC_RELEASE);
+  __atomic_store_n(&h->ending, static_cast<uint32_t>(ending), __ATOMIC_RELEASE);
 }
 
 // Has the renderer process render the stored profile. `flags` are its
@@ -260,10 +257,9 @@ bool RenderElsewhere(SessionState* s, const char* const* flags,
   return false;
 }
 
-// Builds the profile and hands it to every reporter. `numbered_subdirectory`
-// non-empty: the reports go into a new folder OUTPUT/<prefix>N instead.
-bool WriteReportsNow(const char* reason, bool final_report,
-                     const char* numbered_subdirectory) {
+// Builds the profile from the stored profile and hands it to every
+// reporter, in the process (at exit, periodically).
+bool WriteReportsNow(const char* reason, bool final_report) {
   SessionState* s = g_session;
   if (s == nullptr) return false;
   ReentrancyGuard guard;
@@ -277,8 +273,7 @@ bool WriteReportsNow(const char* reason, bool final_report,
     Tracker::Get().peak().CaptureForReport();
     Profile profile;
     std::string why;
-    if (!ReadStoredProfile(*s->store, StoredSnapshot::kPeak, &profile,
-                           &why)) {
+    if (!ReadStoredProfile(*s->store, StoredSnapshot::kPeak, &profile, &why)) {
       Say("cannot write reports: %s", why.c_str());
       return false;
     }
@@ -293,18 +288,8 @@ bool WriteReportsNow(const char* reason, bool final_report,
       return false;
     }
     ScopedFd output_fd{output.fd};
-    ReportDirectory directory = output;
-    ScopedFd subdirectory;
-    if (numbered_subdirectory[0] != '\0') {
-      if (!MakeNumberedSubdirectory(output, numbered_subdirectory,
-                                    &s->on_demand_reports, &directory, &why)) {
-        Say("%s", why.c_str());
-        return false;
-      }
-      subdirectory.fd = directory.fd;
-    }
     std::string failures;
-    ok = RenderReports(profile, s->reporters, directory, &failures);
+    ok = RenderReports(profile, s->reporters, output, &failures);
     if (!failures.empty()) Say("%s", failures.c_str());
     if (final_report) {
       s->final_written.store(true);
@@ -375,11 +360,10 @@ void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
   const char* name = SignalName(signal_number);
   if (!final_report) {
     // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
-    char subfolder[64];
-    snprintf(subfolder, sizeof(subfolder), "--subfolder=%s%d",
-             kOnDemandPrefix, s->renderer_runs.fetch_add(1) + 1);
-    const char* flags[] = {"--running", "--reason=SIGUSR2", subfolder,
-                           nullptr};
+    // (the renderer skips numbers that are taken).
+    const char* flags[] = {"--running", "--reason=SIGUSR2",
+                           // kOnDemandPrefix
+                           "--numbered-subfolder=sigusr2-", nullptr};
     RenderElsewhere(s, flags, "SIGUSR2");
     return;
   }
@@ -427,8 +411,7 @@ void OnOutOfMemory(const OomEvent& event) {
     snprintf(subfolder, sizeof(subfolder), "--subfolder=out-of-memory-%d",
              episode);
   }
-  const bool exiting =
-      s->config.oom_exit && s->config.mode == Mode::kExact;
+  const bool exiting = s->config.oom_exit && s->config.mode == Mode::kExact;
   // "--subfolder=NAME" -> NAME
   const char* folder_name = subfolder + sizeof("--subfolder=") - 1;
   if (s->store->file_backed()) {
@@ -458,8 +441,7 @@ void OnOutOfMemory(const OomEvent& event) {
 void OnReportRequest(ReportRequest request, int signal_number) {
   switch (request) {
     case ReportRequest::kPeriodic:
-      WriteReportsNow("periodic", /*final_report=*/false,
-                      /*numbered_subdirectory=*/"");
+      WriteReportsNow("periodic", /*final_report=*/false);
       break;
     case ReportRequest::kOnDemand:
       ReportForSignal(g_session, /*final_report=*/false, signal_number);
@@ -606,7 +588,7 @@ void Session::Start() {
 }
 
 bool Session::WriteReports(const char* reason) {
-  return WriteReportsNow(reason, /*final_report=*/true, "");
+  return WriteReportsNow(reason, /*final_report=*/true);
 }
 
 }  // namespace tidemark

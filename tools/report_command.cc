@@ -243,6 +243,16 @@ int RunReportCommand(const std::vector<std::string>& args) {
       return kCannotRender;
     }
     target_fd.fd = target.fd;
+  } else if (flags.numbered_subfolder) {
+    // PREFIX1, PREFIX2, ...: the first number not taken (the user's own
+    // folders of that name are skipped, never reused).
+    int last = 0;
+    if (!MakeNumberedSubdirectory(dir, *flags.numbered_subfolder, &last,
+                                  &target, &error)) {
+      Say("cannot render " + file_path + ": " + error);
+      return kCannotRender;
+    }
+    target_fd.fd = target.fd;
   }
 
   struct Round {

@@ -49,6 +49,13 @@ bool SetValue(const std::string& name, const std::string& value,
                              "or ..)");
     }
     flags->subfolder = value;
+  } else if (name == "numbered-subfolder") {
+    if (!IsPlainFileName(value)) {
+      return Fail(error, "--numbered-subfolder: '" + value +
+                             "' is not a plain folder name (no '/', not . "
+                             "or ..)");
+    }
+    flags->numbered_subfolder = value;
   } else if (name == "snapshot") {
     if (value == "peak") {
       flags->snapshot = ReportSnapshot::kPeak;
@@ -66,7 +73,9 @@ bool SetValue(const std::string& name, const std::string& value,
 
 bool TakesValue(const std::string& name) {
   static constexpr const char* kNames[] = {
-      "reporters", "reason", "ended", "exit-code", "subfolder", "snapshot"};
+      "reporters", "reason",    "ended",
+      "exit-code", "subfolder", "numbered-subfolder",
+      "snapshot"};
   return std::any_of(std::begin(kNames), std::end(kNames),
                      [&](const char* n) { return name == n; });
 }
@@ -159,6 +168,9 @@ other reporters. DIR_OR_FILE is the report folder or the file itself.
   --exit-code=N      the program's exit code, when it exited without
                      recording one (os._exit); the launcher passes it
   --subfolder=NAME   write into a new folder NAME inside the report folder
+  --numbered-subfolder=PREFIX
+                     write into a new folder PREFIX1, PREFIX2, ... (the
+                     first number not taken), as SIGUSR2's reports do
   --running          the program still runs: terminal reporters stay quiet
   --quiet            no "reports in" line (the profiled process and the
                      launcher run it so; errors are still said)

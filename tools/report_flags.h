@@ -24,6 +24,8 @@ struct ReportFlags {
   std::optional<int> exit_code;       // when the header has none
   // A new folder of this name, inside the profile's folder, for the reports.
   std::optional<std::string> subfolder;
+  // A new folder PREFIX followed by the first free number (sigusr2-1, ...).
+  std::optional<std::string> numbered_subfolder;
   bool running = false;  // reports made while the program runs on
   bool quiet = false;    // no "reports in" line
   ReportSnapshot snapshot = ReportSnapshot::kDefault;

@@ -90,5 +90,25 @@ TEST(ReportFlagsTest, ReporterNamesAreCheckedAgainstTheLinkedOnes) {
   EXPECT_NE(error.find("summary_json"), std::string::npos);
 }
 
+// The flags the library and the launcher pass when they run the renderer.
+TEST(ReportFlagsTest, TheFlagsOfTheRenderersRunForTheProgram) {
+  const ReportFlags flags =
+      Parse({"--quiet", "--numbered-subfolder=sigusr2-", "--exit-code=3",
+             "/r/profile.tidemark"});
+  EXPECT_TRUE(flags.quiet);
+  EXPECT_EQ(flags.numbered_subfolder.value_or(""), "sigusr2-");
+  EXPECT_EQ(flags.exit_code.value_or(-1), 3);
+  EXPECT_EQ(Parse({"--exit-code=0", "d"}).exit_code.value_or(-1), 0);
+  EXPECT_EQ(Parse({"--exit-code", "255", "d"}).exit_code.value_or(-1), 255);
+  EXPECT_NE(Error({"--exit-code=256", "d"}).find("not an exit code"),
+            std::string::npos);
+  EXPECT_NE(Error({"--exit-code=-1", "d"}).find("not an exit code"),
+            std::string::npos);
+  EXPECT_NE(Error({"--numbered-subfolder=a/b", "d"}).find("plain folder"),
+            std::string::npos);
+  EXPECT_NE(Error({"--quiet=yes", "d"}).find("takes no value"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tidemark
