@@ -125,6 +125,27 @@ bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size) {
   return true;
 }
 
+bool ParseBool(const char* text, bool* out, char* error, int error_size) {
+  static constexpr const char* kTrue[] = {"1", "true", "yes", "on"};
+  static constexpr const char* kFalse[] = {"0", "false", "no", "off"};
+  for (const char* word : kTrue) {
+    if (strcmp(text, word) == 0) {
+      *out = true;
+      return true;
+    }
+  }
+  for (const char* word : kFalse) {
+    if (strcmp(text, word) == 0) {
+      *out = false;
+      return true;
+    }
+  }
+  return Fail(error, error_size,
+              "invalid switch '%s' (expected 1/0, true/false, yes/no or "
+              "on/off)",
+              text);
+}
+
 bool CopyField(const char* name, const char* text, char* field, int field_size,
                char* error, int error_size) {
   size_t n = strlen(text);
@@ -210,6 +231,16 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
   if (const char* v = Lookup(envp, kEnvSampleSeed)) {
     if (!ParseUint64(v, &config->sample_seed, inner, n)) {
       return wrap(kEnvSampleSeed, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvOomDetection)) {
+    if (!ParseBool(v, &config->oom_detection, inner, n)) {
+      return wrap(kEnvOomDetection, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvOomExit)) {
+    if (!ParseBool(v, &config->oom_exit, inner, n)) {
+      return wrap(kEnvOomExit, v);
     }
   }
   if (const char* v = Lookup(envp, kEnvLaunched)) {

@@ -7,6 +7,10 @@ namespace tidemark {
 
 enum class Mode : uint8_t { kExact, kSample };
 
+// The exit code of a job that --oom-exit ended after its out-of-memory
+// report (Fil's code, so scripts written for Fil keep working).
+inline constexpr int kOomExitCode = 53;
+
 // Everything a user can set. The command-line tool turns flags into the
 // TIDEMARK_* environment variables below; the preloaded library reads only
 // the environment, so a job started with LD_PRELOAD alone is configured the
@@ -30,6 +34,11 @@ struct Config {
   int top_rows = 10;
   // Seed for the sampler's random gaps; 0 means seed from the clock.
   uint64_t sample_seed = 0;
+  // Out-of-memory detection on the allocation path (core/oom_watch.h).
+  bool oom_detection = true;
+  // Exact mode: end the job with kOomExitCode after the out-of-memory
+  // report instead of letting it run on (sample mode never stops a job).
+  bool oom_exit = false;
   // Set by the command-line tool: the library then removes itself from
   // LD_PRELOAD so the program's own subprocesses are not profiled.
   bool launched_by_tool = false;
@@ -45,12 +54,14 @@ inline constexpr const char kEnvSampleInterval[] = "TIDEMARK_SAMPLE_INTERVAL";
 inline constexpr const char kEnvFlushInterval[] = "TIDEMARK_FLUSH_INTERVAL";
 inline constexpr const char kEnvTop[] = "TIDEMARK_TOP";
 inline constexpr const char kEnvSampleSeed[] = "TIDEMARK_SAMPLE_SEED";
+inline constexpr const char kEnvOomDetection[] = "TIDEMARK_OOM_DETECTION";
+inline constexpr const char kEnvOomExit[] = "TIDEMARK_OOM_EXIT";
 inline constexpr const char kEnvLaunched[] = "TIDEMARK_LAUNCHED";
 // All of them, for code that must clear or copy the whole set.
 inline constexpr const char* kEnvNames[] = {
     kEnvMode,       kEnvOutput,         kEnvUnwinder,      kEnvInterposer,
     kEnvReporters,  kEnvSampleInterval, kEnvFlushInterval, kEnvTop,
-    kEnvSampleSeed, kEnvLaunched,
+    kEnvSampleSeed, kEnvOomDetection,   kEnvOomExit,       kEnvLaunched,
 };
 
 // Parsers shared by the tool's flags and the library's environment. Each
@@ -63,6 +74,8 @@ bool ParseByteSize(const char* text, int64_t* out, char* error, int error_size);
 bool ParseSeconds(const char* text, double* out, char* error, int error_size);
 bool ParsePositiveInt(const char* text, int* out, char* error, int error_size);
 bool ParseUint64(const char* text, uint64_t* out, char* error, int error_size);
+// "1", "true", "yes", "on" / "0", "false", "no", "off" (lower case).
+bool ParseBool(const char* text, bool* out, char* error, int error_size);
 // Copies `text` into a fixed field, failing when it does not fit or is empty.
 bool CopyField(const char* name, const char* text, char* field, int field_size,
                char* error, int error_size);

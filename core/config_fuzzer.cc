@@ -62,6 +62,8 @@ void ParseEachWay(const char* value) {
     }
     uint64_t number = 0;
     if (!ParseUint64(value, &number, error, size)) CheckError(error, size);
+    bool on = false;
+    if (!ParseBool(value, &on, error, size)) CheckError(error, size);
     char field[Config::kMaxName];
     if (CopyField("a field", value, field, sizeof(field), error, size)) {
       Check(strcmp(field, value) == 0);

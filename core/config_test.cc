@@ -19,6 +19,8 @@ TEST(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_STREQ(c.unwinder, "cpython");
   EXPECT_EQ(c.sample_interval_bytes, 1 << 20);
   EXPECT_EQ(c.flush_interval_seconds, 60);
+  EXPECT_TRUE(c.oom_detection);
+  EXPECT_FALSE(c.oom_exit);
   EXPECT_FALSE(c.launched_by_tool);
 }
 
@@ -31,6 +33,8 @@ TEST(ConfigTest, ReadsEveryVariable) {
                   const_cast<char*>("TIDEMARK_FLUSH_INTERVAL=0.5"),
                   const_cast<char*>("TIDEMARK_TOP=3"),
                   const_cast<char*>("TIDEMARK_SAMPLE_SEED=42"),
+                  const_cast<char*>("TIDEMARK_OOM_DETECTION=off"),
+                  const_cast<char*>("TIDEMARK_OOM_EXIT=yes"),
                   const_cast<char*>("TIDEMARK_LAUNCHED=1"),
                   nullptr};
   Config c;
@@ -44,8 +48,41 @@ TEST(ConfigTest, ReadsEveryVariable) {
   EXPECT_EQ(c.flush_interval_seconds, 0.5);
   EXPECT_EQ(c.top_rows, 3);
   EXPECT_EQ(c.sample_seed, 42u);
+  EXPECT_FALSE(c.oom_detection);
+  EXPECT_TRUE(c.oom_exit);
   EXPECT_TRUE(c.launched_by_tool);
 }
+
+TEST(ConfigTest, Switches) {
+  char error[256];
+  for (const char* yes : {"1", "true", "yes", "on"}) {
+    bool value = false;
+    ASSERT_TRUE(ParseBool(yes, &value, error, sizeof(error))) << yes;
+    EXPECT_TRUE(value) << yes;
+  }
+  for (const char* no : {"0", "false", "no", "off"}) {
+    bool value = true;
+    ASSERT_TRUE(ParseBool(no, &value, error, sizeof(error))) << no;
+    EXPECT_FALSE(value) << no;
+  }
+  for (const char* bad : {"", "2", "True", "y", " 1", "on "}) {
+    bool value = true;
+    EXPECT_FALSE(ParseBool(bad, &value, error, sizeof(error))) << bad;
+    EXPECT_TRUE(value) << bad;
+  }
+  char* envp[] = {const_cast<char*>("TIDEMARK_OOM_EXIT=maybe"), nullptr};
+  Config c;
+  ASSERT_FALSE(ConfigFromEnvironment(envp, &c, error, sizeof(error)));
+  EXPECT_STREQ(error,
+               "TIDEMARK_OOM_EXIT=maybe: invalid switch 'maybe' (expected "
+               "1/0, true/false, yes/no or on/off)");
+  char* detection[] = {const_cast<char*>("TIDEMARK_OOM_DETECTION=-1"), nullptr};
+  ASSERT_FALSE(ConfigFromEnvironment(detection, &c, error, sizeof(error)));
+  EXPECT_NE(strstr(error, "TIDEMARK_OOM_DETECTION=-1: invalid switch"), nullptr)
+      << error;
+}
+
+TEST(ConfigTest, OomExitCodeIsFils) { EXPECT_EQ(kOomExitCode, 53); }
 
 TEST(ConfigTest, BadValueNamesTheVariable) {
   char* envp[] = {const_cast<char*>("TIDEMARK_MODE=bogus"), nullptr};

@@ -39,8 +39,8 @@ bool JoinPath(const char* directory, const char* file, char* out, size_t size) {
   const size_t d = strlen(directory);
   const size_t f = strlen(file);
   if (d + 1 + f + 1 > size) return false;
-  memcpy(out, directory, d);
-  out[d] = '/';
+  memcpy(out, directory, d + 1);
+  out[d] = '/';  // over the copied terminator
   memcpy(out + d + 1, file, f + 1);
   return true;
 }
@@ -376,7 +376,7 @@ void FormatBytes(int64_t bytes, char* out, size_t size) {
   static constexpr struct {
     int shift;
     const char* unit;
-  } kUnits[] = {{30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
+  } kUnits[] = {{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}};
   for (const auto& u : kUnits) {
     const int64_t scale = int64_t{1} << u.shift;
     if (bytes < scale) continue;

@@ -117,7 +117,8 @@ bool FindCgroupMount(const std::string& mountinfo_text, bool v2,
 bool CgroupDirectory(const CgroupMount& mount, const std::string& path,
                      std::string* directory);
 
-// "400.0 MiB", "1.5 GiB", "512 bytes" into `out` (always terminated).
+// "400.0 MiB", "1.5 GiB", "728.0 TiB", "512 bytes" into `out` (always
+// terminated).
 void FormatBytes(int64_t bytes, char* out, size_t size);
 
 }  // namespace tidemark

@@ -134,7 +134,7 @@ TEST(MemoryLimitsTest, FormatsBytes) {
   FormatBytes(kMiB + kMiB / 20 - 1, text, sizeof(text));
   EXPECT_STREQ(text, "1.0 MiB");
   FormatBytes(INT64_MAX, text, sizeof(text));
-  EXPECT_STREQ(text, "8589934592.0 GiB");
+  EXPECT_STREQ(text, "8388608.0 TiB");
 }
 
 TEST(MemoryLimitsTest, FindsTheMounts) {
@@ -184,7 +184,7 @@ class FakeTreeTest : public ::testing::Test {
   // A v1 cgroup directory with its limit, usage and inactive page cache.
   std::string V1(const std::string& path, const std::string& limit,
                  int64_t usage, int64_t inactive, int use_hierarchy = 1) {
-    const std::string directory = root_ + "/sys/fs/cgroup/memory" + path;
+    std::string directory = root_ + "/sys/fs/cgroup/memory" + path;
     MakeDirectories(directory);
     WriteFile(directory + "/memory.limit_in_bytes", limit + "\n");
     WriteFile(directory + "/memory.usage_in_bytes",

@@ -1,5 +1,6 @@
 #include "core/oom_watch.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,17 @@ std::atomic<bool> g_checking{false};
 std::atomic<bool> g_armed{true};
 std::atomic<int64_t> g_reads{0};
 
+// snprintf that may cut the sentence short on purpose (a long cgroup path):
+// the reason keeps its start, and the compiler need not warn about it.
+__attribute__((format(printf, 3, 4))) void FormatReason(char* out, size_t size,
+                                                        const char* format,
+                                                        ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(out, size, format, args);
+  va_end(args);
+}
+
 bool ReadFromSource(Headroom* out) {
   g_reads.fetch_add(1, std::memory_order_relaxed);
   const OomWatch::HeadroomSource source =
@@ -68,10 +80,10 @@ void FireForHeadroom(int64_t size, const Headroom& headroom, int64_t left,
   FormatBytes(size, size_text, sizeof(size_text));
   FormatBytes(event.available_bytes, left_text, sizeof(left_text));
   FormatBytes(threshold, threshold_text, sizeof(threshold_text));
-  snprintf(event.reason, sizeof(event.reason),
-           "after an allocation of %s only %s is left under the tightest "
-           "limit, %s (the watch fires below %s)",
-           size_text, left_text, headroom.description, threshold_text);
+  FormatReason(event.reason, sizeof(event.reason),
+               "after an allocation of %s only %s is left under the tightest "
+               "limit, %s (the watch fires below %s)",
+               size_text, left_text, headroom.description, threshold_text);
   Fire(&event);
 }
 
@@ -159,14 +171,15 @@ void OomWatch::OnAllocationFailed(int64_t size) {
     event.available_bytes = headroom.available;
     char left_text[32];
     FormatBytes(headroom.available, left_text, sizeof(left_text));
-    snprintf(event.reason, sizeof(event.reason),
-             "an allocation of %s failed; the tightest limit is %s, with %s "
-             "left",
-             size_text, headroom.description, left_text);
+    FormatReason(
+        event.reason, sizeof(event.reason),
+        "an allocation of %s failed; the tightest limit is %s, with %s "
+        "left",
+        size_text, headroom.description, left_text);
   } else {
-    snprintf(event.reason, sizeof(event.reason),
-             "an allocation of %s failed (no memory limit is known)",
-             size_text);
+    FormatReason(event.reason, sizeof(event.reason),
+                 "an allocation of %s failed (no memory limit is known)",
+                 size_text);
   }
   // The next check looks at the headroom at its usual pace; only seeing it
   // back above twice the threshold re-arms.

@@ -163,11 +163,13 @@ TEST_F(OomWatchTest, NoReArmWhileTheHeadroomStaysBelowTwiceTheThreshold) {
   Leak(kMiB, 1000, &killed);
   ASSERT_EQ(g_events.size(), 1u);
   g_touched = 256 * kMiB - 30 * kMiB;  // 30 MiB left: not recovered
-  for (int i = 0; i < 200; ++i)
+  for (int i = 0; i < 200; ++i) {
     OomWatch::OnAllocated(t_thread_state, 64 * kKiB);
+  }
   g_touched = 256 * kMiB - 10 * kMiB;
-  for (int i = 0; i < 200; ++i)
+  for (int i = 0; i < 200; ++i) {
     OomWatch::OnAllocated(t_thread_state, 64 * kKiB);
+  }
   EXPECT_EQ(g_events.size(), 1u);
 }
 
@@ -223,6 +225,7 @@ TEST_F(OomWatchTest, ThreadsLeakingTogetherFireOnceBeforeTheLimit) {
   std::atomic<bool> stop{false};
   std::atomic<bool> killed{false};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       while (!stop) {

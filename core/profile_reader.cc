@@ -148,7 +148,12 @@ class Reader {
     profile->peak_seconds =
         snapshot.present ? static_cast<double>(snapshot.info.nanoseconds) / 1e9
                          : -1;
-    if (snapshot.present) {
+    // The whole run's count when the header keeps one (the writer adds to
+    // it as it goes); else the count as of the snapshot.
+    const int64_t run_total = LoadRelaxed(h_->tracked_allocations);
+    if (run_total > 0) {
+      profile->tracked_allocations = run_total;
+    } else if (snapshot.present) {
       profile->tracked_allocations = snapshot.info.tracked_allocations;
     }
     return FillStacks(snapshot.counters, profile, error);

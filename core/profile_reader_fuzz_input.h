@@ -15,7 +15,7 @@ namespace tidemark {
 //   records, each: u32 offset, u16 length, `length` bytes
 // The image is zeros with each record's bytes at its offset (cut at the
 // image's end). Offsets and lengths are fuzzed like everything else.
-inline constexpr uint32_t kMaxFuzzImageBytes = 4u << 20;
+inline constexpr uint32_t kMaxFuzzImageBytes = 1u << 20;
 
 std::string DecodeFuzzImage(const uint8_t* data, size_t size);
 

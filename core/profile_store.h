@@ -86,6 +86,13 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
   int64_t NowNanoseconds() const;
 
   bool file_backed() const { return path_[0] != '\0'; }
+
+  // The file is about to be removed: later chunks (threads still allocating
+  // while the process exits) come from memory, silently.
+  void Retire() {
+    __atomic_fetch_or(&header_->flags, profile_format::kFlagIncomplete,
+                      __ATOMIC_RELEASE);
+  }
   // The file's absolute path ("" for an in-memory store).
   const char* path() const { return path_; }
 

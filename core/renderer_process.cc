@@ -21,21 +21,60 @@ char g_path[4096] = {};
 bool g_available = false;
 
 constexpr int kMaxArgs = 16;
-// The child runs on this stack until it execs (CLONE_VM: it shares our
-// memory; CLONE_VFORK: we are suspended meanwhile). One child at a time.
-alignas(64) char g_child_stack[64 * 1024];
+// Two stacks: the go-between's and the renderer's until it execs. Both
+// children share our memory (CLONE_VM) while we are suspended (CLONE_VFORK).
+// One renderer at a time.
+alignas(64) char g_go_between_stack[64 * 1024];
+alignas(64) char g_renderer_stack[64 * 1024];
 std::atomic<bool> g_busy{false};
 
 struct ChildArgs {
   const char* argv[kMaxArgs + 1];
+  int timeout_seconds;
 };
 
-int ChildMain(void* raw) {
+int RendererMain(void* raw) {
   auto* args = static_cast<ChildArgs*>(raw);
   static const char* const kEmptyEnvironment[] = {nullptr};
   syscall(SYS_execve, g_path, args->argv, kEmptyEnvironment);
   syscall(SYS_exit, 127);
   return 127;
+}
+
+// The go-between: a child with no exit signal that never execs (an exec
+// would make its exit signal SIGCHLD again), which starts the renderer as
+// its own child, waits for it (killing it after the time limit), and exits
+// with its status. The program's process only ever has this child, which
+// no SIGCHLD announces and no wait() without __WCLONE can reap.
+int GoBetweenMain(void* raw) {
+  auto* args = static_cast<ChildArgs*>(raw);
+  const pid_t renderer =
+      clone(&RendererMain, g_renderer_stack + sizeof(g_renderer_stack),
+            CLONE_VM | CLONE_VFORK | SIGCHLD, args);
+  int result = 126;
+  if (renderer > 0) {
+    const long kStepNs = 5 * 1000 * 1000;
+    const long limit_ns = static_cast<long>(args->timeout_seconds) * 1000000000L;
+    for (long waited_ns = 0;; waited_ns += kStepNs) {
+      int status = 0;
+      const long r = syscall(SYS_wait4, renderer, &status, WNOHANG, nullptr);
+      if (r == renderer) {
+        result = WIFEXITED(status) ? WEXITSTATUS(status) : 125;
+        break;
+      }
+      if (r < 0 && r != -EINTR) break;
+      if (waited_ns >= limit_ns) {
+        syscall(SYS_kill, renderer, SIGKILL);
+        syscall(SYS_wait4, renderer, &status, 0, nullptr);
+        result = 124;
+        break;
+      }
+      timespec step = {0, kStepNs};
+      syscall(SYS_nanosleep, &step, nullptr);
+    }
+  }
+  syscall(SYS_exit, result);
+  return result;
 }
 
 bool IsExecutableFile(const char* path) {
@@ -89,37 +128,29 @@ int RendererProcess::Run(const char* const* args, int timeout_seconds) {
   child.argv[n++] = g_path;
   for (; args[n - 1] != nullptr && n < kMaxArgs; ++n) child.argv[n] = args[n - 1];
   child.argv[n] = nullptr;
+  child.timeout_seconds = timeout_seconds;
 
   const int saved_errno = errno;
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  const pid_t pid = clone(&ChildMain, g_child_stack + sizeof(g_child_stack),
-                          CLONE_VM | CLONE_VFORK, &child);
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  // We are suspended until the go-between exits (CLONE_VFORK), which is
+  // once the renderer is done or was killed for taking too long.
+  const pid_t pid =
+      clone(&GoBetweenMain, g_go_between_stack + sizeof(g_go_between_stack),
+            CLONE_VM | CLONE_VFORK, &child);
   int result = -1;
   if (pid > 0) {
-    // Polled, so a renderer that hangs cannot hang the program.
-    const long kStepNs = 5 * 1000 * 1000;
-    long waited_ns = 0;
-    for (;;) {
-      int status = 0;
-      const pid_t r = waitpid(pid, &status, __WCLONE | WNOHANG);
-      if (r == pid) {
-        if (WIFEXITED(status)) result = WEXITSTATUS(status);
-        break;
-      }
-      if (r < 0 && errno != EINTR) break;
-      if (waited_ns >= static_cast<long>(timeout_seconds) * 1000000000L) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, __WCLONE);
-        break;
-      }
-      timespec step = {0, kStepNs};
-      nanosleep(&step, nullptr);
-      waited_ns += kStepNs;
+    int status = 0;
+    pid_t r;
+    do {
+      r = waitpid(pid, &status, __WCLONE);
+    } while (r < 0 && errno == EINTR);
+    if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) < 124) {
+      result = WEXITSTATUS(status);
     }
   }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   g_busy.store(false);
   errno = saved_errno;
   return result;

@@ -10,11 +10,15 @@ namespace tidemark {
 // on disk, so it needs nothing from the process but the file's path, and a
 // renderer that crashes or is killed cannot take the program with it.
 //
-// The child is made with clone(CLONE_VM | CLONE_VFORK) and no exit signal:
-// the program gets no SIGCHLD for it and its wait() or waitpid(-1) cannot
-// reap it (only __WCLONE waits see such a child), so the program observes
-// no process it did not start. Signals are blocked from before the clone
-// until the exec, so none of the program's handlers runs in the child.
+// The program must not see a child it did not start: no SIGCHLD, nothing
+// its wait() or waitpid(-1) could reap. A child made with no exit signal
+// is such a child (only __WCLONE waits see it), but an exec makes its exit
+// signal SIGCHLD again (checked here: a Python SIGCHLD handler ran). So the
+// direct child is a go-between made with clone(CLONE_VM | CLONE_VFORK) and
+// no exit signal, which never execs: it starts the renderer as its own
+// child, waits for it (with a time limit) and exits with its status.
+// Signals stay blocked in both children until the renderer's exec (the
+// renderer unblocks them), so none of the program's handlers runs there.
 class RendererProcess {
  public:
   // Finds the renderer, once, at start (may allocate): $TIDEMARK_REPORT_TOOL

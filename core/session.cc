@@ -33,6 +33,7 @@
 #include "core/registry.h"
 #include "core/renderer_process.h"
 #include "core/report_directory.h"
+#include "core/report_rendering.h"
 #include "core/report_trigger.h"
 #include "core/reporter.h"
 #include "core/sampler.h"
@@ -109,6 +110,13 @@ std::vector<std::string> LinkedReportFileNames() {
     }
   }
   return names;
+}
+
+bool ChosenReportersWriteFiles(const SessionState* s) {
+  for (const auto& [name, reporter] : s->reporters) {
+    if (!reporter->FileNames().empty()) return true;
+  }
+  return false;
 }
 
 // Opens the report folder for one round of reports, by its path and with
@@ -295,20 +303,20 @@ bool WriteReportsNow(const char* reason, bool final_report,
       }
       subdirectory.fd = directory.fd;
     }
-    // One line, however many reporters failed (a full disk fails them all).
     std::string failures;
-    for (auto& [name, reporter] : s->reporters) {
-      if (!reporter->Write(profile, directory, &why)) {
-        if (!failures.empty()) failures += "; ";
-        failures += "reporter '" + name + "' failed: " + why;
-        ok = false;
-      }
-    }
+    ok = RenderReports(profile, s->reporters, directory, &failures);
     if (!failures.empty()) Say("%s", failures.c_str());
     if (final_report) {
       s->final_written.store(true);
       __atomic_store_n(&s->store->mutable_header()->final_reports_written, 1,
                        __ATOMIC_RELEASE);
+      // Only printed reports were asked for, and they were printed: the
+      // stored profile is not left behind as the one file of a run that
+      // asked for none. (After a kill it stays: then it is the report.)
+      if (ok && s->store->file_backed() && !ChosenReportersWriteFiles(s)) {
+        s->store->Retire();
+        unlinkat(output.fd, pf::kFileName, 0);
+      }
     }
   } catch (const std::exception& e) {
     Say("writing reports failed: %s", e.what());
@@ -421,10 +429,14 @@ void OnOutOfMemory(const OomEvent& event) {
   }
   const bool exiting =
       s->config.oom_exit && s->config.mode == Mode::kExact;
-  Say("%s; %s%s", event.reason,
-      s->store->file_backed() ? "an out-of-memory report goes to "
-                              : "",
-      s->store->file_backed() ? s->output_display_path.c_str() : "");
+  // "--subfolder=NAME" -> NAME
+  const char* folder_name = subfolder + sizeof("--subfolder=") - 1;
+  if (s->store->file_backed()) {
+    Say("out of memory: %s; report in %s/%s", event.reason,
+        s->output_display_path.c_str(), folder_name);
+  } else {
+    Say("out of memory: %s", event.reason);
+  }
   const char* flags[] = {"--running", "--snapshot=out-of-memory",
                          "--reason=out-of-memory", subfolder, nullptr};
   RenderElsewhere(s, flags, "out of memory");

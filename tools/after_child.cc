@@ -99,9 +99,13 @@ bool RenderAfterChild(const std::string& report_tool,
         "; render it with //tools:report)");
     return false;
   }
-  const int rendered = RunRenderer(
-      report_tool, {"--quiet", "--reason=" + words.reason,
-                    "--ended=" + words.ended, path});
+  std::vector<std::string> args = {"--quiet", "--reason=" + words.reason,
+                                   "--ended=" + words.ended};
+  if (status.signal == 0) {
+    args.push_back("--exit-code=" + std::to_string(status.exit_code));
+  }
+  args.push_back(path);
+  const int rendered = RunRenderer(report_tool, args);
   if (rendered != 0) return false;  // the renderer said why
   Say(Summary(status, words) +
       "; its reports were rendered from its stored profile");

@@ -70,6 +70,12 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
   if (flags.sample_seed) {
     env.push_back(Entry(kEnvSampleSeed, std::to_string(*flags.sample_seed)));
   }
+  if (flags.oom_detection) {
+    env.push_back(Entry(kEnvOomDetection, *flags.oom_detection ? "1" : "0"));
+  }
+  if (flags.oom_exit) {
+    env.push_back(Entry(kEnvOomExit, *flags.oom_exit ? "1" : "0"));
+  }
   env.push_back(Entry(kEnvLaunched, "1"));
   return env;
 }

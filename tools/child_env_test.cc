@@ -45,14 +45,17 @@ TEST(ChildEnvTest, EveryGivenFlagBecomesAVariable) {
   flags.flush_interval_seconds = 0.1;
   flags.top_rows = 3;
   flags.sample_seed = 18446744073709551615u;
+  flags.oom_detection = false;
+  flags.oom_exit = true;
   std::vector<std::string> env =
       BuildChildEnvironment(nullptr, flags, "/out", "/lib.so", "");
-  EXPECT_THAT(env,
-              IsSupersetOf({"TIDEMARK_MODE=sample", "TIDEMARK_UNWINDER=native",
-                            "TIDEMARK_REPORTERS=folded,top_table",
-                            "TIDEMARK_SAMPLE_INTERVAL=524288",
-                            "TIDEMARK_FLUSH_INTERVAL=0.1", "TIDEMARK_TOP=3",
-                            "TIDEMARK_SAMPLE_SEED=18446744073709551615"}));
+  EXPECT_THAT(
+      env, IsSupersetOf({"TIDEMARK_MODE=sample", "TIDEMARK_UNWINDER=native",
+                         "TIDEMARK_REPORTERS=folded,top_table",
+                         "TIDEMARK_SAMPLE_INTERVAL=524288",
+                         "TIDEMARK_FLUSH_INTERVAL=0.1", "TIDEMARK_TOP=3",
+                         "TIDEMARK_SAMPLE_SEED=18446744073709551615",
+                         "TIDEMARK_OOM_DETECTION=0", "TIDEMARK_OOM_EXIT=1"}));
 }
 
 TEST(ChildEnvTest, LibraryGoesInFrontOfExistingPreload) {
@@ -74,6 +77,8 @@ TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
                     const_cast<char*>("TIDEMARK_LAUNCHED=0"),
                     const_cast<char*>("TIDEMARK_INTERPOSER=bogus"),
                     const_cast<char*>("TIDEMARK_LIBRARY=/keep.so"),
+                    const_cast<char*>("TIDEMARK_OOM_EXIT=1"),
+                    const_cast<char*>("TIDEMARK_OOM_DETECTION=0"),
                     nullptr};
   std::vector<std::string> env =
       BuildChildEnvironment(parent, ProfileFlags(), "/new", "/t.so", "");
@@ -83,6 +88,7 @@ TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
   EXPECT_THAT(env, Contains("TIDEMARK_LIBRARY=/keep.so"));
   EXPECT_THAT(env, Not(Contains(StartsWith("TIDEMARK_TOP="))));
   EXPECT_THAT(env, Not(Contains(StartsWith("TIDEMARK_INTERPOSER="))));
+  EXPECT_THAT(env, Not(Contains(StartsWith("TIDEMARK_OOM_"))));
   EXPECT_EQ(CountWithName(env, "TIDEMARK_MODE"), 1);
   EXPECT_EQ(CountWithName(env, "TIDEMARK_OUTPUT"), 1);
   EXPECT_EQ(CountWithName(env, "TIDEMARK_LAUNCHED"), 1);

@@ -111,10 +111,15 @@ run -- sh -c 'pwd'
 run --output="$TEST_TMPDIR/reports" -- sh -c 'echo r > "$TIDEMARK_OUTPUT/r.txt"'
 expect_in "reports written" "$ERR" "tidemark: reports in $TEST_TMPDIR/reports"
 
-run --output="$TEST_TMPDIR/empty" -- sh -c 'kill -KILL $$'
+# A kill leaves the stored profile; the launcher renders from it and says
+# why the program ended.
+run --output="$TEST_TMPDIR/killed" -- sh -c 'kill -KILL $$'
 expect_status "killed before writing" 137
 expect_in "killed before writing" "$ERR" \
-  "tidemark: no report was written to $TEST_TMPDIR/empty"
+  "tidemark: the program was killed by SIGKILL; its reports were rendered from its stored profile"
+expect_in "killed before writing" "$ERR" "tidemark: reports in $TEST_TMPDIR/killed"
+[ -f "$TEST_TMPDIR/killed/summary.json" ] ||
+  fail "killed before writing: no summary.json rendered"
 
 # --- the child's output and environment -----------------------------------
 run --output="$TEST_TMPDIR/o" -- sh -c 'echo to-stdout; echo to-stderr >&2'

@@ -78,6 +78,25 @@ constexpr ValueFlag kValueFlags[] = {
     {"seed", SetNumber<uint64_t, ParseUint64, &ProfileFlags::sample_seed>},
 };
 
+// Flags that take no value: each sets one switch.
+struct SwitchFlag {
+  const char* name;
+  std::optional<bool> ProfileFlags::*field;
+  bool value;
+};
+
+constexpr SwitchFlag kSwitchFlags[] = {
+    {"no-oom-detection", &ProfileFlags::oom_detection, false},
+    {"oom-exit", &ProfileFlags::oom_exit, true},
+};
+
+const SwitchFlag* FindSwitchFlag(const std::string& name) {
+  for (const SwitchFlag& flag : kSwitchFlags) {
+    if (name == flag.name) return &flag;
+  }
+  return nullptr;
+}
+
 const ValueFlag* FindValueFlag(const std::string& name) {
   for (const ValueFlag& flag : kValueFlags) {
     if (name == flag.name) return &flag;
@@ -128,6 +147,13 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
     size_t equals = arg.find('=');
     std::string name = arg.substr(
         2, equals == std::string::npos ? std::string::npos : equals - 2);
+    if (const SwitchFlag* on_off = FindSwitchFlag(name)) {
+      if (equals != std::string::npos) {
+        return Fail(error, "--" + name + " takes no value");
+      }
+      flags->*(on_off->field) = on_off->value;
+      continue;
+    }
     const ValueFlag* flag = FindValueFlag(name);
     if (flag == nullptr) {
       if (name == "help") return Fail(error, "--help takes no value");
@@ -168,7 +194,10 @@ std::string UsageText() {
          "Usage: bazel run //tools:profile -- [FLAGS] [--] COMMAND [ARGS...]\n"
          "\n"
          "Runs COMMAND with the Tidemark memory profiler preloaded and writes\n"
-         "its reports to a folder. The exit status is COMMAND's.\n"
+         "its reports to a folder. The exit status is COMMAND's (" +
+         std::to_string(kOomExitCode) +
+         " when\n"
+         "--oom-exit ended it).\n"
          "\n"
          "Flags:\n"
          "  --mode=exact|sample       record every allocation, or a random\n"
@@ -198,6 +227,16 @@ std::string UsageText() {
          std::to_string(defaults.top_rows) +
          ")\n"
          "  --seed=N                  sampler seed; 0 = from the clock\n"
+         "  --no-oom-detection        do not watch for running out of memory\n"
+         "                            (by default an out-of-memory report is\n"
+         "                            written when little memory is left\n"
+         "                            under the tightest limit, or when an\n"
+         "                            allocation fails)\n"
+         "  --oom-exit                exact mode: after that report, end the\n"
+         "                            job with exit code " +
+         std::to_string(kOomExitCode) +
+         " (as Fil does);\n"
+         "                            by default it runs on\n"
          "  -h, --help                show this help\n"
          "\n"
          "Value flags also accept the form '--flag VALUE' (a VALUE that "

@@ -24,6 +24,9 @@ struct ProfileFlags {
   std::optional<double> flush_interval_seconds;
   std::optional<int> top_rows;
   std::optional<uint64_t> sample_seed;
+  // --no-oom-detection sets false, --oom-exit sets true.
+  std::optional<bool> oom_detection;
+  std::optional<bool> oom_exit;
   // The program to run and its arguments; never empty after a successful
   // parse unless `help` is set.
   std::vector<std::string> command;

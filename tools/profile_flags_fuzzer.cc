@@ -4,9 +4,12 @@
 //     with the same values;
 //   - a single numeric or mode flag is accepted by the launcher exactly
 //     when the same text in its TIDEMARK_* variable is accepted by the
-//     library. (Names are checked against the plugin registry separately,
-//     and the reporter list's empty names are a known difference, so those
-//     are left to the end-to-end table in testdata/e2e/test_bad_input.py.)
+//     library;
+//   - the switches (--no-oom-detection, --oom-exit) reach the library as
+//     the same settings, and their absence as the library's defaults. (Names
+//     are checked against the plugin registry separately, and the reporter
+//     list's empty names are a known difference, so those are left to the
+//     end-to-end table in testdata/e2e/test_bad_input.py.)
 //
 // Input: arguments separated by NUL bytes. When the first byte is below
 // kFlags, the input is instead one value for that flag.
@@ -57,6 +60,9 @@ void CheckLibraryAgrees(const ProfileFlags& flags) {
   }
   if (flags.top_rows) Check(*flags.top_rows == config.top_rows);
   if (flags.sample_seed) Check(*flags.sample_seed == config.sample_seed);
+  // The switches, and the library's defaults when they were not given.
+  Check(config.oom_detection == flags.oom_detection.value_or(true));
+  Check(config.oom_exit == flags.oom_exit.value_or(false));
 }
 
 struct SameRules {

@@ -38,6 +38,8 @@ TEST(ProfileFlagsTest, DefaultsLeaveOptionalSettingsUnset) {
   EXPECT_FALSE(flags.flush_interval_seconds.has_value());
   EXPECT_FALSE(flags.top_rows.has_value());
   EXPECT_FALSE(flags.sample_seed.has_value());
+  EXPECT_FALSE(flags.oom_detection.has_value());
+  EXPECT_FALSE(flags.oom_exit.has_value());
   EXPECT_THAT(flags.command, ElementsAre("python3", "x.py"));
 }
 
@@ -45,7 +47,8 @@ TEST(ProfileFlagsTest, ReadsEveryFlag) {
   ProfileFlags flags =
       ParseOk({"--mode=sample", "--output=out/dir", "--unwinder=native",
                "--reporters=folded,top", "--sample-interval=512K",
-               "--flush-interval=0.5", "--top=7", "--seed=42", "--", "prog"});
+               "--flush-interval=0.5", "--top=7", "--seed=42",
+               "--no-oom-detection", "--oom-exit", "--", "prog"});
   EXPECT_EQ(flags.mode, Mode::kSample);
   EXPECT_EQ(flags.output, "out/dir");
   EXPECT_EQ(flags.unwinder, "native");
@@ -54,7 +57,21 @@ TEST(ProfileFlagsTest, ReadsEveryFlag) {
   EXPECT_EQ(flags.flush_interval_seconds, 0.5);
   EXPECT_EQ(flags.top_rows, 7);
   EXPECT_EQ(flags.sample_seed, 42u);
+  EXPECT_EQ(flags.oom_detection, false);
+  EXPECT_EQ(flags.oom_exit, true);
   EXPECT_THAT(flags.command, ElementsAre("prog"));
+}
+
+TEST(ProfileFlagsTest, SwitchesTakeNoValue) {
+  EXPECT_EQ(ParseError({"--oom-exit=1", "p"}), "--oom-exit takes no value");
+  EXPECT_EQ(ParseError({"--no-oom-detection=yes", "p"}),
+            "--no-oom-detection takes no value");
+  EXPECT_EQ(ParseError({"--oom-detection", "p"}),
+            "unknown flag '--oom-detection'");
+  // The next argument is the command, not the switch's value.
+  ProfileFlags flags = ParseOk({"--oom-exit", "python3", "job.py"});
+  EXPECT_EQ(flags.oom_exit, true);
+  EXPECT_THAT(flags.command, ElementsAre("python3", "job.py"));
 }
 
 TEST(ProfileFlagsTest, ValueMayBeTheNextArgument) {
@@ -195,6 +212,9 @@ TEST(ProfileFlagsTest, UsageShowsTheLibraryDefaults) {
   EXPECT_THAT(usage,
               HasSubstr(std::string("(default: ") + defaults.reporters + ")"));
   EXPECT_THAT(usage, HasSubstr("--seed=N"));
+  EXPECT_THAT(usage, HasSubstr("--no-oom-detection"));
+  EXPECT_THAT(usage, HasSubstr("job with exit code 53 (as Fil does)"));
+  EXPECT_THAT(usage, HasSubstr("COMMAND's (53 when\n--oom-exit ended it)"));
 }
 
 }  // namespace

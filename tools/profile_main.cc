@@ -161,8 +161,9 @@ int Main(int argc, char** argv) {
     // Nothing ran (the child said why); do not leave an empty folder behind.
     if (output.created) rmdir(output.path.c_str());
   } else {
-    RenderAfterChild(report_tool, ForProcess(output.path, status.pid), status,
-                     oom_kills_before, ReadOomKillCount());
+    const std::string folder = ForProcess(output.path, status.pid);
+    RenderAfterChild(report_tool, folder, status, oom_kills_before,
+                     ReadOomKillCount());
     SayWhereReportsAre(output, status.pid, ReportersWriteFiles(flags));
   }
   ExitLikeChild(status);

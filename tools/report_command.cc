@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "core/report_directory.h"
 #include "core/report_rendering.h"
 #include "core/reporter.h"
+#include "tools/paths.h"
 #include "tools/report_flags.h"
 #include "tools/report_leftovers.h"
 
@@ -47,14 +49,11 @@ bool ProcessAlive(int pid) {
   return kill(pid, 0) == 0 || errno == EPERM;
 }
 
-// `path` made absolute against the current folder, without trailing '/'.
+// `path` made absolute against the user's folder (under `bazel run`, the
+// one it was started from), without trailing '/'.
 std::string AbsolutePath(const std::string& path) {
-  std::string absolute = path;
-  if (absolute[0] != '/') {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof(cwd)) == nullptr) return path;
-    absolute = std::string(cwd) + "/" + path;
-  }
+  std::string absolute =
+      MakeAbsolute(path, UserDirectory(getenv("BUILD_WORKING_DIRECTORY")));
   while (absolute.size() > 1 && absolute.back() == '/') absolute.pop_back();
   return absolute;
 }
@@ -268,6 +267,10 @@ int RunReportCommand(const std::vector<std::string>& args) {
     }
     profile.reason = text.reason;
     profile.ended = text.ended;
+    if (flags.exit_code && !profile.has_exit_code) {
+      profile.has_exit_code = true;
+      profile.exit_code = *flags.exit_code;
+    }
     profile.final_report = text.final_report;
     ReportDirectory into = target;
     ScopedFd into_fd;
@@ -291,7 +294,7 @@ int RunReportCommand(const std::vector<std::string>& args) {
       return kCannotRender;
     }
   }
-  Say("reports in " + target.display_path);
+  if (!flags.quiet) Say("reports in " + target.display_path);
   return kRendered;
 }
 

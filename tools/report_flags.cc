@@ -30,6 +30,17 @@ bool SetValue(const std::string& name, const std::string& value,
     flags->reason = value;
   } else if (name == "ended") {
     flags->ended = value;
+  } else if (name == "exit-code") {
+    int code = 0;
+    char why[256];
+    if (value == "0") {
+      code = 0;
+    } else if (!ParsePositiveInt(value.c_str(), &code, why, sizeof(why)) ||
+               code > 255) {
+      return Fail(error, "--exit-code: '" + value +
+                             "' is not an exit code (0 to 255)");
+    }
+    flags->exit_code = code;
   } else if (name == "subfolder") {
     // One new folder right inside the profile's folder, nothing else.
     if (!IsPlainFileName(value)) {
@@ -54,8 +65,8 @@ bool SetValue(const std::string& name, const std::string& value,
 }
 
 bool TakesValue(const std::string& name) {
-  static constexpr const char* kNames[] = {"reporters", "reason", "ended",
-                                           "subfolder", "snapshot"};
+  static constexpr const char* kNames[] = {
+      "reporters", "reason", "ended", "exit-code", "subfolder", "snapshot"};
   return std::any_of(std::begin(kNames), std::end(kNames),
                      [&](const char* n) { return name == n; });
 }
@@ -87,11 +98,11 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
     const size_t equals = arg.find('=');
     const std::string name = arg.substr(
         2, equals == std::string::npos ? std::string::npos : equals - 2);
-    if (name == "running") {
+    if (name == "running" || name == "quiet") {
       if (equals != std::string::npos) {
-        return Fail(error, "--running takes no value");
+        return Fail(error, "--" + name + " takes no value");
       }
-      flags->running = true;
+      (name == "running" ? flags->running : flags->quiet) = true;
       continue;
     }
     if (name == "help") return Fail(error, "--help takes no value");
@@ -145,8 +156,12 @@ other reporters. DIR_OR_FILE is the report folder or the file itself.
   --reporters=LIST   comma-separated reporters (default: those of the run)
   --reason=TEXT      the reports' reason (default: from how the run ended)
   --ended=TEXT       how the program ended, in words (default: ditto)
+  --exit-code=N      the program's exit code, when it exited without
+                     recording one (os._exit); the launcher passes it
   --subfolder=NAME   write into a new folder NAME inside the report folder
   --running          the program still runs: terminal reporters stay quiet
+  --quiet            no "reports in" line (the profiled process and the
+                     launcher run it so; errors are still said)
   --snapshot=WHICH   peak, or out-of-memory (what was live when memory ran
                      out); default: the peak, and out-of-memory/ when the
                      run stored one

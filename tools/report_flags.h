@@ -21,9 +21,11 @@ struct ReportFlags {
   std::optional<std::string> reporters;
   std::optional<std::string> reason;  // overrides what the ending implies
   std::optional<std::string> ended;   // ditto
+  std::optional<int> exit_code;       // when the header has none
   // A new folder of this name, inside the profile's folder, for the reports.
   std::optional<std::string> subfolder;
   bool running = false;  // reports made while the program runs on
+  bool quiet = false;    // no "reports in" line
   ReportSnapshot snapshot = ReportSnapshot::kDefault;
   std::string path;  // the stored profile, or the folder holding it
 };

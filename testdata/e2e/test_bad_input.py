@@ -83,8 +83,10 @@ def stderr_only(check):
 
 
 def files_are(*names):
+    """Exactly these reports, beside the stored profile they come from."""
     def check(test, run, folder):
-        test.assertEqual(sorted(os.listdir(folder)), sorted(names), str(run))
+        test.assertEqual(sorted(os.listdir(folder)),
+                         sorted(names + ("profile.tidemark",)), str(run))
     return check
 
 
@@ -289,6 +291,12 @@ LAUNCHER_ROWS = [
     ("no_command",               ["--mode=exact", "--"],      REJECT),  # no COMMAND
     ("every_value_is_checked",   ["--mode=bogus", "--mode=sample", "--"], REJECT),
     ("later_flag_wins",          ["--top=5", "--top=1", "--"], ACCEPT),
+    # Switches take no value, and the word after one is not its value.
+    ("switch_with_value",        ["--oom-exit=1", "--"],      REJECT),
+    ("negated_switch_with_value", ["--no-oom-detection=0", "--"], REJECT),
+    ("switch_as_value_flag",     ["--oom-detection=0", "--"], REJECT),
+    ("switches",                 ["--no-oom-detection", "--oom-exit", "--"], ACCEPT),
+    ("switch_before_command",    ["--oom-exit"],              ACCEPT),
     ("value_as_next_argument",   ["--top", "1", "--"],        ACCEPT),
     ("flags_after_command_are_its_own", [],                   ACCEPT),  # COMMAND + "--mode=bogus"
 ]
@@ -316,6 +324,12 @@ LIBRARY_ROWS = [
     ("TIDEMARK_LAUNCHED",   LONG,             ACCEPT),
     ("TIDEMARK_LAUNCHED",   NOT_UTF8,         ACCEPT),
 ]
+# The out-of-memory switches: 1/0, true/false, yes/no, on/off, nothing else.
+for _variable in ("TIDEMARK_OOM_DETECTION", "TIDEMARK_OOM_EXIT"):
+    for _value in ("", " ", "2", "-1", "True", "ON", "y", "1 ", "on\n", LONG, NOT_UTF8):
+        LIBRARY_ROWS.append((_variable, _value, REJECT))
+    for _value in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+        LIBRARY_ROWS.append((_variable, _value, ACCEPT))
 # fmt: on
 
 
@@ -574,7 +588,7 @@ class HelpTest(pr.ProfileTestCase):
             run = _run([pr.tool_path()] + flags, pr.clean_env(), pr.scratch_dir())
             self.assertEqual(run.returncode, 0, str(run))
             self.assertIn("Usage:", run.stdout, str(run))
-            for flag in VARIABLE:
+            for flag in list(VARIABLE) + ["no-oom-detection", "oom-exit"]:
                 self.assertIn("--" + flag, run.stdout, str(run))
             self.assertNotIn("tidemark-e2e", run.stdout + run.stderr, str(run))
 

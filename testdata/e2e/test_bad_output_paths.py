@@ -24,7 +24,8 @@ import tempfile
 import profile_run as pr
 
 REPORTERS = "folded,summary_json,flamegraph"  # files only: stderr stays the job's
-FILES = ["peak.folded", "peak.svg", "summary.json"]
+# The reports, and the stored profile they are rendered from.
+FILES = ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"]
 JOB = "behaviour.py"  # fixed stdout and stderr, exit code 3
 REFUSED = 2
 
@@ -101,10 +102,14 @@ ROWS = [
                          + "$"], [])),
     Row("full disk", full_disk, full_disk=True,
         launcher=("job", [
+            q("cannot keep the stored profile {out}/profile.tidemark: fallocate: No space left "
+              "on device; reports will still be written at exit, but not after a kill"),
             q("reporter 'folded' failed: cannot write {out}/peak.folded: No space left on device;")
             + ".*" + q("reporter 'flamegraph' failed: cannot write {out}/peak.svg: No space left"),
             q("no report was written to {out} ")], []),
         library=("job", [
+            q("cannot keep the stored profile {out}/profile.tidemark: fallocate: No space left "
+              "on device; reports will still be written at exit, but not after a kill"),
             q("reporter 'folded' failed: cannot write {out}/peak.folded: No space left on device;")
             + ".*" + q("reporter 'flamegraph' failed: cannot write {out}/peak.svg: No space left")],
             [])),

@@ -57,7 +57,8 @@ class OutputRulesTest(pr.ProfileTestCase):
     def test_a_reused_folder_holds_only_the_new_runs_reports(self):
         folder = pr.fresh_output_dir("reused")
         first = pr.run_profiled([pr.PYTHON, "-c", "pass"], output_dir=folder)
-        self.assertEqual(sorted(os.listdir(folder)), ["peak.folded", "peak.svg", "summary.json"],
+        self.assertEqual(sorted(os.listdir(folder)),
+                         ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"],
                          first.describe())
         # An earlier run's on-demand folders, the user's own things beside them.
         os.mkdir(os.path.join(folder, "sigusr2-1"))
@@ -78,7 +79,8 @@ class OutputRulesTest(pr.ProfileTestCase):
                                  flags=["--reporters=folded"])
         self.assertEqual(second.returncode, 0, second.describe())
         self.assertEqual(sorted(os.listdir(folder)),
-                         ["link.svg", "notes.txt", "peak.folded", "sigusr2-2"], second.describe())
+                         ["link.svg", "notes.txt", "peak.folded", "profile.tidemark", "sigusr2-2"],
+                         second.describe())
         self.assertEqual(os.listdir(os.path.join(folder, "sigusr2-2")), ["notes.txt"])
         with open(os.path.join(elsewhere, "peak.svg")) as handle:
             self.assertEqual(handle.read(), "not a report of this folder")
@@ -160,12 +162,17 @@ class OutputRulesTest(pr.ProfileTestCase):
                               "--", pr.PYTHON, "-c", "pass"], pr.clean_env())
         self.assertEqual(code, 0, err)
         self.assertEqual([l for l in tidemark_lines(err) if "report" in l], [], err)
-        # But a run that should have written files and did not still says so.
+        # A run that should have written files and did not (os._exit) gets
+        # them rendered from its stored profile, and is told why.
         folder = pr.fresh_output_dir("killed")
         code, out, err = run([pr.tool_path(), "--output=" + folder, "--", pr.PYTHON, "-c",
                               "import os; os._exit(4)"], pr.clean_env())
         self.assertEqual(code, 4, err)
-        self.assertIn("tidemark: no report was written to %s" % folder, err)
+        self.assertIn("tidemark: the program ended with exit code 4 without writing its "
+                      "reports; its reports were rendered from its stored profile", err)
+        self.assertIn("tidemark: reports in %s" % folder, err)
+        with open(os.path.join(folder, "summary.json")) as handle:
+            self.assertEqual(json.load(handle)["exit_code"], 4)
 
     def test_a_value_flag_before_the_double_dash_is_a_usage_error(self):
         for argv in (["--output", "--", pr.PYTHON, "-c", "print('ran')"],
