@@ -125,7 +125,6 @@ class OomRlimitTest(pr.ProfileTestCase):
         leaked = run.bytes_at_location(LEAK, FAST_LINE)
         self.assertGreaterEqual(leaked, SHARE * ROOM, "the leaking line: " + context)
         self.assertLessEqual(leaked, self.limit, context)
-        self.assertEqual(leaked % (16 * MiB), 0, "16 MiB arrays, each exact: " + context)
         return run
 
     def test_memory_error_unchanged(self):
