@@ -68,7 +68,7 @@ struct SessionState {
   // Set once the final reports exist, by whichever path wrote them (the
   // exit report under report_mutex, a renderer run from a signal handler).
   std::atomic<bool> final_written{false};
-  int on_demand_reports = 0;  // under report_mutex
+  int on_demand_reports = 0;          // under report_mutex
   std::atomic<int> renderer_runs{0};  // numbers sigusr2-N from handlers
   std::atomic<int> oom_reports{0};    // numbers out-of-memory-N
 };
@@ -222,8 +222,7 @@ void RecordEnding(SessionState* s, pf::Ending ending, int exit_code,
   h->exit_code = exit_code;
   h->signal_number = signal_number;
   h->end_nanoseconds = s->store->NowNanoseconds();
-  __atomic_store_n(&h->ending, static_cast<uint32_t>(ending),
-                   __ATOMIC_RELEASE);
+  __atomic_store_n(&h->ending, static_cast<uint32_t>(ending), __ATOMIC_RELEASE);
 }
 
 // Has the renderer process render the stored profile. `flags` are its
@@ -277,8 +276,7 @@ bool WriteReportsNow(const char* reason, bool final_report,
     Tracker::Get().peak().CaptureForReport();
     Profile profile;
     std::string why;
-    if (!ReadStoredProfile(*s->store, StoredSnapshot::kPeak, &profile,
-                           &why)) {
+    if (!ReadStoredProfile(*s->store, StoredSnapshot::kPeak, &profile, &why)) {
       Say("cannot write reports: %s", why.c_str());
       return false;
     }
@@ -376,10 +374,9 @@ void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
   if (!final_report) {
     // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
     char subfolder[64];
-    snprintf(subfolder, sizeof(subfolder), "--subfolder=%s%d",
-             kOnDemandPrefix, s->renderer_runs.fetch_add(1) + 1);
-    const char* flags[] = {"--running", "--reason=SIGUSR2", subfolder,
-                           nullptr};
+    snprintf(subfolder, sizeof(subfolder), "--subfolder=%s%d", kOnDemandPrefix,
+             s->renderer_runs.fetch_add(1) + 1);
+    const char* flags[] = {"--running", "--reason=SIGUSR2", subfolder, nullptr};
     RenderElsewhere(s, flags, "SIGUSR2");
     return;
   }
@@ -427,8 +424,7 @@ void OnOutOfMemory(const OomEvent& event) {
     snprintf(subfolder, sizeof(subfolder), "--subfolder=out-of-memory-%d",
              episode);
   }
-  const bool exiting =
-      s->config.oom_exit && s->config.mode == Mode::kExact;
+  const bool exiting = s->config.oom_exit && s->config.mode == Mode::kExact;
   // "--subfolder=NAME" -> NAME
   const char* folder_name = subfolder + sizeof("--subfolder=") - 1;
   if (s->store->file_backed()) {
