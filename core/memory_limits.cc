@@ -299,6 +299,15 @@ bool ParseStatm(const char* text, int64_t* size_pages, int64_t* data_pages) {
   return true;
 }
 
+bool ParseRssHighWaterMark(const char* text, int64_t* bytes) {
+  int64_t kib = 0;
+  if (!FindKeyedNumber(text, "VmHWM", &kib) || kib > INT64_MAX / 1024) {
+    return false;
+  }
+  *bytes = kib * 1024;
+  return true;
+}
+
 bool ParseCgroupPath(const std::string& text, bool v2, std::string* path) {
   size_t from = 0;
   while (from < text.size()) {
@@ -540,6 +549,17 @@ int64_t ReadOomKillCount() {
   InitMemoryLimits();
   const MemoryLimits* limits = g_limits.load(std::memory_order_acquire);
   return limits == nullptr ? -1 : limits->ReadOomKillCount();
+}
+
+int64_t ReadRssHighWaterMark() {
+  // The file is a few KiB at most (long only in its signal and CPU masks,
+  // which come after VmHWM), so a truncated read still holds the line.
+  char text[4096];
+  int64_t bytes = 0;
+  return ReadInto("/proc/self/status", text, sizeof(text)) &&
+                 ParseRssHighWaterMark(text, &bytes)
+             ? bytes
+             : 0;
 }
 
 }  // namespace tidemark

@@ -81,6 +81,11 @@ bool ReadHeadroom(Headroom* out);
 // For the launcher: see MemoryLimits::ReadOomKillCount. Discovers the
 // cgroups itself if InitMemoryLimits was not called.
 int64_t ReadOomKillCount();
+// The kernel's high-water mark of this process's resident memory (VmHWM
+// in /proc/self/status), in bytes; 0 if unknown. Allocation-free: the
+// session refreshes it from the out-of-memory callback, on the allocating
+// thread of a process that is about to run out.
+int64_t ReadRssHighWaterMark();
 
 // --- Parsers, separate so tests and the fuzzer can feed them text. None
 // allocates; `text` is NUL-terminated.
@@ -99,6 +104,9 @@ bool ParseMeminfoText(const char* text, int64_t* total, int64_t* available);
 bool ParseCgroupLimitText(const char* text, int64_t* bytes);
 // /proc/self/statm -> total size and data+stack, in pages.
 bool ParseStatm(const char* text, int64_t* size_pages, int64_t* data_pages);
+// /proc/self/status -> VmHWM in bytes; false when there is no such line, no
+// number, or more KiB than int64_t can count in bytes.
+bool ParseRssHighWaterMark(const char* text, int64_t* bytes);
 // The cgroup path of this process in "/proc/self/cgroup" text: the v2
 // entry ("0::/path") if `v2`, else the v1 memory controller's entry.
 bool ParseCgroupPath(const std::string& text, bool v2, std::string* path);

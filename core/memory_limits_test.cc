@@ -121,6 +121,43 @@ TEST(MemoryLimitsTest, ParsesStatm) {
   EXPECT_FALSE(ParseStatm("765 430\n", &size, &data));
 }
 
+TEST(MemoryLimitsTest, ParsesTheRssHighWaterMark) {
+  int64_t bytes = -1;
+  ASSERT_TRUE(ParseRssHighWaterMark(
+      "Name:\tpython3\nVmPeak:\t  9000 kB\nVmHWM:\t  2048 kB\nVmRSS:\t 1 kB\n",
+      &bytes));
+  EXPECT_EQ(bytes, 2048 * 1024);
+  EXPECT_FALSE(ParseRssHighWaterMark("Name:\tpython3\n", &bytes));
+  EXPECT_FALSE(
+      ParseRssHighWaterMark("VmHWM: 99999999999999999999 kB\n", &bytes));
+  // 2^53 KiB is 2^63 bytes: one more than int64_t holds.
+  EXPECT_FALSE(ParseRssHighWaterMark("VmHWM: 9007199254740992 kB\n", &bytes));
+  ASSERT_TRUE(ParseRssHighWaterMark("VmHWM: 9007199254740991 kB\n", &bytes));
+  EXPECT_EQ(bytes, int64_t{9007199254740991} * 1024);
+}
+
+TEST(MemoryLimitsTest, ReadsThisProcesssRssHighWaterMark) {
+  // A touched 8 MiB block is resident now, so the high-water mark is at
+  // least that much.
+  constexpr size_t kBytes = size_t{8} << 20;
+  std::string block(kBytes, 'x');
+  EXPECT_GE(ReadRssHighWaterMark(), static_cast<int64_t>(kBytes));
+  EXPECT_EQ(block.back(), 'x');
+}
+
+TEST(MemoryLimitsTest, FindsTheV2AndV1CgroupPaths) {
+  const std::string text =
+      "9:name=systemd:/\n"
+      "4:cpu,memory:/jobs/job-7\n"
+      "0::/user.slice/session-3.scope\n";
+  std::string path;
+  ASSERT_TRUE(ParseCgroupPath(text, /*v2=*/true, &path));
+  EXPECT_EQ(path, "/user.slice/session-3.scope");
+  ASSERT_TRUE(ParseCgroupPath(text, /*v2=*/false, &path));
+  EXPECT_EQ(path, "/jobs/job-7");
+  EXPECT_FALSE(ParseCgroupPath("4:cpu:/x\n", /*v2=*/false, &path));
+}
+
 TEST(MemoryLimitsTest, FormatsBytes) {
   char text[32];
   FormatBytes(400 * kMiB, text, sizeof(text));

@@ -22,7 +22,7 @@
 #include "core/config.h"
 #include "core/internal_allocator.h"
 #include "core/interposer.h"
-#include "core/memory_pressure.h"
+#include "core/memory_limits.h"
 #include "core/message_text.h"
 #include "core/oom_watch.h"
 #include "core/output_directory.h"

@@ -1,11 +1,10 @@
-// Fuzzes the parsers of the kernel's memory files (/proc/meminfo,
-// /proc/self/cgroup, /proc/self/status, /proc/self/statm,
+// Fuzzes the parsers of the kernel's memory files (core/memory_limits.h):
+// /proc/meminfo, /proc/self/cgroup, /proc/self/status, /proc/self/statm,
 // /proc/self/mountinfo, a cgroup's limit, usage, memory.stat, memory.events
-// and memory.oom_control): the same bytes go to each. The allocation-free
-// ones (core/memory_limits.h) run on the allocation path. They run inside the
-// profiled process, so a file the kernel (or a container runtime) fills oddly
-// must never make them read out of bounds, overflow, or answer with numbers
-// that cannot be.
+// and memory.oom_control; the same bytes go to each. The allocation-free ones
+// run on the allocation path, and all of them inside the profiled process, so
+// a file the kernel (or a container runtime) fills oddly must never make them
+// read out of bounds, overflow, or answer with numbers that cannot be.
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +12,6 @@
 #include <string>
 
 #include "core/memory_limits.h"
-#include "core/memory_pressure.h"
 
 namespace tidemark {
 namespace {
@@ -29,33 +27,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tidemark;  // NOLINT(google-build-using-namespace)
   const std::string text(reinterpret_cast<const char*>(data), size);
 
-  MemoryStatus status;
-  if (ParseMeminfo(text, &status)) {
-    Check(status.limit > 0 && status.available >= 0);
-  }
   for (bool v2 : {true, false}) {
     std::string path;
     if (ParseCgroupPath(text, v2, &path)) {
       Check(path.find('\n') == std::string::npos);
     }
   }
-  int64_t bytes = 0;
-  if (ParseLimit(text, &bytes)) Check(bytes > 0 && bytes < (int64_t{1} << 62));
-  Check(ParseRssHighWaterMark(text) >= 0);
 
-  // Limit and usage: the text before and after the first NUL.
+  // The allocation-free parsers see the text up to the first NUL, as from a
+  // file read into a terminated buffer; the text after it is a
+  // /proc/self/cgroup for the mounts found in the whole text (below).
   const size_t split = text.find('\0');
-  const std::string limit = text.substr(0, split);
-  const std::string usage =
+  const std::string first = text.substr(0, split);
+  const std::string rest =
       split == std::string::npos ? std::string() : text.substr(split + 1);
-  if (ParseCgroupMemory(limit, usage, &status)) {
-    Check(status.limit > 0 && status.available >= 0 &&
-          status.available <= status.limit);
-  }
 
-  // core/memory_limits.h: the allocation-free parsers see text up to the
-  // first NUL, as from a file read into a terminated buffer.
-  const char* c_text = limit.c_str();
+  const char* c_text = first.c_str();
   int64_t value = -1;
   if (ParseDecimal(c_text, &value)) Check(value >= 0);
   for (const char* key : {"oom_kill", "inactive_file", "total_inactive_file",
@@ -68,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ParseMeminfoText(c_text, &total, &available)) {
     Check(total > 0 && available >= 0);
   }
+  int64_t bytes = 0;
   if (ParseCgroupLimitText(c_text, &bytes)) {
     Check(bytes > 0 && bytes < (int64_t{1} << 62));
   }
@@ -76,6 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ParseStatm(c_text, &size_pages, &data_pages)) {
     Check(size_pages >= 0 && data_pages >= 0);
   }
+  int64_t hwm = -1;
+  if (ParseRssHighWaterMark(c_text, &hwm)) Check(hwm >= 0 && hwm % 1024 == 0);
   char formatted[32];
   FormatBytes(value, formatted, sizeof(formatted));
   Check(memchr(formatted, '\0', sizeof(formatted)) != nullptr);
@@ -88,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(mount.mount_point.find('\n') == std::string::npos);
     std::string path;
     std::string directory;
-    if (ParseCgroupPath(usage, v2, &path) &&
+    if (ParseCgroupPath(rest, v2, &path) &&
         CgroupDirectory(mount, path, &directory)) {
       Check(directory.compare(0, mount.mount_point.size(), mount.mount_point) ==
             0);
