@@ -44,8 +44,7 @@ uint32_t FrameNames::Intern(const RawFrame& frame, Unwinder* unwinder) {
   ids_.emplace(frame, id);
   // In id order (under the lock), as the stored profile requires.
   if (store_ != nullptr) {
-    store_->AddLocation(id, slot->kind, slot->function, slot->file,
-                        slot->line);
+    store_->AddLocation(id, slot->kind, slot->function, slot->file, slot->line);
   }
   count_.store(id, std::memory_order_release);
   return id;

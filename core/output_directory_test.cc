@@ -265,11 +265,10 @@ TEST_F(OutputDirectoryTest, ReuseRemovesOnlyEarlierReports) {
                         {"sigusr2-", "out-of-memory-"}, {"out-of-memory"});
   close(dir.fd);
 
-  EXPECT_EQ(
-      ListDirectory(root_),
-      (std::vector<std::string>{"notes.txt", "out-of-memory.bak", "peak.svg.d",
-                                "sigusr2-2", "sigusr2-3", "sigusr2-x",
-                                "summary.json"}));
+  EXPECT_EQ(ListDirectory(root_),
+            (std::vector<std::string>{"notes.txt", "out-of-memory.bak",
+                                      "peak.svg.d", "sigusr2-2", "sigusr2-3",
+                                      "sigusr2-x", "summary.json"}));
   EXPECT_EQ(ListDirectory(root_ + "/sigusr2-2"),
             std::vector<std::string>{"mine.txt"});
   EXPECT_EQ(Read(victim + "/summary.json"), "victim");

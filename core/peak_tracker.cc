@@ -47,10 +47,10 @@ void PeakTracker::CopyLive(uint32_t n, ChunkedArray<Entry>* into,
   info->stack_count = n;
   info->nanoseconds = NowNanoseconds();
   info->tracked_allocations =
-      store_ == nullptr ? 0
-                        : __atomic_load_n(
-                              &store_->mutable_header()->tracked_allocations,
-                              __ATOMIC_RELAXED);
+      store_ == nullptr
+          ? 0
+          : __atomic_load_n(&store_->mutable_header()->tracked_allocations,
+                            __ATOMIC_RELAXED);
 }
 
 void PeakTracker::CaptureLiveForOutOfMemory(pf::SnapshotInfo* info) {

@@ -44,8 +44,8 @@ ProfileStore* StoreInTemporaryFolder() {
   if (mkdtemp(pattern.data()) == nullptr) return nullptr;
   const int fd = open(pattern.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::string why;
-  ProfileStore* store = ProfileStore::CreateInDirectory(
-      fd, pattern, ProfileStore::Facts(), &why);
+  ProfileStore* store =
+      ProfileStore::CreateInDirectory(fd, pattern, ProfileStore::Facts(), &why);
   close(fd);
   return store;
 }

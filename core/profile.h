@@ -11,7 +11,8 @@ namespace tidemark {
 
 // The profile data model every reporter reads: what was live at the peak,
 // by call stack, plus facts about the run. Built outside the allocation path
-// (core/profile_reader.h, from the stored profile), so it uses ordinary containers.
+// (core/profile_reader.h, from the stored profile), so it uses ordinary
+// containers.
 struct ProfileFrame {
   FrameKind kind = FrameKind::kPython;
   std::string function;
@@ -43,7 +44,7 @@ struct Profile {
   bool has_exit_code = false;
   int exit_code = 0;
   double wall_seconds = 0;
-  int64_t peak_bytes = 0;     // tracked bytes live at the peak
+  int64_t peak_bytes = 0;  // tracked bytes live at the peak
   // When the peak happened, in seconds since the start; negative when no
   // peak was recorded yet.
   double peak_seconds = -1;

@@ -47,14 +47,14 @@ inline constexpr uint32_t kChunkBytes = uint32_t{1} << kChunkShift;
 inline constexpr uint32_t kMaxChunks = 4096;  // per area: 256 MiB
 
 enum Area : uint32_t {
-  kLiveArea = 0,     // CounterEntry per stack id: live now
-  kPeakArea0 = 1,    // CounterEntry per stack id: peak slot 0
-  kPeakArea1 = 2,    // CounterEntry per stack id: peak slot 1
-  kOomArea = 3,      // CounterEntry per stack id: live when memory ran out
-  kStackArea = 4,    // StackEntry per stack id
+  kLiveArea = 0,      // CounterEntry per stack id: live now
+  kPeakArea0 = 1,     // CounterEntry per stack id: peak slot 0
+  kPeakArea1 = 2,     // CounterEntry per stack id: peak slot 1
+  kOomArea = 3,       // CounterEntry per stack id: live when memory ran out
+  kStackArea = 4,     // StackEntry per stack id
   kLocationArea = 5,  // LocationEntry per location id
-  kFramePool = 6,    // uint32 location ids, a stack's innermost first
-  kStringPool = 7,   // NUL-terminated UTF-8 names
+  kFramePool = 6,     // uint32 location ids, a stack's innermost first
+  kStringPool = 7,    // NUL-terminated UTF-8 names
   kAreaCount = 8,
 };
 
@@ -73,8 +73,8 @@ struct StackEntry {
 static_assert(sizeof(StackEntry) == 16, "layout");
 
 struct LocationEntry {
-  uint32_t kind;  // FrameKind
-  int32_t line;   // 0 when unknown
+  uint32_t kind;      // FrameKind
+  int32_t line;       // 0 when unknown
   uint64_t function;  // kStringPool offset
   uint64_t file;      // kStringPool offset (for native frames, the object)
   uint64_t reserved;
@@ -88,9 +88,9 @@ constexpr uint32_t ElementsPerChunk() {
 
 // Which snapshot of counters a PeakSlot or the oom record describes.
 struct SnapshotInfo {
-  int64_t total_bytes;          // sum of the entries' bytes
-  int64_t total_allocations;    // sum of the entries' allocations
-  uint32_t stack_count;         // entries 1..stack_count are meaningful
+  int64_t total_bytes;        // sum of the entries' bytes
+  int64_t total_allocations;  // sum of the entries' allocations
+  uint32_t stack_count;       // entries 1..stack_count are meaningful
   uint32_t reserved;
   int64_t nanoseconds;          // since FileHeader::start_monotonic_ns
   int64_t tracked_allocations;  // recorded over the run until then
@@ -98,10 +98,10 @@ struct SnapshotInfo {
 static_assert(sizeof(SnapshotInfo) == 40, "layout");
 
 enum Ending : uint32_t {
-  kRunning = 0,   // no end recorded: still running, or killed without notice
-  kExited = 1,    // exit(): exit_code is set
-  kSignal = 2,    // a report signal (SIGTERM, SIGINT) is about to kill it
-  kOomExit = 3,   // --oom-exit ended it after the out-of-memory report
+  kRunning = 0,  // no end recorded: still running, or killed without notice
+  kExited = 1,   // exit(): exit_code is set
+  kSignal = 2,   // a report signal (SIGTERM, SIGINT) is about to kill it
+  kOomExit = 3,  // --oom-exit ended it after the out-of-memory report
 };
 
 inline constexpr uint32_t kFlagIncomplete = 1;  // a chunk could not be stored
@@ -114,7 +114,7 @@ struct FileHeader {
   uint32_t chunk_bytes;   // kChunkBytes
   uint32_t max_chunks;    // kMaxChunks
   int32_t pid;
-  uint32_t mode;  // 0 exact, 1 sample
+  uint32_t mode;                  // 0 exact, 1 sample
   int64_t sample_interval_bytes;  // 0 in exact mode
   int64_t start_realtime_ns;      // CLOCK_REALTIME at start
   int64_t start_monotonic_ns;     // CLOCK_MONOTONIC at start
@@ -129,14 +129,14 @@ struct FileHeader {
   uint32_t reserved0;
 
   // --- Updated while the program runs (see "Publication" above).
-  uint32_t flags;  // kFlag*
+  uint32_t flags;           // kFlag*
   uint32_t stack_count;     // StackEntry ids 1..stack_count are complete
   uint32_t location_count;  // LocationEntry ids 1..location_count
   uint32_t reserved1;
-  uint64_t file_bytes;          // bytes of the file in use (chunks end here)
-  uint64_t frame_pool_bytes;    // kFramePool bytes in use
-  uint64_t string_pool_bytes;   // kStringPool bytes in use
-  uint64_t peak_generation;     // current slot = generation % 2; 0: none
+  uint64_t file_bytes;         // bytes of the file in use (chunks end here)
+  uint64_t frame_pool_bytes;   // kFramePool bytes in use
+  uint64_t string_pool_bytes;  // kStringPool bytes in use
+  uint64_t peak_generation;    // current slot = generation % 2; 0: none
   SnapshotInfo peak[2];
   // Out of memory: oom_state 1 once `oom` and kOomArea are complete.
   uint32_t oom_state;

@@ -12,8 +12,9 @@ uint32_t Read32(const uint8_t* p) {
 }
 
 void Append32(uint32_t value, std::string* out) {
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     out->push_back(static_cast<char>(value >> (8 * i)));
+  }
 }
 
 }  // namespace

@@ -18,7 +18,7 @@
 namespace tidemark {
 namespace {
 
-using namespace profile_format;  // NOLINT(build/namespaces)
+using namespace profile_format;  // NOLINT(google-build-using-namespace)
 
 constexpr char kName[] = "/r/profile.tidemark";
 
@@ -436,7 +436,7 @@ TEST_F(CorruptionTest, Stacks) {
             std::string::npos)
       << ReadError(image_);
   stack->frames = kChunkBytes - 4;  // crosses into the next chunk
-  h()->frame_pool_bytes = 2 * kChunkBytes;
+  h()->frame_pool_bytes = uint64_t{2} * kChunkBytes;
   EXPECT_NE(ReadError(image_).find("are not inside one chunk"),
             std::string::npos);
   stack->frames = frames;

@@ -22,13 +22,14 @@ namespace {
 namespace pf = profile_format;
 
 constexpr uint64_t kHeaderBytes =
-    (sizeof(pf::FileHeader) + pf::kChunkBytes - 1) & ~uint64_t{pf::kChunkBytes - 1};
+    (sizeof(pf::FileHeader) + pf::kChunkBytes - 1) &
+    ~uint64_t{pf::kChunkBytes - 1};
 
 // The raw system call: the preload interposer exports `mmap`, and the
 // profiler's own mappings are not the program's.
 void* RawMapShared(int fd, uint64_t offset, size_t bytes) {
-  long r = syscall(SYS_mmap, nullptr, bytes, PROT_READ | PROT_WRITE,
-                   MAP_SHARED, fd, static_cast<off_t>(offset));
+  long r = syscall(SYS_mmap, nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   fd, static_cast<off_t>(offset));
   if (r < 0 && r > -4096) return nullptr;
   return reinterpret_cast<void*>(r);
 }
@@ -70,7 +71,8 @@ void ProfileStore::FillHeader(const Facts& facts) {
   h->max_chunks = pf::kMaxChunks;
   h->pid = facts.pid;
   h->mode = facts.sample_mode ? 1 : 0;
-  h->sample_interval_bytes = facts.sample_mode ? facts.sample_interval_bytes : 0;
+  h->sample_interval_bytes =
+      facts.sample_mode ? facts.sample_interval_bytes : 0;
   h->start_realtime_ns = facts.start_realtime_ns;
   h->start_monotonic_ns = facts.start_monotonic_ns;
   h->top_rows = facts.top_rows;
@@ -111,15 +113,16 @@ ProfileStore* ProfileStore::CreateInDirectory(int dir_fd,
     return nullptr;
   }
   std::string temporary;
-  const int fd = CreateUniqueFile(dir_fd, ".profile.tidemark.tmp-", &temporary, O_RDWR);
+  const int fd =
+      CreateUniqueFile(dir_fd, ".profile.tidemark.tmp-", &temporary, O_RDWR);
   if (fd < 0) {
     *why = "cannot create the stored profile in " + dir_path + ": " +
            strerror(errno);
     return nullptr;
   }
   auto fail = [&](const char* what) {
-    *why = std::string("cannot keep the stored profile ") + path + ": " +
-           what + ": " + strerror(errno);
+    *why = std::string("cannot keep the stored profile ") + path + ": " + what +
+           ": " + strerror(errno);
     unlinkat(dir_fd, temporary.c_str(), 0);
     close(fd);
     return nullptr;
@@ -255,8 +258,7 @@ void ProfileStore::AddLocation(uint32_t id, FrameKind kind,
   __atomic_store_n(&header_->location_count, id, __ATOMIC_RELEASE);
 }
 
-void ProfileStore::AddStack(uint32_t id, const uint32_t* locations,
-                            int depth) {
+void ProfileStore::AddStack(uint32_t id, const uint32_t* locations, int depth) {
   using Entry = pf::StackEntry;
   constexpr uint32_t kPerChunk = pf::ElementsPerChunk<Entry>();
   uint64_t frames_at = 0;

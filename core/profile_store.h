@@ -53,7 +53,8 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
   // whose absolute path is `dir_path`: written under a temporary name and
   // renamed into place once its header is complete, replacing a previous
   // run's file. Returns nullptr with a reason.
-  static ProfileStore* CreateInDirectory(int dir_fd, const std::string& dir_path,
+  static ProfileStore* CreateInDirectory(int dir_fd,
+                                         const std::string& dir_path,
                                          const Facts& facts, std::string* why);
   // A store in the profiler's own memory only (tests; a folder that cannot
   // hold the file).

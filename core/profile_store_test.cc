@@ -53,8 +53,7 @@ void AddStacks(ProfileStore* store, uint32_t count) {
 int64_t BytesOfLine(const Profile& profile, int line) {
   int64_t bytes = 0;
   for (const ProfileStack& stack : profile.stacks) {
-    if (!stack.frames.empty() &&
-        profile.frames[stack.frames[0]].line == line) {
+    if (!stack.frames.empty() && profile.frames[stack.frames[0]].line == line) {
       bytes += stack.bytes;
     }
   }
@@ -194,8 +193,7 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesACompletePeak) {
       continue;
     }
     Profile profile;
-    ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile,
-                                  &why))
+    ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why))
         << why << " (seed " << seed << ", run " << run << ")";
     // A consistent state is rounds 1..r done, with or without the byte
     // (the live counters at the instant of death may sit between the free
@@ -218,8 +216,8 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesACompletePeak) {
       prefix += rounds;
       done[rounds % 7 + 1] += rounds;
     }
-    EXPECT_TRUE(consistent) << "total " << total << " seed " << seed
-                            << " run " << run;
+    EXPECT_TRUE(consistent)
+        << "total " << total << " seed " << seed << " run " << run;
   }
 }
 

@@ -53,8 +53,9 @@ int GoBetweenMain(void* raw) {
             CLONE_VM | CLONE_VFORK | SIGCHLD, args);
   int result = 126;
   if (renderer > 0) {
-    const long kStepNs = 5 * 1000 * 1000;
-    const long limit_ns = static_cast<long>(args->timeout_seconds) * 1000000000L;
+    const long kStepNs = 5L * 1000 * 1000;
+    const long limit_ns =
+        static_cast<long>(args->timeout_seconds) * 1000000000L;
     for (long waited_ns = 0;; waited_ns += kStepNs) {
       int status = 0;
       const long r = syscall(SYS_wait4, renderer, &status, WNOHANG, nullptr);
@@ -95,8 +96,8 @@ bool CopyPath(const char* from, size_t length) {
 bool RendererProcess::Locate() {
   const char* configured = getenv("TIDEMARK_REPORT_TOOL");
   if (configured != nullptr && configured[0] != '\0') {
-    g_available = CopyPath(configured, strlen(configured)) &&
-                  IsExecutableFile(g_path);
+    g_available =
+        CopyPath(configured, strlen(configured)) && IsExecutableFile(g_path);
     return g_available;
   }
   Dl_info info;
@@ -126,7 +127,9 @@ int RendererProcess::Run(const char* const* args, int timeout_seconds) {
   ChildArgs child;
   int n = 0;
   child.argv[n++] = g_path;
-  for (; args[n - 1] != nullptr && n < kMaxArgs; ++n) child.argv[n] = args[n - 1];
+  for (; args[n - 1] != nullptr && n < kMaxArgs; ++n) {
+    child.argv[n] = args[n - 1];
+  }
   child.argv[n] = nullptr;
   child.timeout_seconds = timeout_seconds;
 

@@ -12,7 +12,8 @@ namespace {
 // Records what it was given; fails with `failure` when that is set.
 class FakeReporter : public Reporter {
  public:
-  explicit FakeReporter(std::string failure = "") : failure_(failure) {}
+  explicit FakeReporter(std::string failure = "")
+      : failure_(std::move(failure)) {}
   bool Write(const Profile& profile, const ReportDirectory& directory,
              std::string* error) override {
     peak_bytes_ = profile.peak_bytes;

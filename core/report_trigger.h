@@ -7,9 +7,9 @@ namespace tidemark {
 
 // Why a report is being written outside the normal exit path.
 enum class ReportRequest {
-  kPeriodic,         // every flush interval (sample mode)
-  kOnDemand,         // SIGUSR2: the job keeps running
-  kTermination,      // SIGTERM or SIGINT: the job is about to die
+  kPeriodic,     // every flush interval (sample mode)
+  kOnDemand,     // SIGUSR2: the job keeps running
+  kTermination,  // SIGTERM or SIGINT: the job is about to die
 };
 
 // Writes reports when a signal or a timer asks for them.

@@ -11,7 +11,7 @@
 namespace tidemark {
 namespace {
 
-using namespace profile_format;  // NOLINT(build/namespaces): test helper
+using namespace profile_format;  // NOLINT(google-build-using-namespace)
 
 constexpr uint64_t kHeaderEnd =
     (sizeof(FileHeader) + kChunkBytes - 1) / kChunkBytes * kChunkBytes;

@@ -88,14 +88,14 @@ bool RenderAfterChild(const std::string& report_tool,
     return false;
   }
   if (ending.final_reports_written) return false;
-  const bool oom_killed = oom_kills_before >= 0 &&
-                          oom_kills_after > oom_kills_before;
+  const bool oom_killed =
+      oom_kills_before >= 0 && oom_kills_after > oom_kills_before;
   const EndingWords words = DescribeEnding(status, oom_killed);
   const std::string path = file->path();
   file.reset();
   if (access(report_tool.c_str(), X_OK) != 0) {
-    Say(Summary(status, words) + "; its profile is kept in " +
-        path + " (no renderer found at " + report_tool +
+    Say(Summary(status, words) + "; its profile is kept in " + path +
+        " (no renderer found at " + report_tool +
         "; render it with //tools:report)");
     return false;
   }

@@ -37,8 +37,8 @@ bool SetValue(const std::string& name, const std::string& value,
       code = 0;
     } else if (!ParsePositiveInt(value.c_str(), &code, why, sizeof(why)) ||
                code > 255) {
-      return Fail(error, "--exit-code: '" + value +
-                             "' is not an exit code (0 to 255)");
+      return Fail(
+          error, "--exit-code: '" + value + "' is not an exit code (0 to 255)");
     }
     flags->exit_code = code;
   } else if (name == "subfolder") {
@@ -73,9 +73,8 @@ bool SetValue(const std::string& name, const std::string& value,
 
 bool TakesValue(const std::string& name) {
   static constexpr const char* kNames[] = {
-      "reporters", "reason",    "ended",
-      "exit-code", "subfolder", "numbered-subfolder",
-      "snapshot"};
+      "reporters",          "reason",  "ended", "exit-code", "subfolder",
+      "numbered-subfolder", "snapshot"};
   return std::any_of(std::begin(kNames), std::end(kNames),
                      [&](const char* n) { return name == n; });
 }

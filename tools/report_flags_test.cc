@@ -92,9 +92,8 @@ TEST(ReportFlagsTest, ReporterNamesAreCheckedAgainstTheLinkedOnes) {
 
 // The flags the library and the launcher pass when they run the renderer.
 TEST(ReportFlagsTest, TheFlagsOfTheRenderersRunForTheProgram) {
-  const ReportFlags flags =
-      Parse({"--quiet", "--numbered-subfolder=sigusr2-", "--exit-code=3",
-             "/r/profile.tidemark"});
+  const ReportFlags flags = Parse({"--quiet", "--numbered-subfolder=sigusr2-",
+                                   "--exit-code=3", "/r/profile.tidemark"});
   EXPECT_TRUE(flags.quiet);
   EXPECT_EQ(flags.numbered_subfolder.value_or(""), "sigusr2-");
   EXPECT_EQ(flags.exit_code.value_or(-1), 3);

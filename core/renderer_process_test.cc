@@ -1,0 +1,81 @@
+#include "core/renderer_process.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "gtest/gtest.h"
+
+namespace tidemark {
+namespace {
+
+std::atomic<int> g_sigchld{0};
+
+void CountSigchld(int) { g_sigchld.fetch_add(1); }
+
+double Now() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// The "renderer" here is /bin/sh, so the tests say what the program sees
+// and what the caller gets back, whatever the renderer does.
+class RendererProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("TIDEMARK_REPORT_TOOL", "/bin/sh", 1);
+    ASSERT_TRUE(RendererProcess::Locate());
+    struct sigaction action = {};
+    action.sa_handler = &CountSigchld;
+    sigemptyset(&action.sa_mask);
+    ASSERT_EQ(sigaction(SIGCHLD, &action, &previous_), 0);
+    g_sigchld.store(0);
+  }
+  void TearDown() override { sigaction(SIGCHLD, &previous_, nullptr); }
+
+  struct sigaction previous_ = {};
+};
+
+TEST_F(RendererProcessTest, ReturnsTheRenderersExitStatus) {
+  const char* ok[] = {"-c", "exit 0", nullptr};
+  EXPECT_EQ(RendererProcess::Run(ok, 10), 0);
+  const char* seven[] = {"-c", "exit 7", nullptr};
+  EXPECT_EQ(RendererProcess::Run(seven, 10), 7);
+}
+
+TEST_F(RendererProcessTest, TheProgramSeesNoChildAndNoSigchld) {
+  const char* args[] = {"-c", "exit 0", nullptr};
+  ASSERT_EQ(RendererProcess::Run(args, 10), 0);
+  // A program's own SIGCHLD handler and its wait(-1) find nothing.
+  usleep(50 * 1000);
+  EXPECT_EQ(g_sigchld.load(), 0);
+  errno = 0;
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+TEST_F(RendererProcessTest, ARendererThatHangsIsKilledAtTheLimit) {
+  const char* args[] = {"-c", "sleep 30", nullptr};
+  const double start = Now();
+  EXPECT_EQ(RendererProcess::Run(args, 1), -1);
+  const double took = Now() - start;
+  EXPECT_GE(took, 0.9);
+  EXPECT_LT(took, 10.0);
+  EXPECT_EQ(g_sigchld.load(), 0);
+}
+
+TEST_F(RendererProcessTest, ARendererThatCannotStartIsAFailure) {
+  setenv("TIDEMARK_REPORT_TOOL", "/nonexistent/report", 1);
+  EXPECT_FALSE(RendererProcess::Locate());
+  const char* args[] = {nullptr};
+  EXPECT_EQ(RendererProcess::Run(args, 1), -1);
+}
+
+}  // namespace
+}  // namespace tidemark
