@@ -17,13 +17,13 @@
 namespace tidemark {
 namespace {
 
-void BM_PeakCopy(benchmark::State& state) {
+// state.range(0) stacks with live bytes, then a new high and its copy per
+// iteration: one more byte on the first stack makes a new high, so every
+// iteration copies every stack.
+void CopyPeaks(benchmark::State& state, PeakTracker* peak) {
   const uint32_t stacks = static_cast<uint32_t>(state.range(0));
-  auto peak = std::make_unique<PeakTracker>();
   for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, int64_t{64} * id);
   for (auto _ : state) {
-    // One more byte on the first stack makes a new high, so every
-    // iteration copies every stack.
     peak->Add(1, 1);
     peak->CaptureIfPeak();
   }
@@ -31,6 +31,11 @@ void BM_PeakCopy(benchmark::State& state) {
     state.SkipWithError("the last high was not copied");
   }
   state.SetItemsProcessed(state.iterations() * stacks);
+}
+
+void BM_PeakCopy(benchmark::State& state) {
+  auto peak = std::make_unique<PeakTracker>();
+  CopyPeaks(state, peak.get());
 }
 BENCHMARK(BM_PeakCopy)->Arg(10)->Arg(1000)->Arg(100000);
 
@@ -51,7 +56,6 @@ ProfileStore* StoreInTemporaryFolder() {
 }
 
 void BM_PeakCopyStored(benchmark::State& state) {
-  const uint32_t stacks = static_cast<uint32_t>(state.range(0));
   ProfileStore* store = StoreInTemporaryFolder();
   if (store == nullptr || !store->file_backed()) {
     state.SkipWithError("cannot create the stored profile");
@@ -59,15 +63,7 @@ void BM_PeakCopyStored(benchmark::State& state) {
   }
   auto peak = std::make_unique<PeakTracker>();
   peak->AttachStore(store);
-  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, int64_t{64} * id);
-  for (auto _ : state) {
-    peak->Add(1, 1);
-    peak->CaptureIfPeak();
-  }
-  if (peak->peak_bytes() != peak->current_bytes()) {
-    state.SkipWithError("the last high was not copied");
-  }
-  state.SetItemsProcessed(state.iterations() * stacks);
+  CopyPeaks(state, peak.get());
 }
 BENCHMARK(BM_PeakCopyStored)->Arg(10)->Arg(1000)->Arg(100000);
 

@@ -385,8 +385,13 @@ def run_profiled(command, mode="exact", flags=(), name="run", timeout=900, outpu
 
 def run_tool(argv_tail, timeout=120):
     """Runs the tool with arbitrary arguments; returns (exit, stdout, stderr)."""
+    return _run_quietly([tool_path()] + list(argv_tail), timeout)
+
+
+def _run_quietly(argv, timeout):
+    """(exit, stdout, stderr) of ARGV, no stdin, the clean environment."""
     proc = subprocess.run(
-        [tool_path()] + list(argv_tail),
+        argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -418,19 +423,7 @@ def ended_by_signal(number):
 def run_report(target, timeout=120):
     """Runs `report TARGET` (a folder or a profile.tidemark); returns
     (exit, stdout, stderr)."""
-    proc = subprocess.run(
-        [report_tool_path(), target],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=clean_env(),
-        timeout=timeout,
-    )
-    return (
-        proc.returncode,
-        proc.stdout.decode("utf-8", "replace"),
-        proc.stderr.decode("utf-8", "replace"),
-    )
+    return _run_quietly([report_tool_path(), target], timeout)
 
 
 _CRASH_SIGNS = ("Traceback (most recent call last)", "Sanitizer", "Segmentation fault",

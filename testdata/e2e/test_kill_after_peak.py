@@ -74,17 +74,23 @@ class KillAfterPeakTest(pr.ProfileTestCase):
         self.assertIsInstance(seconds, (int, float), context)
         self.assertTrue(0 <= seconds <= run.summary["wall_seconds"] + 0.01, context)
 
+    def kill_after_peak(self, via, delay, what):
+        """Runs the job VIA the launcher or LD_PRELOAD, SIGKILLs it DELAY
+        seconds after its peak; returns the job and a failure context."""
+        job = pr.Job([pr.PYTHON, SCRIPT, "churn"], via, "exact", name="kill")
+        pid = job.wait_marker("freed")
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+        job.finish()
+        context = "%s (E2E_SEED=%d)\n%s" % (what, self.seed, job.describe())
+        self.assertEqual(job.returncode, -signal.SIGKILL, context)
+        return job, context
+
     def test_through_the_launcher(self):
         for number, delay in enumerate(self.delays()):
             what = "launcher, kill %d, %.3f s after the peak" % (number, delay)
             with self.subTest(kill=number, delay=delay):
-                job = pr.Job([pr.PYTHON, SCRIPT, "churn"], "launcher", "exact", name="kill")
-                pid = job.wait_marker("freed")
-                time.sleep(delay)
-                os.kill(pid, signal.SIGKILL)
-                job.finish()
-                context = "%s (E2E_SEED=%d)\n%s" % (what, self.seed, job.describe())
-                self.assertEqual(job.returncode, -signal.SIGKILL, context)
+                job, context = self.kill_after_peak("launcher", delay, what)
                 self.assertTrue([l for l in pr.tidemark_lines(job.stderr) if "SIGKILL" in l],
                                 "no tidemark: line names SIGKILL: " + context)
                 run = job.report()
@@ -97,13 +103,7 @@ class KillAfterPeakTest(pr.ProfileTestCase):
         for number, delay in enumerate(self.delays()):
             what = "LD_PRELOAD, kill %d, %.3f s after the peak" % (number, delay)
             with self.subTest(kill=number, delay=delay):
-                job = pr.Job([pr.PYTHON, SCRIPT, "churn"], "preload", "exact", name="kill")
-                pid = job.wait_marker("freed")
-                time.sleep(delay)
-                os.kill(pid, signal.SIGKILL)
-                job.finish()
-                context = "%s (E2E_SEED=%d)\n%s" % (what, self.seed, job.describe())
-                self.assertEqual(job.returncode, -signal.SIGKILL, context)
+                job, context = self.kill_after_peak("preload", delay, what)
                 code, out, err = pr.run_report(job.output)
                 context += "\nreport: exit %d\nstdout:\n%s\nstderr:\n%s" % (code, out, err)
                 self.assertIsNone(pr.crash_signs(code, err), context)

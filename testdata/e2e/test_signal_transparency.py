@@ -25,18 +25,11 @@ HELD_BYTES = 48 * pr.MiB
 MODES = ("exact", "sample")
 
 
-def children_of(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
-            return [int(p) for p in handle.read().split()]
-    except OSError:
-        return []
-
 
 def process_state(pid):
     """What a hung job and its children are doing, for the failure message."""
     out = []
-    for p in [pid] + children_of(pid):
+    for p in [pid] + pr.children_of(pid):
         for task in sorted(os.listdir("/proc/%d/task" % p)) if os.path.isdir(
                 "/proc/%d/task" % p) else []:
             base = "/proc/%d/task/%s/" % (p, task)
@@ -121,7 +114,7 @@ class Job:
         """The pid running Python: the launcher's child, or the job itself."""
         if self.how != "launcher":
             return self.pid
-        pid = pr.wait_for(lambda: (children_of(self.pid) or [None])[0], timeout=30)
+        pid = pr.wait_for(lambda: (pr.children_of(self.pid) or [None])[0], timeout=30)
         if pid is None:
             raise AssertionError("the launcher started no job")
         return pid
