@@ -1,6 +1,6 @@
 """A job that is interrupted: it prints how it sees its signals, checks the
 save-and-restore idiom, holds 48 MiB (HELD; no numpy, so that it runs on
-every interpreter), says "ready" and sleeps until a
+every interpreter), says "ready" and sleeps, in short naps, until a
 signal ends it. Its own lines start with "job: ". On KeyboardInterrupt its `finally` and `atexit` code run and
 it dies of SIGINT, as Python does. With --own-sigterm it installs its own
 SIGTERM handler, which exits 7.
@@ -51,7 +51,14 @@ def main():
     block = hold()
     try:
         say("ready")
-        time.sleep(120)
+        # Short sleeps, not one long one: a signal whose handler runs after
+        # say() returned but before a long sleep's system call began would
+        # only be acted on when that sleep ends (CPython checks for signals
+        # between bytecodes and when a sleep is interrupted, not when it
+        # starts). Each loop turn checks.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
     except KeyboardInterrupt:
         say("KeyboardInterrupt")
         raise
