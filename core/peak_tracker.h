@@ -67,6 +67,8 @@ class PeakTracker {
 
   // Calls fn(stack_id, Entry) for each stack with live bytes at the peak
   // (or now, for VisitCurrent). Holds the snapshot lock while visiting.
+  // Reports do not use these (they read the stored profile through
+  // core/profile_reader.h); the tracker's own tests do, without a store.
   template <typename Fn>
   void VisitPeak(Fn fn) {
     SpinLockHolder hold(snapshot_lock_);

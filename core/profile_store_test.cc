@@ -70,29 +70,49 @@ class ProfileStoreTest : public ::testing::Test {
   }
   void TearDown() override { close(dir_fd_); }
 
+  // A file-backed store in the test's folder, and a tracker keeping its
+  // counters there.
+  ProfileStore* NewStore(std::unique_ptr<PeakTracker>* peak) {
+    std::string why;
+    ProfileStore* store =
+        ProfileStore::CreateInDirectory(dir_fd_, dir_, TestFacts(), &why);
+    EXPECT_NE(store, nullptr) << why;
+    if (store != nullptr) {
+      *peak = std::make_unique<PeakTracker>();
+      (*peak)->AttachStore(store);
+    }
+    return store;
+  }
+
+  // The peak as a renderer reads it from the file.
+  bool ReadPeakFromFile(Profile* profile) {
+    std::string why;
+    std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir_, &why);
+    EXPECT_NE(file, nullptr) << why;
+    if (file == nullptr) return false;
+    const bool ok =
+        ReadStoredProfile(*file, StoredSnapshot::kPeak, profile, &why);
+    EXPECT_TRUE(ok) << why;
+    return ok;
+  }
+
   std::string dir_;
   int dir_fd_ = -1;
 };
 
 TEST_F(ProfileStoreTest, TheFileHoldsThePeakAndTheLiveBytes) {
-  std::string why;
-  ProfileStore* store =
-      ProfileStore::CreateInDirectory(dir_fd_, dir_, TestFacts(), &why);
-  ASSERT_NE(store, nullptr) << why;
+  std::unique_ptr<PeakTracker> peak;
+  ProfileStore* store = NewStore(&peak);
+  ASSERT_NE(store, nullptr);
   EXPECT_STREQ(store->path(), (dir_ + "/profile.tidemark").c_str());
-  auto peak = std::make_unique<PeakTracker>();
-  peak->AttachStore(store);
   AddStacks(store, 3);
   peak->Add(1, 1000);
   peak->Add(2, 500);
   peak->Remove(1, 1000);  // the peak (1500) is copied here
   peak->Add(3, 200);
 
-  std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir_, &why);
-  ASSERT_NE(file, nullptr) << why;
   Profile profile;
-  ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why))
-      << why;
+  ASSERT_TRUE(ReadPeakFromFile(&profile));
   EXPECT_EQ(profile.peak_bytes, 1500);
   EXPECT_EQ(BytesOfLine(profile, 1), 1000);
   EXPECT_EQ(BytesOfLine(profile, 2), 500);
@@ -105,44 +125,32 @@ TEST_F(ProfileStoreTest, TheFileHoldsThePeakAndTheLiveBytes) {
 TEST_F(ProfileStoreTest, LiveBytesAboveTheLastCopyAreThePeak) {
   // A job that only grew since its last free and was then killed: the
   // peak is what was live at the end.
-  std::string why;
-  ProfileStore* store =
-      ProfileStore::CreateInDirectory(dir_fd_, dir_, TestFacts(), &why);
-  ASSERT_NE(store, nullptr) << why;
-  auto peak = std::make_unique<PeakTracker>();
-  peak->AttachStore(store);
+  std::unique_ptr<PeakTracker> peak;
+  ProfileStore* store = NewStore(&peak);
+  ASSERT_NE(store, nullptr);
   AddStacks(store, 2);
   peak->Add(1, 100);
   peak->Remove(1, 100);
   peak->Add(2, 4096);
   peak->Add(2, 4096);
 
-  std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir_, &why);
-  ASSERT_NE(file, nullptr) << why;
   Profile profile;
-  ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why))
-      << why;
+  ASSERT_TRUE(ReadPeakFromFile(&profile));
   EXPECT_EQ(profile.peak_bytes, 8192);
   EXPECT_EQ(BytesOfLine(profile, 2), 8192);
   EXPECT_EQ(BytesOfLine(profile, 1), 0);
 }
 
 TEST_F(ProfileStoreTest, ManyStacksSpanManyChunks) {
-  std::string why;
-  ProfileStore* store =
-      ProfileStore::CreateInDirectory(dir_fd_, dir_, TestFacts(), &why);
-  ASSERT_NE(store, nullptr) << why;
-  auto peak = std::make_unique<PeakTracker>();
-  peak->AttachStore(store);
+  std::unique_ptr<PeakTracker> peak;
+  ProfileStore* store = NewStore(&peak);
+  ASSERT_NE(store, nullptr);
   constexpr uint32_t kStacks = 10000;  // > 4096 per counter chunk
   AddStacks(store, kStacks);
   for (uint32_t id = 1; id <= kStacks; ++id) peak->Add(id, id);
   peak->Remove(1, 1);
-  std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir_, &why);
-  ASSERT_NE(file, nullptr) << why;
   Profile profile;
-  ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why))
-      << why;
+  ASSERT_TRUE(ReadPeakFromFile(&profile));
   EXPECT_EQ(profile.peak_bytes, int64_t{kStacks} * (kStacks + 1) / 2);
   EXPECT_EQ(BytesOfLine(profile, 9999), 9999);
   EXPECT_EQ(profile.stacks.size(), kStacks);

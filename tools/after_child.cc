@@ -11,15 +11,10 @@
 #include "core/message_text.h"
 #include "core/profile_format.h"
 #include "core/profile_reader.h"
+#include "tools/report_command.h"
 
 namespace tidemark {
 namespace {
-
-std::string SignalName(int number) {
-  const char* abbreviation = sigabbrev_np(number);
-  if (abbreviation == nullptr) return "signal " + std::to_string(number);
-  return std::string("SIG") + abbreviation;
-}
 
 // Runs the renderer and waits for it; its output goes where ours goes.
 int RunRenderer(const std::string& tool, const std::vector<std::string>& args) {
@@ -63,7 +58,7 @@ EndingWords DescribeEnding(const ChildStatus& status, bool oom_killed) {
       words.reason = "killed by the kernel's OOM killer";
       words.ended = "killed by the kernel's OOM killer";
     } else {
-      words.reason = SignalName(status.signal);
+      words.reason = SignalText(status.signal);
       words.ended = "killed by " + words.reason;
     }
   } else {
