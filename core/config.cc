@@ -243,6 +243,28 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
       return wrap(kEnvOomExit, v);
     }
   }
+  if (const char* v = Lookup(envp, kEnvFollowChildren)) {
+    if (!ParseBool(v, &config->follow_children, inner, n)) {
+      return wrap(kEnvFollowChildren, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvProcessThreshold)) {
+    // "0" is allowed here: every process then keeps its reports.
+    if (strcmp(v, "0") == 0) {
+      config->process_threshold_bytes = 0;
+    } else if (!ParseByteSize(v, &config->process_threshold_bytes, inner, n)) {
+      return wrap(kEnvProcessThreshold, v);
+    }
+  }
+  if (const char* v = Lookup(envp, kEnvJob)) {
+    // Written by Tidemark itself; a value it could not have written is
+    // ignored (this process then starts a job of its own).
+    char* end = nullptr;
+    const long pid = strtol(v, &end, 10);
+    if (end != v && *end == '\0' && pid > 0 && pid <= INT32_MAX) {
+      config->job_pid = static_cast<int>(pid);
+    }
+  }
   if (const char* v = Lookup(envp, kEnvLaunched)) {
     config->launched_by_tool = strcmp(v, "1") == 0;
   }

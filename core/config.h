@@ -39,8 +39,21 @@ struct Config {
   // Exact mode: end the job with kOomExitCode after the out-of-memory
   // report instead of letting it run on (sample mode never stops a job).
   bool oom_exit = false;
-  // Set by the command-line tool: the library then removes itself from
-  // LD_PRELOAD so the program's own subprocesses are not profiled.
+  // Profile every process of the job (core/job.h): a process that execs
+  // stays profiled as its new program, children started with fork+exec or
+  // posix_spawn are profiled as processes of their own, and a child forked
+  // without exec gets a fresh profile from the moment of the fork. false:
+  // only the first process (the library leaves LD_PRELOAD, forked children
+  // stop tracking).
+  bool follow_children = true;
+  // A process that never ran Python and whose peak stays at or below this
+  // is only listed in the job's index: no folder, no output.
+  int64_t process_threshold_bytes = 1 << 20;
+  // Set by the job's first process for the others (TIDEMARK_JOB): its pid.
+  // 0: this process is the first (or was exec'd from it, same pid).
+  int job_pid = 0;
+  // Set by the command-line tool: it prints the job's table on stderr and
+  // writes the job's index, so no process does.
   bool launched_by_tool = false;
 };
 
@@ -57,11 +70,18 @@ inline constexpr const char kEnvSampleSeed[] = "TIDEMARK_SAMPLE_SEED";
 inline constexpr const char kEnvOomDetection[] = "TIDEMARK_OOM_DETECTION";
 inline constexpr const char kEnvOomExit[] = "TIDEMARK_OOM_EXIT";
 inline constexpr const char kEnvLaunched[] = "TIDEMARK_LAUNCHED";
+inline constexpr const char kEnvFollowChildren[] = "TIDEMARK_FOLLOW_CHILDREN";
+inline constexpr const char kEnvProcessThreshold[] =
+    "TIDEMARK_PROCESS_THRESHOLD";
+// Internal: the pid of the job's first process, which sets it (and the
+// resolved TIDEMARK_OUTPUT) in its own environment for its descendants.
+inline constexpr const char kEnvJob[] = "TIDEMARK_JOB";
 // All of them, for code that must clear or copy the whole set.
 inline constexpr const char* kEnvNames[] = {
     kEnvMode,       kEnvOutput,         kEnvUnwinder,      kEnvInterposer,
     kEnvReporters,  kEnvSampleInterval, kEnvFlushInterval, kEnvTop,
     kEnvSampleSeed, kEnvOomDetection,   kEnvOomExit,       kEnvLaunched,
+    kEnvFollowChildren, kEnvProcessThreshold, kEnvJob,
 };
 
 // Parsers shared by the tool's flags and the library's environment. Each

@@ -104,6 +104,14 @@ enum Ending : uint32_t {
   kOomExit = 3,  // --oom-exit ended it after the out-of-memory report
 };
 
+// How a process came to be profiled (FileHeader::started).
+enum Started : uint32_t {
+  kStartedFirst = 0,  // the job's first process (or its image after exec)
+  kStartedExec = 1,   // replaced an earlier profiled image of the same pid
+  kStartedChild = 2,  // a new program started by a process of the job
+  kStartedFork = 3,   // forked without exec: a fresh profile from the fork
+};
+
 inline constexpr uint32_t kFlagIncomplete = 1;  // a chunk could not be stored
 
 struct FileHeader {
@@ -154,7 +162,15 @@ struct FileHeader {
   int64_t rss_hwm_bytes;           // VmHWM, refreshed at each report
   int64_t profiler_bytes;          // the profiler's own memory, ditto
   int64_t tracked_allocations;     // recorded so far (atomic adds)
-  uint64_t reserved3[7];
+  // --- The process within its job (core/job.h); written before publication
+  // except python_seen, set once the first Python frame is recorded.
+  int64_t inherited_bytes;  // forked child: live in the parent at the fork
+  int32_t parent_pid;
+  uint32_t started;       // Started
+  uint64_t start_ticks;   // /proc/self/stat starttime: survives exec
+  uint32_t python_seen;   // 1: an allocation with a Python frame was recorded
+  uint32_t reserved4;
+  uint64_t reserved3[3];
 
   uint64_t chunk_offset[kAreaCount][kMaxChunks];
 };

@@ -88,6 +88,10 @@ void ProfileStore::FillHeader(const Facts& facts) {
     used += arg.size() + 1;
   }
   h->command_bytes = static_cast<uint32_t>(used);
+  h->parent_pid = facts.parent_pid;
+  h->started = facts.started;
+  h->start_ticks = facts.start_ticks;
+  h->inherited_bytes = facts.inherited_bytes;
   h->file_bytes = kHeaderBytes;
 }
 

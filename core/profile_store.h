@@ -47,6 +47,10 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
     std::string unwinder;
     std::string reporters;
     std::vector<std::string> command;
+    pid_t parent_pid = 0;
+    profile_format::Started started = profile_format::kStartedFirst;
+    uint64_t start_ticks = 0;
+    int64_t inherited_bytes = 0;
   };
 
   // A store backed by a new `profile.tidemark` in the open folder `dir_fd`,

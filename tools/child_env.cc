@@ -76,6 +76,13 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
   if (flags.oom_exit) {
     env.push_back(Entry(kEnvOomExit, *flags.oom_exit ? "1" : "0"));
   }
+  if (flags.follow_children) {
+    env.push_back(Entry(kEnvFollowChildren, *flags.follow_children ? "1" : "0"));
+  }
+  if (flags.process_threshold_bytes) {
+    env.push_back(Entry(kEnvProcessThreshold,
+                        std::to_string(*flags.process_threshold_bytes)));
+  }
   env.push_back(Entry(kEnvLaunched, "1"));
   return env;
 }

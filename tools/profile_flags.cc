@@ -65,6 +65,25 @@ bool SetReporters(const char* value, ProfileFlags* flags, char* error,
   return true;
 }
 
+bool SetFollowChildren(const char* value, ProfileFlags* flags, char* error,
+                       int error_size) {
+  bool follow = true;
+  if (!ParseBool(value, &follow, error, error_size)) return false;
+  flags->follow_children = follow;
+  return true;
+}
+
+bool SetProcessThreshold(const char* value, ProfileFlags* flags, char* error,
+                         int error_size) {
+  int64_t bytes = 0;
+  if (strcmp(value, "0") != 0 &&
+      !ParseByteSize(value, &bytes, error, error_size)) {
+    return false;
+  }
+  flags->process_threshold_bytes = bytes;
+  return true;
+}
+
 constexpr ValueFlag kValueFlags[] = {
     {"mode", SetMode},
     {"output", SetOutput},
@@ -76,6 +95,8 @@ constexpr ValueFlag kValueFlags[] = {
      SetNumber<double, ParseSeconds, &ProfileFlags::flush_interval_seconds>},
     {"top", SetNumber<int, ParsePositiveInt, &ProfileFlags::top_rows>},
     {"seed", SetNumber<uint64_t, ParseUint64, &ProfileFlags::sample_seed>},
+    {"follow-children", SetFollowChildren},
+    {"process-threshold", SetProcessThreshold},
 };
 
 // Flags that take no value: each sets one switch.
@@ -237,6 +258,15 @@ std::string UsageText() {
          std::to_string(kOomExitCode) +
          " (as Fil does);\n"
          "                            by default it runs on\n"
+         "  --follow-children=BOOL    profile every process of the job: what\n"
+         "                            the command execs, starts or forks, each\n"
+         "                            in a folder of its own (default: true);\n"
+         "                            false profiles the first process only\n"
+         "  --process-threshold=SIZE  a process that never runs Python and\n"
+         "                            peaks at or below SIZE is only listed in\n"
+         "                            the job's index (default: " +
+         ByteSizeText(defaults.process_threshold_bytes) +
+         ")\n"
          "  -h, --help                show this help\n"
          "\n"
          "Value flags also accept the form '--flag VALUE' (a VALUE that "

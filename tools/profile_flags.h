@@ -27,6 +27,9 @@ struct ProfileFlags {
   // --no-oom-detection sets false, --oom-exit sets true.
   std::optional<bool> oom_detection;
   std::optional<bool> oom_exit;
+  // --follow-children=false profiles only the first process.
+  std::optional<bool> follow_children;
+  std::optional<int64_t> process_threshold_bytes;
   // The program to run and its arguments; never empty after a successful
   // parse unless `help` is set.
   std::vector<std::string> command;

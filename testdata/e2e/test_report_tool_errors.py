@@ -106,7 +106,14 @@ class FileHeader(ctypes.LittleEndianStructure):
         ("end_nanoseconds", ctypes.c_int64),
         ("rss_hwm_bytes", ctypes.c_int64),
         ("profiler_bytes", ctypes.c_int64),
-        ("reserved3", ctypes.c_uint64 * 8),
+        ("tracked_allocations", ctypes.c_int64),
+        ("inherited_bytes", ctypes.c_int64),
+        ("parent_pid", ctypes.c_int32),
+        ("started", ctypes.c_uint32),
+        ("start_ticks", ctypes.c_uint64),
+        ("python_seen", ctypes.c_uint32),
+        ("reserved4", ctypes.c_uint32),
+        ("reserved3", ctypes.c_uint64 * 3),
         ("chunk_offset", (ctypes.c_uint64 * MAX_CHUNKS) * AREA_COUNT),
     ]
 
