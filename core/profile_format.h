@@ -102,6 +102,7 @@ enum Ending : uint32_t {
   kExited = 1,   // exit(): exit_code is set
   kSignal = 2,   // a report signal (SIGTERM, SIGINT) is about to kill it
   kOomExit = 3,  // --oom-exit ended it after the out-of-memory report
+  kExecuted = 4,  // replaced by exec (recorded by the image that followed)
 };
 
 // How a process came to be profiled (FileHeader::started).

@@ -162,7 +162,7 @@ class Reader {
   bool ReadEnding(StoredEnding* out, std::string* error) {
     if (!CheckHeader(h_, name_, error)) return false;
     const uint32_t ending = Load(h_->ending);
-    if (ending > profile_format::kOomExit) {
+    if (ending > profile_format::kExecuted) {
       *error = name_ + ": unknown ending " + std::to_string(ending);
       return false;
     }
@@ -249,7 +249,7 @@ class Reader {
       at = end + 1;
     }
     const uint32_t ending = Load(h_->ending);
-    if (ending > profile_format::kOomExit) {
+    if (ending > profile_format::kExecuted) {
       return Fail(error, "unknown ending " + std::to_string(ending));
     }
     profile->has_exit_code = ending == profile_format::kExited;

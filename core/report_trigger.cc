@@ -176,6 +176,15 @@ void ReportTrigger::ForgetInChild() {
   SignalDispositions::GiveBackAll();
 }
 
+void ReportTrigger::AdoptInChild(pid_t owner) {
+  g_owner = owner;
+  g_thread_started.store(false);
+  if (g_flush_ms > 0) {
+    g_first_flush_ms.store(NowMs(CLOCK_MONOTONIC) + g_flush_ms);
+  }
+  g_next_in_band_check_ms.store(0);
+}
+
 void ReportTrigger::Stop() { g_stopped.store(true); }
 
 }  // namespace tidemark

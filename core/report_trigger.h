@@ -58,6 +58,10 @@ class ReportTrigger {
   // never starts the thread. Async-signal-safe.
   static void ForgetInChild();
 
+  // In a forked child that keeps being profiled (a fresh profile of its
+  // own): `owner` is the child, its periodic thread (which fork did not
+  // copy) starts again when due. Async-signal-safe.
+  static void AdoptInChild(pid_t owner);
   // After the final report: nothing more is written.
   static void Stop();
 };

@@ -1,6 +1,8 @@
 #include "core/session.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,12 +23,16 @@
 
 #include "core/allocation_hooks.h"
 #include "core/config.h"
+#include "core/fork_guard.h"
 #include "core/internal_allocator.h"
 #include "core/interposer.h"
+#include "core/job_index.h"
+#include "core/job_log.h"
 #include "core/memory_limits.h"
 #include "core/message_text.h"
 #include "core/oom_watch.h"
 #include "core/output_directory.h"
+#include "core/process_identity.h"
 #include "core/profile.h"
 #include "core/profile_format.h"
 #include "core/profile_reader.h"
@@ -69,6 +76,21 @@ struct SessionState {
   // exit report under report_mutex, a renderer run from a signal handler).
   std::atomic<bool> final_written{false};
   std::atomic<int> oom_reports{0};  // numbers out-of-memory-N
+
+  // The job (core/job_log.h): its folder, and this process's place in it.
+  OutputPath job_path;
+  bool first = false;  // the job's first process, or an image exec'd from it
+  profile_format::Started started_how = profile_format::kStartedFirst;
+  pid_t parent_pid = 0;
+  uint64_t start_ticks = 0;
+  std::string program;      // ProgramName(argv[0])
+  std::string folder_name;  // "1234-python3", inside the job folder
+  // Absolute paths, for the async-signal-safe ends (_exit, a signal).
+  char log_path[Config::kMaxPath + 32] = {};
+  char folder_path[Config::kMaxPath + 64] = {};
+  // Set in the prepare handler: every other thread was out of the profiler
+  // at the fork, so a child may go on profiling.
+  bool fork_guarded = false;
 };
 
 namespace pf = profile_format;
@@ -95,6 +117,34 @@ void Say(const char* format, ...) {
 
 // The subfolders of on-demand reports: "sigusr2-" N (see ReportForSignal).
 constexpr char kOnDemandPrefix[] = "sigusr2-";
+
+// Whether this process prints the table on stderr: only the job's first
+// process, and only without the launcher (which prints one for the job).
+bool PrintsTable(const SessionState* s) {
+  return s->first && !s->config.launched_by_tool;
+}
+
+// The chosen reporters' names, comma-separated (recorded in the stored
+// profile: the renderer process renders those).
+std::string ReporterNames(const SessionState* s) {
+  std::string names;
+  for (const auto& [name, reporter] : s->reporters) {
+    if (!names.empty()) names += ',';
+    names += name;
+  }
+  return names;
+}
+
+// A process that does not print the table leaves the reporters that only
+// print (top_table) out.
+void DropPrintingReporters(SessionState* s) {
+  auto& list = s->reporters;
+  list.erase(std::remove_if(list.begin(), list.end(),
+                            [](const std::pair<std::string, Reporter*>& r) {
+                              return r.second->FileNames().empty();
+                            }),
+             list.end());
+}
 
 // Every file any linked reporter writes, chosen or not: a reused folder is
 // cleared of all of them.
@@ -165,8 +215,9 @@ std::vector<std::string> ReadCommandLine() {
   return args;
 }
 
-// The tool asked for only the launched program to be profiled: take this
-// library out of LD_PRELOAD so the program's subprocesses run unprofiled.
+// --follow-children=false: only the first process is profiled. This
+// library leaves LD_PRELOAD so that the program's subprocesses run
+// unprofiled.
 // The entry is found by file identity (device and inode of the object this
 // code was loaded from), not by name: build systems rename and symlink.
 void RemoveSelfFromPreload() {
@@ -203,6 +254,77 @@ void RemoveSelfFromPreload() {
 
 int64_t Nanoseconds(const timespec& t) {
   return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+// The process's peak so far, for the noise rule: the copied peak, or what
+// is live now when that is higher (the copy is taken lazily, on a free).
+int64_t PeakSoFar() {
+  PeakTracker& peak = Tracker::Get().peak();
+  return std::max(peak.peak_bytes(), peak.current_bytes());
+}
+
+bool IsNoise(const SessionState* s) {
+  const uint32_t python = __atomic_load_n(
+      &s->store->mutable_header()->python_seen, __ATOMIC_RELAXED);
+  const int64_t threshold = s->config.process_threshold_bytes;
+  return python == 0 && threshold > 0 && PeakSoFar() <= threshold;
+}
+
+// One line in the job's log, by its absolute path. Async-signal-safe.
+void LogLine(const SessionState* s, const char* line, size_t length) {
+  if (length > 0 && s->log_path[0] != '\0') {
+    AppendJobLogLineAt(s->log_path, line, length);
+  }
+}
+
+void LogStart(const SessionState* s, int job_fd) {
+  std::vector<const char*> argv;
+  for (const std::string& arg : s->command) argv.push_back(arg.c_str());
+  JobLogStart start;
+  start.pid = s->pid;
+  start.parent_pid = s->parent_pid;
+  start.start_ticks = s->start_ticks;
+  start.started = s->started_how;
+  start.folder = s->folder_name.c_str();
+  start.program = s->program.c_str();
+  start.argv = argv.data();
+  start.argc = static_cast<int>(argv.size());
+  char line[4096];
+  const size_t length = FormatJobLogStart(start, line, sizeof(line));
+  if (length > 0) AppendJobLogLine(job_fd, line, length);
+}
+
+// The `end` line; `folder` empty when the folder was removed. Async-signal-
+// safe.
+void LogEnd(const SessionState* s, const char* ending, int code, bool kept) {
+  JobLogEnd end;
+  end.pid = s->pid;
+  end.start_ticks = s->start_ticks;
+  end.ending = ending;
+  end.code = code;
+  end.peak_bytes = PeakSoFar();
+  end.python =
+      __atomic_load_n(&s->store->mutable_header()->python_seen,
+                      __ATOMIC_RELAXED) != 0;
+  end.folder = kept ? s->folder_name.c_str() : "";
+  char line[4096];
+  LogLine(s, line, FormatJobLogEnd(end, line, sizeof(line)));
+}
+
+// A noise process (core/job_index.h) leaves no folder: its stored profile
+// and whatever a periodic report wrote go. By absolute path, with system
+// calls only (this runs from _exit and signal handlers too); a folder that
+// holds anything else stays.
+void DiscardOwnFolder(SessionState* s) {
+  s->store->Retire();
+  char path[sizeof(s->folder_path) + 64];
+  static const char* const kFiles[] = {pf::kFileName, "peak.folded",
+                                       "summary.json", "peak.svg"};
+  for (const char* name : kFiles) {
+    snprintf(path, sizeof(path), "%s/%s", s->folder_path, name);
+    unlink(path);
+  }
+  rmdir(s->folder_path);
 }
 
 // The facts that change while the program runs, refreshed in the stored
@@ -298,7 +420,8 @@ bool WriteReportsNow(const char* reason, bool final_report) {
       // Only printed reports were asked for, and they were printed: the
       // stored profile is not left behind as the one file of a run that
       // asked for none. (After a kill it stays: then it is the report.)
-      if (ok && s->store->file_backed() && !ChosenReportersWriteFiles(s)) {
+      if (ok && s->store->file_backed() && PrintsTable(s) &&
+          !ChosenReportersWriteFiles(s)) {
         s->store->Retire();
         unlinkat(output.fd, pf::kFileName, 0);
       }
@@ -312,30 +435,185 @@ bool WriteReportsNow(const char* reason, bool final_report) {
 
 void OnExit(int status, void*) {
   SessionState* s = g_session;
-  // A forked child inherits this handler; only the profiled process itself
-  // writes its report.
-  if (s == nullptr || getpid() != s->pid) return;
+  // A child forked without profiling inherits this handler; only the
+  // profiled process itself writes its report.
+  if (s == nullptr || getpid() != s->pid ||
+      g_tracking_state.load() == kTrackingOff) {
+    return;
+  }
   s->has_exit_code = true;
   // What the parent will see: exit(256) ends the process with status 0.
   s->exit_code = status & 0xff;
   RecordEnding(s, pf::kExited, s->exit_code, 0);
-  Session::WriteReports("exit");
+  if (!s->final_written.load()) {
+    const bool noise = IsNoise(s);
+    if (noise) {
+      s->final_written.store(true);
+      DiscardOwnFolder(s);
+    } else {
+      Session::WriteReports("exit");
+    }
+    LogEnd(s, "exit", s->exit_code, !noise);
+  }
+  if (s->first && !s->config.launched_by_tool) {
+    // Without the launcher, the first process writes the job's index (its
+    // children still running are listed as running).
+    ReentrancyGuard guard;
+    try {
+      JobIndex index;
+      std::string why;
+      if (!ReadJobIndex(s->job_path.path, &index, &why) ||
+          !WriteJobIndex(s->job_path.path, index, &why)) {
+        Say("cannot write the job's index: %s", why.c_str());
+      }
+    } catch (const std::exception& e) {
+      Say("cannot write the job's index: %s", e.what());
+    }
+  }
+  ReportTrigger::Stop();
+  g_tracking_state.store(kTrackingOff);
+}
+
+// A process ending through _exit (core/exported_exit_symbols.cc): no exit
+// handler runs, so its final reports are rendered here, by the renderer
+// process (this may be a signal handler or a vfork child: only
+// async-signal-safe calls, and a vfork child, whose pid is not the
+// session's, leaves at once).
+void OnImmediateExitNow(int status) {
+  SessionState* s = g_session;
+  if (s == nullptr || getpid() != s->pid ||
+      g_tracking_state.load() == kTrackingOff || s->final_written.load()) {
+    return;
+  }
+  // Inside the allocator or the profiler (a handler that interrupted it):
+  // the locks the copy needs may be this thread's own.
+  const ThreadState& ts = t_thread_state;
+  if (ts.in_allocator != 0 || ts.reentrancy_depth != 0) return;
+  ReentrancyGuard guard;
+  Tracker::Get().peak().CaptureForReport();
+  RefreshStoredFacts(s);
+  const int code = status & 0xff;
+  RecordEnding(s, pf::kExited, code, 0);
+  s->final_written.store(true);
+  const bool noise = IsNoise(s);
+  if (noise) {
+    DiscardOwnFolder(s);
+  } else if (!s->reporters.empty()) {
+    char reason[] = "--reason=exit";
+    char ended[64];
+    char exit_code[32];
+    snprintf(ended, sizeof(ended), "--ended=exit code %d", code);
+    snprintf(exit_code, sizeof(exit_code), "--exit-code=%d", code);
+    const char* flags[] = {reason, ended, exit_code, nullptr};
+    if (RenderElsewhere(s, flags, "exit")) {
+      __atomic_store_n(&s->store->mutable_header()->final_reports_written, 1,
+                       __ATOMIC_RELEASE);
+    }
+  }
+  LogEnd(s, "exit", code, !noise);
   ReportTrigger::Stop();
   g_tracking_state.store(kTrackingOff);
 }
 
 // glibc's fork() takes every malloc arena lock after the prepare handlers
 // and releases them before the parent and child handlers: a report signal
-// landing in between must wait, as it would inside malloc.
-void OnForkPrepare() { EnterAllocator(); }
+// landing in between must wait, as it would inside malloc. ForkGuard
+// (core/fork_guard.h) keeps every other thread out of the profiler across
+// the fork, so the child inherits no profiler lock held.
+void OnForkPrepare() {
+  EnterAllocator();
+  const bool guarded = ForkGuard::Prepare();
+  if (g_session != nullptr) g_session->fork_guarded = guarded;
+}
 
-void OnForkParent() { LeaveAllocator(); }
+void OnForkParent() {
+  ForkGuard::Parent();
+  LeaveAllocator();
+}
 
-void OnForkChild() {
-  // The child is a different process with a copy of the parent's heap;
-  // the parent's report covers the parent only. Profiling stops here.
+void StopInChild(const char* why) {
   g_tracking_state.store(kTrackingOff);
   ReportTrigger::ForgetInChild();
+  if (why != nullptr) Say("%s; this forked process is not profiled", why);
+}
+
+ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
+                              int64_t inherited_bytes);
+
+// A child forked without exec that keeps being profiled: a fresh profile
+// of its own, in a folder of its own, from this moment. Runs in the fork's
+// child handler: one thread, the profiler's locks all free.
+void StartProfileInChild(SessionState* s) {
+  ReentrancyGuard guard;
+  // Whoever held it in the parent does not exist here.
+  new (&s->report_mutex) std::mutex();
+  s->parent_pid = s->pid;
+  s->pid = getpid();
+  s->first = false;
+  s->started_how = pf::kStartedFork;
+  s->start_ticks = ReadStartTicks(0);
+  s->final_written.store(false);
+  s->oom_reports.store(0);
+  s->has_exit_code = false;
+  DropPrintingReporters(s);
+  clock_gettime(CLOCK_MONOTONIC, &s->started);
+  timespec wall;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  s->folder_name = ProcessFolderName(s->pid, s->program);
+  s->output_path.path = s->job_path.path + "/" + s->folder_name;
+  std::string why;
+  ReportDirectory output;
+  if (!OpenOutputDirectory(s->output_path, /*create=*/true, &output, &why)) {
+    StopInChild(why.c_str());
+    return;
+  }
+  ScopedFd output_fd{output.fd};
+  struct stat info;
+  if (fstat(output.fd, &info) != 0) {
+    StopInChild("cannot read its report folder");
+    return;
+  }
+  s->output_display_path = output.display_path;
+  s->output_device = info.st_dev;
+  s->output_inode = info.st_ino;
+  snprintf(s->folder_path, sizeof(s->folder_path), "%s",
+           s->output_path.path.c_str());
+  RemovePreviousReports(output, LinkedReportFileNames(),
+                        {kOnDemandPrefix, "out-of-memory-"}, {"out-of-memory"});
+  const int64_t inherited = Tracker::Get().StartFreshAfterFork();
+  const ProfileStore::Facts facts = MakeFacts(s, wall, inherited);
+  const bool moved =
+      s->store->file_backed()
+          ? s->store->StartOverInDirectory(output.fd, s->output_path.path,
+                                           facts, &why)
+          : s->store->StartOverInMemory(facts);
+  if (!moved) {
+    // The store still maps the parent's file: nothing may write to it.
+    rmdir(s->folder_path);
+    StopInChild(why.c_str());
+    return;
+  }
+  ReportTrigger::AdoptInChild(s->pid);
+  ReportDirectory job;
+  if (OpenOutputDirectory(s->job_path, /*create=*/false, &job, &why)) {
+    LogStart(s, job.fd);
+    close(job.fd);
+  }
+}
+
+void OnForkChild() {
+  ForkGuard::Child();
+  SessionState* s = g_session;
+  if (s != nullptr && g_tracking_state.load() != kTrackingOff) {
+    if (!s->config.follow_children) {
+      // The parent's report covers the parent only; profiling stops here.
+      StopInChild(nullptr);
+    } else if (!s->fork_guarded) {
+      StopInChild("another thread stayed inside the profiler during fork()");
+    } else {
+      StartProfileInChild(s);
+    }
+  }
   LeaveAllocator();
 }
 
@@ -369,16 +647,23 @@ void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
   }
   if (s->final_written.load()) return;
   RecordEnding(s, pf::kSignal, 0, signal_number);
+  if (IsNoise(s)) {
+    s->final_written.store(true);
+    DiscardOwnFolder(s);
+    LogEnd(s, "signal", signal_number, /*kept=*/false);
+    return;
+  }
   char reason[64];
   char ended[64];
   snprintf(reason, sizeof(reason), "--reason=%s", name);
   snprintf(ended, sizeof(ended), "--ended=killed by %s", name);
   const char* flags[] = {reason, ended, nullptr};
-  if (RenderElsewhere(s, flags, name)) {
+  if (s->reporters.empty() || RenderElsewhere(s, flags, name)) {
     s->final_written.store(true);
     __atomic_store_n(&s->store->mutable_header()->final_reports_written, 1,
                      __ATOMIC_RELEASE);
   }
+  LogEnd(s, "signal", signal_number, /*kept=*/true);
 }
 
 // Memory is about to run out (core/oom_watch.h): on the allocating thread,
@@ -433,6 +718,9 @@ void OnOutOfMemory(const OomEvent& event) {
   if (RenderElsewhere(s, final_flags, "out of memory")) {
     __atomic_store_n(&h->final_reports_written, 1, __ATOMIC_RELEASE);
   }
+  // Done here: the exported _exit must not render again.
+  s->final_written.store(true);
+  LogEnd(s, "oom-exit", kOomExitCode, /*kept=*/true);
   _exit(kOomExitCode);
 }
 
@@ -472,6 +760,134 @@ bool CreateReporters(SessionState* s) {
   return true;
 }
 
+ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
+                              int64_t inherited_bytes) {
+  ProfileStore::Facts facts;
+  facts.pid = s->pid;
+  facts.sample_mode = s->config.mode == Mode::kSample;
+  facts.sample_interval_bytes = s->config.sample_interval_bytes;
+  facts.start_realtime_ns = Nanoseconds(wall);
+  facts.start_monotonic_ns = Nanoseconds(s->started);
+  facts.top_rows = s->config.top_rows;
+  facts.unwinder = s->config.unwinder;
+  facts.reporters = ReporterNames(s);
+  facts.command = s->command;
+  facts.parent_pid = s->parent_pid;
+  facts.started = s->started_how;
+  facts.start_ticks = s->start_ticks;
+  facts.inherited_bytes = inherited_bytes;
+  return facts;
+}
+
+// The first process of a job resolves the job's folder once ({pid} is its
+// pid, a relative path its directory) and hands it to its descendants
+// through its own environment; this runs before main(), so shells and
+// Python take the variables in with the rest. A reused folder's log and
+// index are the previous job's: they go.
+void StartJob(SessionState* s, int job_fd) {
+  setenv(kEnvOutput, s->job_path.path.c_str(), 1);
+  setenv(kEnvJob, std::to_string(s->pid).c_str(), 1);
+  unlinkat(job_fd, kJobLogName, 0);
+  unlinkat(job_fd, kJobIndexName, 0);
+}
+
+// Marks a replaced image's stored profile as ended by exec, so that no
+// renderer takes it for a process still running or killed.
+void MarkReplaced(int folder_fd, int64_t end_nanoseconds) {
+  const int fd = openat(folder_fd, pf::kFileName,
+                        O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  const uint32_t ending = pf::kExecuted;
+  ssize_t ignored =
+      pwrite(fd, &end_nanoseconds, sizeof(end_nanoseconds),
+             offsetof(pf::FileHeader, end_nanoseconds));
+  ignored = pwrite(fd, &ending, sizeof(ending), offsetof(pf::FileHeader, ending));
+  (void)ignored;
+  close(fd);
+}
+
+// The image this process replaced by exec, if it was profiled (a wrapper:
+// a shell script that execs Python, env, a pyenv shim): its folder is
+// J/<pid>-*, its stored profile has this pid and start time and no end.
+// A noise image's folder goes; another is rendered as replaced by exec.
+// Either way its `end` line goes into the log. Returns whether one was
+// found.
+bool FinishReplacedImage(SessionState* s, int job_fd) {
+  const int scan_fd = dup(job_fd);
+  DIR* dir = scan_fd < 0 ? nullptr : fdopendir(scan_fd);
+  if (dir == nullptr) {
+    if (scan_fd >= 0) close(scan_fd);
+    return false;
+  }
+  const std::string prefix = std::to_string(s->pid) + "-";
+  std::vector<std::string> candidates;
+  while (const dirent* entry = readdir(dir)) {
+    if (strncmp(entry->d_name, prefix.c_str(), prefix.size()) == 0) {
+      candidates.emplace_back(entry->d_name);
+    }
+  }
+  closedir(dir);
+  bool found = false;
+  for (const std::string& name : candidates) {
+    ReportDirectory folder;
+    folder.fd = openat(job_fd, name.c_str(),
+                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (folder.fd < 0) continue;
+    ScopedFd folder_fd{folder.fd};
+    struct stat info;
+    if (fstat(folder.fd, &info) != 0 || info.st_uid != geteuid()) continue;
+    folder.display_path = s->job_path.path + "/" + name;
+    std::string why;
+    std::unique_ptr<ProfileFile> file =
+        ProfileFile::OpenIn(folder.fd, folder.display_path, &why);
+    if (file == nullptr) continue;
+    const pf::FileHeader* h = file->header();
+    if (h->pid != s->pid || h->start_ticks == 0 ||
+        h->start_ticks != s->start_ticks || h->ending != pf::kRunning ||
+        h->final_reports_written != 0) {
+      continue;
+    }
+    found = true;
+    Profile profile;
+    const int64_t peak =
+        ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why)
+            ? profile.peak_bytes
+            : 0;
+    const bool python = h->python_seen != 0;
+    const int64_t threshold = s->config.process_threshold_bytes;
+    const bool noise = !python && threshold > 0 && peak <= threshold;
+    const std::string path = file->path();
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t end_ns = Nanoseconds(now) - h->start_monotonic_ns;
+    file.reset();
+    MarkReplaced(folder.fd, end_ns);
+    if (noise) {
+      RemovePreviousReports(folder, LinkedReportFileNames(),
+                            {kOnDemandPrefix, "out-of-memory-"},
+                            {"out-of-memory"});
+      unlinkat(folder.fd, pf::kFileName, 0);
+      unlinkat(job_fd, name.c_str(), AT_REMOVEDIR);
+    } else {
+      const char* args[] = {"--quiet", "--reason=exec",
+                            "--ended=replaced by exec", path.c_str(), nullptr};
+      RendererProcess::Run(args, 120);
+    }
+    JobLogEnd end;
+    end.pid = s->pid;
+    end.start_ticks = s->start_ticks;
+    end.ending = "exec";
+    end.code = 0;
+    end.peak_bytes = peak;
+    end.python = python;
+    end.folder = noise ? "" : name.c_str();
+    char line[4096];
+    const size_t length = FormatJobLogEnd(end, line, sizeof(line));
+    if (length > 0) AppendJobLogLine(job_fd, line, length);
+  }
+  return found;
+}
+
 }  // namespace
 
 void Session::Start() {
@@ -482,7 +898,11 @@ void Session::Start() {
     Say("%s; profiling is off", error);
     return;
   }
-  if (s->config.launched_by_tool) RemoveSelfFromPreload();
+  s->pid = getpid();
+  s->parent_pid = getppid();
+  const bool job_known = s->config.job_pid != 0;
+  s->first = !job_known || s->config.job_pid == s->pid;
+  if (!s->config.follow_children) RemoveSelfFromPreload();
   s->unwinder = UnwinderRegistry::Create(s->config.unwinder);
   if (s->unwinder == nullptr) {
     Say("unknown unwinder '%s' (linked: %s); profiling is off",
@@ -496,8 +916,8 @@ void Session::Start() {
     return;
   }
   if (!CreateReporters(s)) return;
+  if (!PrintsTable(s)) DropPrintingReporters(s);
 
-  s->pid = getpid();
   clock_gettime(CLOCK_MONOTONIC, &s->started);
   timespec wall;
   clock_gettime(CLOCK_REALTIME, &wall);
@@ -520,8 +940,28 @@ void Session::Start() {
         s->config.interposer, why.c_str());
     return;
   }
-  s->output_path =
+  // The job's folder, then this process's own folder inside it.
+  s->job_path =
       ResolveOutputPath(s->config.output, s->pid, wall, have_cwd ? cwd : "/");
+  ReportDirectory job;
+  if (!OpenOutputDirectory(s->job_path, /*create=*/true, &job, &why)) {
+    Say("%s; profiling is off", why.c_str());
+    s->interposer->Uninstall();
+    return;
+  }
+  ScopedFd job_fd{job.fd};
+  if (!job_known) StartJob(s, job.fd);
+  s->command = ReadCommandLine();
+  s->program = ProgramName(s->command.empty() ? "" : s->command[0]);
+  s->start_ticks = ReadStartTicks(0);
+  RendererProcess::Locate();
+  const bool replaced = job_known && FinishReplacedImage(s, job.fd);
+  s->started_how = replaced  ? pf::kStartedExec
+                   : s->first ? pf::kStartedFirst
+                              : pf::kStartedChild;
+  s->folder_name = ProcessFolderName(s->pid, s->program);
+  s->output_path = s->job_path;
+  s->output_path.path += "/" + s->folder_name;
   ReportDirectory output;
   if (!OpenOutputDirectory(s->output_path, /*create=*/true, &output, &why)) {
     Say("%s; profiling is off", why.c_str());
@@ -542,17 +982,11 @@ void Session::Start() {
   s->output_display_path = output.display_path;
   s->output_device = output_info.st_dev;
   s->output_inode = output_info.st_ino;
-  s->command = ReadCommandLine();
-  ProfileStore::Facts facts;
-  facts.pid = s->pid;
-  facts.sample_mode = s->config.mode == Mode::kSample;
-  facts.sample_interval_bytes = s->config.sample_interval_bytes;
-  facts.start_realtime_ns = Nanoseconds(wall);
-  facts.start_monotonic_ns = Nanoseconds(s->started);
-  facts.top_rows = s->config.top_rows;
-  facts.unwinder = s->config.unwinder;
-  facts.reporters = s->config.reporters;
-  facts.command = s->command;
+  snprintf(s->log_path, sizeof(s->log_path), "%s/%s", s->job_path.path.c_str(),
+           kJobLogName);
+  snprintf(s->folder_path, sizeof(s->folder_path), "%s",
+           s->output_path.path.c_str());
+  const ProfileStore::Facts facts = MakeFacts(s, wall, 0);
   s->store = ProfileStore::CreateInDirectory(output.fd, s->output_path.path,
                                              facts, &why);
   if (s->store == nullptr) {
@@ -566,7 +1000,6 @@ void Session::Start() {
       return;
     }
   }
-  RendererProcess::Locate();
   Tracker::Get().AttachStore(s->store);
   Tracker::Get().set_unwinder(s->unwinder);
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
@@ -574,6 +1007,7 @@ void Session::Start() {
   // will certainly write some.
   RemovePreviousReports(output, LinkedReportFileNames(),
                         {kOnDemandPrefix, "out-of-memory-"}, {"out-of-memory"});
+  LogStart(s, job.fd);
   on_exit(&OnExit, nullptr);
   pthread_atfork(&OnForkPrepare, &OnForkParent, &OnForkChild);
   g_session = s;
@@ -586,6 +1020,8 @@ void Session::Start() {
   g_tracking_state.store(s->config.mode == Mode::kSample ? kTrackingSample
                                                          : kTrackingExact);
 }
+
+void Session::OnImmediateExit(int status) { OnImmediateExitNow(status); }
 
 bool Session::WriteReports(const char* reason) {
   return WriteReportsNow(reason, /*final_report=*/true);

@@ -18,6 +18,12 @@ class Session {
   // Writes every configured report now; `reason` is recorded in them
   // ("exit", "signal", ...). Serialized; not async-signal-safe.
   static bool WriteReports(const char* reason);
+
+  // The process is ending through _exit() or _Exit(), which run no exit
+  // handler: renders its final reports through the renderer process.
+  // Async-signal-safe; does nothing in a process it does not profile (a
+  // vfork child, a child forked without profiling).
+  static void OnImmediateExit(int status);
 };
 
 }  // namespace tidemark

@@ -40,6 +40,7 @@ void Tracker::AttachStore(ProfileStore* store) {
                 "the header's counter is used as an atomic");
   tracked_allocations_ = reinterpret_cast<std::atomic<int64_t>*>(
       &store->mutable_header()->tracked_allocations);
+  python_seen_ = &store->mutable_header()->python_seen;
   stacks_.set_store(store);
   names_.set_store(store);
   peak_.AttachStore(store);
@@ -49,6 +50,10 @@ uint32_t Tracker::CurrentStack(ThreadState& state) {
   RawFrame frames[kMaxDepth];
   const int depth =
       unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth);
+  if (depth > 0 && python_seen_ != nullptr &&
+      __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0) {
+    __atomic_store_n(python_seen_, 1, __ATOMIC_RELAXED);
+  }
   const uint64_t hash = StackTable::Hash(frames, depth);
   // Loops and growing containers allocate from one line again and again;
   // comparing with this thread's previous stack skips the shared table.

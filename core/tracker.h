@@ -70,6 +70,10 @@ class Tracker {
   std::atomic<int64_t> own_tracked_allocations_{0};
   std::atomic<int64_t>* tracked_allocations_ = &own_tracked_allocations_;
   std::atomic<int64_t> missed_frees_{0};
+  // The store header's python_seen, set by the first stack with a frame
+  // (the unwinders so far record only Python frames): a process that
+  // never ran Python may count as noise (core/job_index.h).
+  uint32_t* python_seen_ = nullptr;
 };
 
 // Turns tracking off after a failure inside the profiler (its own memory

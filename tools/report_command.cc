@@ -132,6 +132,10 @@ EndingText DescribeEnding(const StoredEnding& ending, bool alive) {
       text.reason = "out-of-memory";
       text.ended = "ended by --oom-exit after running out of memory";
       break;
+    case profile_format::kExecuted:
+      text.reason = "exec";
+      text.ended = "replaced by exec";
+      break;
     case profile_format::kRunning:
     default:
       if (alive) {
