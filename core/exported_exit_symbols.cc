@@ -21,12 +21,12 @@ namespace {
 
 }  // namespace
 
-TIDEMARK_EXPORT [[noreturn]] void _exit(int status) {
+TIDEMARK_EXPORT __attribute__((noreturn)) void _exit(int status) {
   tidemark::Session::OnImmediateExit(status);
   ExitGroup(status);
 }
 
-TIDEMARK_EXPORT [[noreturn]] void _Exit(int status) {
+TIDEMARK_EXPORT __attribute__((noreturn)) void _Exit(int status) {
   tidemark::Session::OnImmediateExit(status);
   ExitGroup(status);
 }
