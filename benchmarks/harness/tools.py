@@ -86,6 +86,14 @@ def _read_json(path):
 
 
 def tidemark_peak(ctx):
+    """The job's highest peak: job.json's highest_peak when the job folder
+    has one folder per process (issue 9), else the one summary.json."""
+    index = os.path.join(ctx.out, "job.json")
+    if os.path.exists(index):
+        highest = _read_json(index).get("highest_peak")
+        if not highest or not isinstance(highest.get("peak_bytes"), int):
+            raise PeakUnavailable("job.json names no highest peak")
+        return highest["peak_bytes"]
     return int(_read_json(os.path.join(ctx.out, "summary.json"))["peak_bytes"])
 
 

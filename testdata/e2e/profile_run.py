@@ -14,6 +14,12 @@ Outside Bazel the tool defaults to bazel-bin/tools/profile in the repository.
 A profile is returned as a Run: exit code, stdout, stderr, peak.folded parsed
 into {tuple(frames, root first): bytes} and summary.json parsed into a dict.
 Frames are matched by their exact spelling, `FUNCTION (FILE:LINE)`.
+
+A job's report folder J holds one folder per profiled process,
+J/<pid>-<program>/, and the job's index J/job.json (issue 9). A Run's
+output_dir is J; its reports are read from process_dir, the job's main
+process (see main_process_folder). A folder without that layout (reports
+written straight into J, as before issue 9) is its own process folder.
 """
 
 import glob
@@ -270,6 +276,139 @@ def find_marker(path, marker):
     return _MARKER_CACHE[key]
 
 
+
+# ---------------------------------------------------------------------------
+# The job folder: one folder per process and the job's index.
+
+JOB_INDEX_FILE = "job.json"
+JOB_LOG_FILE = "processes.log"
+_PROCESS_FOLDER_NAME = re.compile(r"^([0-9]+)-(.+)$")
+
+
+def folder_pid(path):
+    """The pid in a process folder's name (`<pid>-<program>`), or None."""
+    match = _PROCESS_FOLDER_NAME.match(os.path.basename(os.path.normpath(path)))
+    return int(match.group(1)) if match else None
+
+
+def folder_program(path):
+    """The program in a process folder's name (`<pid>-<program>`), or None."""
+    match = _PROCESS_FOLDER_NAME.match(os.path.basename(os.path.normpath(path)))
+    return match.group(2) if match else None
+
+
+def read_job_index(job_dir):
+    """J/job.json parsed, or None when there is none (or it is not JSON)."""
+    index = read_json(os.path.join(job_dir, JOB_INDEX_FILE))
+    return index if isinstance(index, dict) else None
+
+
+def index_processes(index):
+    """The index's process entries (dicts), in log order; [] for None."""
+    if not index or not isinstance(index.get("processes"), list):
+        return []
+    return [p for p in index["processes"] if isinstance(p, dict)]
+
+
+def read_job_log(job_dir):
+    """J/processes.log as [(event, [fields])], fields still escaped; [] if
+    there is none. Only pids and folder names are read from it here, which
+    never hold a TAB or a backslash."""
+    try:
+        with open(os.path.join(job_dir, JOB_LOG_FILE), encoding="utf-8",
+                  errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return []
+    events = []
+    for line in text.split("\n"):
+        fields = line.split("\t")
+        if len(fields) >= 2 and fields[0] in ("start", "end"):
+            events.append((fields[0], fields[1:]))
+    return events
+
+
+def _listed_folders(job_dir):
+    """[(pid, folder name)] of the J/<digits>-* folders, by pid."""
+    try:
+        names = os.listdir(job_dir)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        match = _PROCESS_FOLDER_NAME.match(name)
+        if match and os.path.isdir(os.path.join(job_dir, name)):
+            found.append((int(match.group(1)), name))
+    return sorted(found)
+
+
+def process_folders(job_dir):
+    """The job's process folders (absolute paths): those job.json names, in
+    its order, when it is there; else every J/<pid>-<program>/ folder, by
+    pid. [] for a job folder without that layout."""
+    index = read_job_index(job_dir)
+    if index is not None:
+        return [os.path.join(job_dir, p["folder"]) for p in index_processes(index)
+                if isinstance(p.get("folder"), str) and p["folder"]]
+    return [os.path.join(job_dir, name) for _, name in _listed_folders(job_dir)]
+
+
+def _first_pid_folders(entries):
+    """From [(pid, started, folder or None)] in log order: the folders of
+    the job's first process (started "first", else the first entry), each
+    image of it in turn."""
+    if not entries:
+        return None, []
+    firsts = [pid for pid, started, _ in entries if started == "first"]
+    first = firsts[0] if firsts else entries[0][0]
+    return first, [folder for pid, _, folder in entries if pid == first and folder]
+
+
+def main_process_folder(job_dir):
+    """The folder of the job's main process: the LAST image of the job's
+    first pid that has a folder (a wrapper that execs Python leaves none of
+    its own), from job.json, else from processes.log. Else the only process
+    folder there is; else JOB_DIR itself (the layout before issue 9)."""
+    index = read_job_index(job_dir)
+    if index is not None:
+        entries = [(p.get("pid"), p.get("started"), p.get("folder"))
+                   for p in index_processes(index)]
+    else:
+        entries = []
+        for event, fields in read_job_log(job_dir):
+            if event == "start" and len(fields) >= 5 and fields[0].isdigit():
+                folder = fields[4] if fields[4] != "-" else None
+                entries.append((int(fields[0]), fields[3], folder))
+    _, folders = _first_pid_folders(entries)
+    existing = [f for f in folders if os.path.isdir(os.path.join(job_dir, f))]
+    if existing:
+        return os.path.join(job_dir, existing[-1])
+    listed = _listed_folders(job_dir)
+    if len(listed) == 1:
+        return os.path.join(job_dir, listed[0][1])
+    return job_dir
+
+
+def find_process_folder(job_dir, pid_or_program):
+    """The folder of one process of the job: by pid (int; its last image
+    with a folder), by program (str; must be the only folder of that
+    program) or by folder name. Raises AssertionError, saying what there
+    is, when there is no such folder or several."""
+    folders = process_folders(job_dir)
+    if isinstance(pid_or_program, int):
+        hits = [f for f in folders if folder_pid(f) == pid_or_program]
+        hits = hits[-1:]
+    else:
+        hits = [f for f in folders if os.path.basename(f) == pid_or_program]
+        if not hits:
+            hits = [f for f in folders if folder_program(f) == pid_or_program]
+    if len(hits) != 1:
+        raise AssertionError("%s process folder for %r in %s; there are: %s\n%s" % (
+            "no" if not hits else "more than one", pid_or_program, job_dir,
+            [os.path.basename(f) for f in folders] or "none", listing(job_dir)))
+    return hits[0]
+
+
 def mib(value):
     return "%.2f MiB" % (value / MiB) if value is not None else "None"
 
@@ -277,9 +416,13 @@ def mib(value):
 class Run:
     """One run of the tool and everything it left behind."""
 
-    def __init__(self, argv, output_dir, returncode, stdout, stderr):
+    def __init__(self, argv, output_dir, returncode, stdout, stderr, process_dir=None):
+        """OUTPUT_DIR is the job folder; the reports are read from
+        PROCESS_DIR (default: the job's main process folder)."""
         self.argv = argv
         self.output_dir = output_dir
+        self.index = read_job_index(output_dir)
+        self.process_dir = process_dir or main_process_folder(output_dir)
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr
@@ -288,8 +431,8 @@ class Run:
         self.folded_error = None
         self.summary = None
         self.summary_error = None
-        folded_path = os.path.join(output_dir, "peak.folded")
-        summary_path = os.path.join(output_dir, "summary.json")
+        folded_path = os.path.join(self.process_dir, "peak.folded")
+        summary_path = os.path.join(self.process_dir, "summary.json")
         if os.path.exists(folded_path):
             with open(folded_path, encoding="utf-8", errors="replace") as handle:
                 self.folded_text = handle.read()
@@ -313,6 +456,36 @@ class Run:
     def peak_bytes(self):
         return None if self.summary is None else self.summary.get("peak_bytes")
 
+    @property
+    def processes(self):
+        """job.json's process entries, in log order ([] without an index)."""
+        return index_processes(self.index)
+
+    @property
+    def process_folders(self):
+        return process_folders(self.output_dir)
+
+    @property
+    def pid(self):
+        """The pid in process_dir's name, or None (layout before issue 9)."""
+        return folder_pid(self.process_dir)
+
+    def entries_for(self, pid):
+        """job.json's entries for PID (one per image, exec'd or not)."""
+        return [p for p in self.processes if p.get("pid") == pid]
+
+    def process(self, pid_or_program):
+        """A Run of another process's folder in the same job: by pid, by
+        program or by folder name (see find_process_folder). Its returncode
+        is that process's exit code from job.json (None when unknown)."""
+        folder = find_process_folder(self.output_dir, pid_or_program)
+        code = None
+        for entry in self.processes:
+            if entry.get("folder") == os.path.basename(folder):
+                code = entry.get("exit_code")
+        return Run(self.argv, self.output_dir, code, self.stdout, self.stderr,
+                   process_dir=folder)
+
     def bytes_at(self, function, file, line):
         return bytes_for_frame(self.folded or {}, frame(function, file, line))
 
@@ -327,6 +500,18 @@ class Run:
         out.append("library: %s (exists: %s)" % (library_path(), os.path.exists(library_path())))
         out.append("stdout (last 2000 chars):\n%s" % _tail(self.stdout, 2000))
         out.append("stderr (last 4000 chars):\n%s" % _tail(self.stderr, 4000))
+        out.append("job folder: %s\nprocess folder: %s" % (self.output_dir, self.process_dir))
+        if self.index is not None:
+            out.append("job.json: %d processes, highest peak %s" % (
+                len(self.processes), json.dumps(self.index.get("highest_peak"))))
+            for entry in self.processes[:60]:
+                out.append("  pid %s parent %s %s %s folder %s peak %s inherited %s: %s" % (
+                    entry.get("pid"), entry.get("parent_pid"), entry.get("started"),
+                    entry.get("program"), entry.get("folder"), entry.get("peak_bytes"),
+                    entry.get("inherited_bytes"), entry.get("ended")))
+        else:
+            out.append("job.json: none; process folders: %s" % (
+                [os.path.basename(f) for f in process_folders(self.output_dir)] or "none"))
         if self.summary is not None:
             out.append("summary.json: %s" % json.dumps(self.summary, indent=1, sort_keys=True))
             if isinstance(self.peak_bytes, int):
@@ -354,8 +539,10 @@ def _tail(text, limit):
     return text if len(text) <= limit else "...\n" + text[-limit:]
 
 
-def run_profiled(command, mode="exact", flags=(), name="run", timeout=900, output_dir=None):
-    """Runs `profile [--mode=MODE] --output=DIR FLAGS -- COMMAND...`."""
+def run_profiled(command, mode="exact", flags=(), name="run", timeout=900, output_dir=None,
+                 env=None):
+    """Runs `profile [--mode=MODE] --output=DIR FLAGS -- COMMAND...` in ENV
+    (default: clean_env())."""
     tool = tool_path()
     if output_dir is None:
         output_dir = fresh_output_dir(name)
@@ -371,11 +558,32 @@ def run_profiled(command, mode="exact", flags=(), name="run", timeout=900, outpu
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=clean_env(),
+        env=clean_env() if env is None else env,
         timeout=timeout,
     )
     return Run(
         argv,
+        output_dir,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
+
+
+def run_preloaded(command, mode="exact", name="run", timeout=900, output_dir=None, env=None,
+                  **settings):
+    """Runs COMMAND with LD_PRELOAD and TIDEMARK_MODE/OUTPUT (plus SETTINGS,
+    as preload_env) and no launcher; ENV, when given, is added on top (PATH,
+    say). Returns a Run of the job folder."""
+    if output_dir is None:
+        output_dir = fresh_output_dir(name)
+    full_env = preload_env(mode, output_dir, **settings)
+    full_env.update(env or {})
+    proc = subprocess.run(list(command), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=full_env, timeout=timeout)
+    return Run(
+        ["LD_PRELOAD=" + library_path(), "TIDEMARK_MODE=" + mode,
+         "TIDEMARK_OUTPUT=" + output_dir] + list(command),
         output_dir,
         proc.returncode,
         proc.stdout.decode("utf-8", "replace"),
@@ -446,6 +654,15 @@ def crash_signs(returncode, stderr):
 
 def tidemark_lines(text):
     return [line for line in text.splitlines() if line.startswith("tidemark:")]
+
+
+TABLE_FIRST_LINE = "tidemark: peak tracked memory"
+
+
+def table_count(text):
+    """How many exit tables TEXT (a stderr) holds: each begins with a line
+    starting "tidemark: peak tracked memory"."""
+    return sum(1 for line in text.splitlines() if line.startswith(TABLE_FIRST_LINE))
 
 
 def tidemark_lines_before_table(text):
@@ -608,9 +825,17 @@ class Job:
         self.proc.stdout.close()
         self.proc.stderr.close()
 
+    @property
+    def process_dir(self):
+        """The folder of the job's main process (see main_process_folder)."""
+        return main_process_folder(self.output)
+
     def report(self, subfolder=""):
-        return Run(self.argv, os.path.join(self.output, subfolder), self.returncode,
-                   self.stdout, self.stderr)
+        """The main process's reports, or those in SUBFOLDER of its folder
+        (sigusr2-1, out-of-memory)."""
+        main = self.process_dir
+        return Run(self.argv, self.output, self.returncode, self.stdout, self.stderr,
+                   process_dir=os.path.join(main, subfolder) if subfolder else main)
 
     def describe(self):
         return "command: %s\nexit: %s\nstdout:\n%s\nstderr:\n%s\nfiles in %s:\n%s" % (
@@ -661,6 +886,33 @@ class ProfileTestCase(unittest.TestCase):
             self.fail("report files missing or unreadable\n%s" % run.describe())
         if not isinstance(run.peak_bytes, int) or isinstance(run.peak_bytes, bool):
             self.fail("summary.json peak_bytes is not an integer\n%s" % run.describe())
+
+    def assert_job_index(self, run):
+        """J/job.json is there (version 1) and every folder it names exists;
+        returns its process entries."""
+        if run.index is None:
+            self.fail("no readable %s in %s\nfiles:\n%s\n%s" % (
+                JOB_INDEX_FILE, run.output_dir, listing(run.output_dir), run.describe()))
+        self.assertEqual(run.index.get("version"), 1, run.describe())
+        for entry in run.processes:
+            folder = entry.get("folder")
+            if folder is not None and not os.path.isdir(os.path.join(run.output_dir, folder)):
+                self.fail("job.json names folder %r, which is not there\n%s"
+                          % (folder, run.describe()))
+        return run.processes
+
+    def process_report(self, run, pid, program="python3"):
+        """The Run of process PID's own folder, <PID>-<PROGRAM>, whose report
+        files must be readable."""
+        name = "%d-%s" % (pid, program)
+        if not os.path.isdir(os.path.join(run.output_dir, name)):
+            self.fail("process %d has no folder %s in %s; files:\n%s\n%s" % (
+                pid, name, run.output_dir, listing(run.output_dir), run.describe()))
+        view = run.process(name)
+        if view.summary is None or view.folded is None:
+            self.fail("process %d: report files missing or unreadable\n%s"
+                      % (pid, view.describe()))
+        return view
 
     def baseline_peak(self, *modules):
         run = baseline_run(modules)
