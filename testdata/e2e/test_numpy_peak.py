@@ -42,7 +42,7 @@ class NumpyPeakTest(pr.ProfileTestCase):
         """peak.svg is well-formed and has a box per line, sized in MiB."""
         import xml.etree.ElementTree as ET
 
-        path = os.path.join(self.run_.output_dir, "peak.svg")
+        path = os.path.join(self.run_.process_dir, "peak.svg")
         titles = [t.text or "" for t in ET.parse(path).iter("{http://www.w3.org/2000/svg}title")]
         for function, marker, mib in (("hold_400", "ALLOC-400", 400),
                                       ("hold_250", "ALLOC-250", 250),

@@ -82,7 +82,7 @@ class OomCgroupTest(pr.ProfileTestCase):
                              run.describe())
 
     def assert_oom_report(self, job, line, limit, what):
-        folder = os.path.join(job.output, pr.OOM_FOLDER)
+        folder = os.path.join(job.process_dir, pr.OOM_FOLDER)
         # The out-of-memory report may come from a renderer process the
         # library started; give it time to finish.
         pr.wait_for(lambda: pr.read_json(os.path.join(folder, "summary.json")), timeout=20)
@@ -158,7 +158,7 @@ class OomCgroupTest(pr.ProfileTestCase):
                 job = self.leak(self.group, "preload", mode, "fast")
                 label = "fast leak with LD_PRELOAD alone, %s mode" % mode
                 self.assert_oom_killed(job, self.group)
-                self.assertTrue(os.path.exists(os.path.join(job.output, pr.PROFILE_FILE)),
+                self.assertTrue(os.path.exists(os.path.join(job.process_dir, pr.PROFILE_FILE)),
                                 "%s: no stored profile left behind\n%s"
                                 % (label, job.describe()))
                 code, out, err = pr.run_report(job.output)

@@ -108,7 +108,7 @@ class OomRlimitTest(pr.ProfileTestCase):
         return OomRlimitTest._plain
 
     def assert_oom_report(self, job, what):
-        folder = os.path.join(job.output, pr.OOM_FOLDER)
+        folder = os.path.join(job.process_dir, pr.OOM_FOLDER)
         pr.wait_for(lambda: pr.read_json(os.path.join(folder, "summary.json")), timeout=20)
         run = job.report(pr.OOM_FOLDER)
         context = "%s\n%s\n%s" % (what, self.describe_limit(), run.describe())
@@ -169,7 +169,7 @@ class OomRlimitTest(pr.ProfileTestCase):
                 self.assertEqual(job.returncode, code, job.describe())
                 self.assertEqual(traceback_of(job.stderr), expected, job.describe())
                 self.assertEqual(lines_before_traceback(job.stderr), [], job.describe())
-                self.assertFalse(os.path.exists(os.path.join(job.output, pr.OOM_FOLDER)),
+                self.assertFalse(os.path.exists(os.path.join(job.process_dir, pr.OOM_FOLDER)),
                                  job.describe())
                 final = job.report()
                 self.assertEqual(final.summary.get("ended"), "exit code 1", final.describe())

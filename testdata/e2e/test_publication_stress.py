@@ -70,9 +70,9 @@ class PublicationStressTest(pr.ProfileTestCase):
 
     def check_rendered(self, job, mode, context):
         for name in pr.REPORT_FILES:
-            self.assertTrue(os.path.isfile(os.path.join(job.output, name)),
+            self.assertTrue(os.path.isfile(os.path.join(job.process_dir, name)),
                             "%s missing: %s" % (name, context))
-        with open(os.path.join(job.output, "peak.svg"), encoding="utf-8") as svg:
+        with open(os.path.join(job.process_dir, "peak.svg"), encoding="utf-8") as svg:
             self.assertTrue(svg.read().rstrip().endswith("</svg>"), "half an SVG: " + context)
         run = job.report()
         self.assertIsNotNone(run.summary, context + "\n" + run.describe())
@@ -93,11 +93,11 @@ class PublicationStressTest(pr.ProfileTestCase):
         self.assertGreaterEqual(run.peak_bytes, a + b, context)
 
     def check_refused(self, job, text, context):
-        path = os.path.join(job.output, pr.PROFILE_FILE)
+        path = os.path.join(job.process_dir, pr.PROFILE_FILE)
         said = [l for l in pr.tidemark_lines(text) if path in l or job.output in l]
         self.assertTrue(said, "exit 1 without a tidemark: line naming the file: " + context)
         for name in pr.REPORT_FILES:
-            self.assertFalse(os.path.exists(os.path.join(job.output, name)),
+            self.assertFalse(os.path.exists(os.path.join(job.process_dir, name)),
                              "%s written although report failed: %s" % (name, context))
 
 

@@ -214,7 +214,7 @@ class ReportToolErrorsTest(pr.ProfileTestCase):
         pid = job.wait_marker("freed")
         os.kill(pid, signal.SIGKILL)
         job.finish()
-        path = os.path.join(job.output, pr.PROFILE_FILE)
+        path = os.path.join(job.process_dir, pr.PROFILE_FILE)
         if not os.path.isfile(path):
             raise AssertionError("the job left no %s\n%s" % (pr.PROFILE_FILE, job.describe()))
         with open(path, "rb") as handle:

@@ -94,7 +94,7 @@ class SilentEndsTest(pr.ProfileTestCase):
         Returns (job, seconds until then, or None)."""
         job = pr.Job([pr.PYTHON, STACKS], "launcher", "exact", name="usr2-kill")
         pid = job.wait_marker("ready")
-        folder = os.path.join(job.output, "sigusr2-1")
+        folder = os.path.join(job.process_dir, "sigusr2-1")
         start = time.monotonic()
         os.kill(pid, signal.SIGUSR2)
         written = None
@@ -113,8 +113,8 @@ class SilentEndsTest(pr.ProfileTestCase):
         context = "%s\n%s" % (context, job.describe())
         self.assertEqual(job.returncode, -signal.SIGKILL, context)
         self.assertEqual(pr.leftover_temporaries(job.output), [], context)
-        for name in sorted(os.listdir(job.output)):
-            folder = os.path.join(job.output, name)
+        for name in sorted(os.listdir(job.process_dir)):
+            folder = os.path.join(job.process_dir, name)
             if not name.startswith("sigusr2-"):
                 continue
             present = sorted(os.listdir(folder))
