@@ -111,12 +111,6 @@ bool OpenSubfolder(const ReportDirectory& parent, const std::string& name,
 
 }  // namespace
 
-std::string SignalText(int number) {
-  const char* abbreviation = sigabbrev_np(number);
-  if (abbreviation == nullptr) return "signal " + std::to_string(number);
-  return std::string("SIG") + abbreviation;
-}
-
 EndingText DescribeEnding(const StoredEnding& ending, bool alive) {
   EndingText text;
   switch (ending.ending) {

@@ -180,7 +180,6 @@ TEST_F(ReportCommandTest, DescribesEachEnding) {
   EXPECT_EQ(DescribeEnding(ending, true).reason, "snapshot");
   EXPECT_EQ(DescribeEnding(ending, true).ended, "");
   EXPECT_FALSE(DescribeEnding(ending, true).final_report);
-  EXPECT_EQ(SignalText(SIGKILL), "SIGKILL");
 }
 
 TEST_F(ReportCommandTest, AlsoRendersTheOutOfMemorySnapshotOnce) {
