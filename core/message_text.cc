@@ -1,5 +1,7 @@
 #include "core/message_text.h"
 
+#include <string.h>
+
 #include <cstring>
 
 namespace tidemark {
@@ -55,6 +57,12 @@ std::string EscapeControlBytes(std::string_view text) {
     out.append(spelled, Spell(static_cast<unsigned char>(c), spelled));
   }
   return out;
+}
+
+std::string SignalText(int number) {
+  const char* abbreviation = sigabbrev_np(number);
+  if (abbreviation == nullptr) return "signal " + std::to_string(number);
+  return std::string("SIG") + abbreviation;
 }
 
 }  // namespace tidemark

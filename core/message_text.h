@@ -20,6 +20,10 @@ size_t EscapeControlBytes(std::string_view text, char* out, size_t capacity);
 
 std::string EscapeControlBytes(std::string_view text);
 
+// "SIGTERM", "SIGKILL", ... ("signal 77" for one without a name): how
+// reports and messages name a signal.
+std::string SignalText(int number);
+
 }  // namespace tidemark
 
 #endif  // TIDEMARK_CORE_MESSAGE_TEXT_H_

@@ -1,5 +1,7 @@
 #include "core/message_text.h"
 
+#include <signal.h>
+
 #include <string>
 
 #include "gtest/gtest.h"
@@ -30,6 +32,12 @@ TEST(MessageTextTest, FixedBufferNeverSplitsAnEscape) {
   EXPECT_STREQ(out, "a\\nb");
   EXPECT_EQ(EscapeControlBytes("abc", out, 1), 0u);
   EXPECT_STREQ(out, "");
+}
+
+TEST(MessageTextTest, SignalsByName) {
+  EXPECT_EQ(SignalText(SIGKILL), "SIGKILL");
+  EXPECT_EQ(SignalText(SIGTERM), "SIGTERM");
+  EXPECT_EQ(SignalText(77), "signal 77");
 }
 
 }  // namespace

@@ -159,6 +159,18 @@ class Reader {
     return FillStacks(snapshot.counters, profile, error);
   }
 
+  bool ReadPeakBytes(int64_t* peak_bytes, std::string* error) {
+    if (!CheckHeader(h_, name_, error)) return false;
+    Snapshot snapshot;
+    if (!CopyPeak(&snapshot, error)) return false;
+    std::vector<CounterEntry> live;
+    int64_t live_bytes = 0;
+    if (!CopyLive(&live, &live_bytes, error)) return false;
+    const int64_t stored = snapshot.present ? snapshot.info.total_bytes : 0;
+    *peak_bytes = std::max(stored, live_bytes);
+    return true;
+  }
+
   bool ReadEnding(StoredEnding* out, std::string* error) {
     if (!CheckHeader(h_, name_, error)) return false;
     const uint32_t ending = Load(h_->ending);
@@ -704,6 +716,11 @@ bool ReadStoredProfile(const StoredProfileSource& source, StoredSnapshot which,
 bool ReadStoredEnding(const StoredProfileSource& source, StoredEnding* out,
                       std::string* error) {
   return Reader(source).ReadEnding(out, error);
+}
+
+bool ReadStoredPeakBytes(const StoredProfileSource& source, int64_t* peak_bytes,
+                         std::string* error) {
+  return Reader(source).ReadPeakBytes(peak_bytes, error);
 }
 
 }  // namespace tidemark

@@ -124,6 +124,12 @@ struct StoredEnding {
 bool ReadStoredEnding(const StoredProfileSource& source, StoredEnding* out,
                       std::string* error);
 
+// The peak the reports would show (ReadStoredProfile's kPeak: the last
+// complete peak, or what was live at the last moment stored when that is
+// more), without reading the stacks' names.
+bool ReadStoredPeakBytes(const StoredProfileSource& source, int64_t* peak_bytes,
+                         std::string* error);
+
 }  // namespace tidemark
 
 #endif  // TIDEMARK_CORE_PROFILE_READER_H_

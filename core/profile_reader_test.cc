@@ -182,6 +182,34 @@ TEST(ProfileReaderTest, NoPeakYetUsesWhatIsLive) {
   EXPECT_GE(profile.peak_seconds, 0);
 }
 
+TEST(ProfileReaderTest, PeakBytesAloneAgreeWithTheWholeRead) {
+  std::string error;
+  int64_t peak = -1;
+  // The slot's 4024 bytes (1000 + 3000 + 24), above the 3500 live.
+  TestStoredProfile p = ThreeStacks();
+  ASSERT_TRUE(
+      ReadStoredPeakBytes(*Buffer(BuildStoredProfileImage(p)), &peak, &error))
+      << error;
+  EXPECT_EQ(peak, 4024);
+  // Live now above it: 9000 + 3000.
+  p.stacks[0].live_bytes = 9000;
+  ASSERT_TRUE(
+      ReadStoredPeakBytes(*Buffer(BuildStoredProfileImage(p)), &peak, &error));
+  EXPECT_EQ(peak, 12000);
+  // No peak stored: what is live.
+  p = ThreeStacks();
+  p.peak_generation = 0;
+  ASSERT_TRUE(
+      ReadStoredPeakBytes(*Buffer(BuildStoredProfileImage(p)), &peak, &error));
+  EXPECT_EQ(peak, 3500);
+  // A corrupt count is an error, as for the whole read.
+  std::string image = BuildStoredProfileImage(ThreeStacks());
+  MutableHeader(&image)->stack_count = 1u << 31;
+  auto buffer = Buffer(image);
+  EXPECT_FALSE(ReadStoredPeakBytes(*buffer, &peak, &error));
+  EXPECT_NE(error.find("stack count"), std::string::npos) << error;
+}
+
 TEST(ProfileReaderTest, NothingStoredIsAnEmptyProfileNotAnError) {
   TestStoredProfile p;
   p.peak_generation = 0;

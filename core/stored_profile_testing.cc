@@ -185,6 +185,11 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   h->end_nanoseconds = p.end_nanoseconds;
   h->rss_hwm_bytes = p.rss_hwm_bytes;
   h->profiler_bytes = p.profiler_bytes;
+  h->inherited_bytes = p.inherited_bytes;
+  h->parent_pid = p.parent_pid;
+  h->started = p.started;
+  h->start_ticks = p.start_ticks;
+  h->python_seen = p.python_seen ? 1 : 0;
   return b.image();
 }
 

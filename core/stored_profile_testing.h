@@ -59,6 +59,12 @@ struct TestStoredProfile {
   int64_t rss_hwm_bytes = 0;
   int64_t profiler_bytes = 0;
   uint32_t flags = 0;
+  // The process within its job.
+  int64_t inherited_bytes = 0;
+  int parent_pid = 0;
+  profile_format::Started started = profile_format::kStartedFirst;
+  uint64_t start_ticks = 0;
+  bool python_seen = false;
   std::vector<TestStack> stacks;  // stack ids 1, 2, ... in this order
 };
 

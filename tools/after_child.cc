@@ -16,8 +16,14 @@
 namespace tidemark {
 namespace {
 
-// Runs the renderer and waits for it; its output goes where ours goes.
-int RunRenderer(const std::string& tool, const std::vector<std::string>& args) {
+void Say(const std::string& message) {
+  fprintf(stderr, "tidemark: %s\n", EscapeControlBytes(message).c_str());
+}
+
+}  // namespace
+
+int RunReportTool(const std::string& tool,
+                  const std::vector<std::string>& args) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(tool.c_str()));
   for (const std::string& arg : args) {
@@ -37,19 +43,24 @@ int RunRenderer(const std::string& tool, const std::vector<std::string>& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// "the program was killed by SIGKILL", "the program ended with exit code 3
-// without writing its reports".
-std::string Summary(const ChildStatus& status, const EndingWords& words) {
+std::string ChildEndingSummary(const ChildStatus& status,
+                               const EndingWords& words) {
   if (status.signal != 0) return "the program was " + words.ended;
   return "the program ended with exit code " +
          std::to_string(status.exit_code) + " without writing its reports";
 }
 
-void Say(const std::string& message) {
-  fprintf(stderr, "tidemark: %s\n", EscapeControlBytes(message).c_str());
+std::vector<std::string> RenderArguments(const std::string& folder,
+                                         const EndingWords& words,
+                                         int exit_code) {
+  std::vector<std::string> args = {"--quiet", "--reason=" + words.reason,
+                                   "--ended=" + words.ended};
+  if (exit_code >= 0) {
+    args.push_back("--exit-code=" + std::to_string(exit_code));
+  }
+  args.push_back(folder);
+  return args;
 }
-
-}  // namespace
 
 EndingWords DescribeEnding(const ChildStatus& status, bool oom_killed) {
   EndingWords words;
@@ -89,20 +100,16 @@ bool RenderAfterChild(const std::string& report_tool,
   const std::string path = file->path();
   file.reset();
   if (access(report_tool.c_str(), X_OK) != 0) {
-    Say(Summary(status, words) + "; its profile is kept in " + path +
+    Say(ChildEndingSummary(status, words) + "; its profile is kept in " + path +
         " (no renderer found at " + report_tool +
         "; render it with //tools:report)");
     return false;
   }
-  std::vector<std::string> args = {"--quiet", "--reason=" + words.reason,
-                                   "--ended=" + words.ended};
-  if (status.signal == 0) {
-    args.push_back("--exit-code=" + std::to_string(status.exit_code));
-  }
-  args.push_back(path);
-  const int rendered = RunRenderer(report_tool, args);
+  const int rendered = RunReportTool(
+      report_tool,
+      RenderArguments(path, words, status.signal == 0 ? status.exit_code : -1));
   if (rendered != 0) return false;  // the renderer said why
-  Say(Summary(status, words) +
+  Say(ChildEndingSummary(status, words) +
       "; its reports were rendered from its stored profile");
   return true;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tools/child_runner.h"
 
@@ -19,11 +20,31 @@ struct EndingWords {
 };
 EndingWords DescribeEnding(const ChildStatus& status, bool oom_killed);
 
-// After the child is gone: when its stored profile (profile.tidemark in
-// `report_folder`) says the final reports were never written (a kill, the
-// OOM killer, os._exit, a fatal signal), renders them with the renderer at
-// `report_tool` (//tools:report) and says in one `tidemark:` line why the
-// job ended. Returns true when it rendered reports.
+// How the launcher names the child's end in its one line: "the program was
+// killed by SIGKILL", "the program ended with exit code 3 without writing
+// its reports".
+std::string ChildEndingSummary(const ChildStatus& status,
+                               const EndingWords& words);
+
+// The renderer's arguments for a process whose final reports are missing:
+// --quiet, its reason and ending in words, the exit code when it has one
+// (>= 0), then its folder.
+std::vector<std::string> RenderArguments(const std::string& folder,
+                                         const EndingWords& words,
+                                         int exit_code);
+
+// Runs the renderer (//tools:report at `report_tool`) with `args` and waits
+// for it; its output goes where ours goes. Returns its exit code, -1 when
+// it could not run or did not exit.
+int RunReportTool(const std::string& report_tool,
+                  const std::vector<std::string>& args);
+
+// After the child is gone (a job with no index, core/job_index.h: the
+// library did not start or refused the folder): when its stored profile
+// (profile.tidemark in `report_folder`) says the final reports were never
+// written (a kill, the OOM killer, os._exit, a fatal signal), renders them with
+// the renderer at `report_tool` (//tools:report) and says in one `tidemark:`
+// line why the job ended. Returns true when it rendered reports.
 bool RenderAfterChild(const std::string& report_tool,
                       const std::string& report_folder,
                       const ChildStatus& status, int64_t oom_kills_before,

@@ -77,7 +77,8 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
     env.push_back(Entry(kEnvOomExit, *flags.oom_exit ? "1" : "0"));
   }
   if (flags.follow_children) {
-    env.push_back(Entry(kEnvFollowChildren, *flags.follow_children ? "1" : "0"));
+    env.push_back(
+        Entry(kEnvFollowChildren, *flags.follow_children ? "1" : "0"));
   }
   if (flags.process_threshold_bytes) {
     env.push_back(Entry(kEnvProcessThreshold,
@@ -85,6 +86,22 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
   }
   env.push_back(Entry(kEnvLaunched, "1"));
   return env;
+}
+
+bool ConfigForChild(const std::vector<std::string>& env, Config* config,
+                    std::string* error) {
+  std::vector<char*> envp;
+  for (const std::string& entry : env) {
+    envp.push_back(const_cast<char*>(entry.c_str()));
+  }
+  envp.push_back(nullptr);
+  char why[512];
+  *config = Config();
+  if (!ConfigFromEnvironment(envp.data(), config, why, sizeof(why))) {
+    *error = why;
+    return false;
+  }
+  return true;
 }
 
 std::string ExactDecimal(double value) {

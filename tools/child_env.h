@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "tools/profile_flags.h"
 
 namespace tidemark {
@@ -23,6 +24,12 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
                                                const std::string& output_dir,
                                                const std::string& library,
                                                const std::string& working_dir);
+
+// The configuration the preloaded library reads from `env` (as built
+// above): the launcher's end of the job uses the same reporters and process
+// threshold. False with the library's reason for a value it would refuse.
+bool ConfigForChild(const std::vector<std::string>& env, Config* config,
+                    std::string* error);
 
 // Shortest decimal text that reads back as exactly `value`.
 std::string ExactDecimal(double value);

@@ -105,6 +105,43 @@ TEST(ChildEnvTest, WorkingDirectorySetsPwd) {
   EXPECT_THAT(env, Contains("PWD=/runfiles"));
 }
 
+// The launcher ends the job with the library's own reading of the
+// child's environment: the same threshold, follow-children and reporters.
+TEST(ChildEnvTest, TheLauncherReadsTheConfigurationTheLibraryWill) {
+  char* parent[] = {const_cast<char*>("TIDEMARK_PROCESS_THRESHOLD=1"),
+                    const_cast<char*>("TIDEMARK_FOLLOW_CHILDREN=0"), nullptr};
+  Config config;
+  std::string error;
+  ASSERT_TRUE(ConfigForChild(
+      BuildChildEnvironment(parent, ProfileFlags(), "/o", "/t.so", ""), &config,
+      &error))
+      << error;
+  // Inherited settings are dropped: the defaults.
+  EXPECT_EQ(config.process_threshold_bytes, 1 << 20);
+  EXPECT_TRUE(config.follow_children);
+  EXPECT_STREQ(config.reporters, Config().reporters);
+  EXPECT_TRUE(config.launched_by_tool);
+
+  ProfileFlags flags;
+  flags.process_threshold_bytes = 0;
+  flags.follow_children = false;
+  flags.reporters = "top_table";
+  ASSERT_TRUE(ConfigForChild(
+      BuildChildEnvironment(parent, flags, "/o", "/t.so", ""), &config, &error))
+      << error;
+  EXPECT_EQ(config.process_threshold_bytes, 0);
+  EXPECT_FALSE(config.follow_children);
+  EXPECT_STREQ(config.reporters, "top_table");
+  flags.process_threshold_bytes = 3 << 20;
+  ASSERT_TRUE(
+      ConfigForChild(BuildChildEnvironment(parent, flags, "/o", "/t.so", ""),
+                     &config, &error));
+  EXPECT_EQ(config.process_threshold_bytes, 3 << 20);
+
+  EXPECT_FALSE(ConfigForChild({"TIDEMARK_TOP=lots"}, &config, &error));
+  EXPECT_NE(error.find("TIDEMARK_TOP"), std::string::npos) << error;
+}
+
 TEST(ChildEnvTest, ExactDecimalRoundTrips) {
   EXPECT_EQ(ExactDecimal(60), "60");
   EXPECT_EQ(ExactDecimal(0.5), "0.5");

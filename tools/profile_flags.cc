@@ -259,11 +259,13 @@ std::string UsageText() {
          " (as Fil does);\n"
          "                            by default it runs on\n"
          "  --follow-children=BOOL    profile every process of the job: what\n"
-         "                            the command execs, starts or forks, each\n"
+         "                            the command execs, starts or forks, "
+         "each\n"
          "                            in a folder of its own (default: true);\n"
          "                            false profiles the first process only\n"
          "  --process-threshold=SIZE  a process that never runs Python and\n"
-         "                            peaks at or below SIZE is only listed in\n"
+         "                            peaks at or below SIZE is only listed "
+         "in\n"
          "                            the job's index (default: " +
          ByteSizeText(defaults.process_threshold_bytes) +
          ")\n"

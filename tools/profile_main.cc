@@ -10,18 +10,16 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/config.h"
 #include "core/memory_limits.h"
 #include "core/message_text.h"
-#include "core/registry.h"
-#include "core/reporter.h"
 #include "tools/after_child.h"
 #include "tools/child_env.h"
 #include "tools/child_runner.h"
+#include "tools/job_end.h"
 #include "tools/library_locator.h"
 #include "tools/output_dir.h"
 #include "tools/paths.h"
@@ -61,22 +59,6 @@ std::string JoinPaths(const std::vector<std::string>& paths) {
     joined += path;
   }
   return joined;
-}
-
-// Whether any of the chosen reporters (--reporters, or the library's
-// default list) writes a file; top_table alone only prints.
-bool ReportersWriteFiles(const ProfileFlags& flags) {
-  const std::string list = flags.reporters.value_or(Config().reporters);
-  size_t from = 0;
-  while (from <= list.size()) {
-    size_t end = list.find(',', from);
-    if (end == std::string::npos) end = list.size();
-    std::unique_ptr<Reporter> reporter(
-        ReporterRegistry::Create(list.c_str() + from, end - from));
-    if (reporter != nullptr && !reporter->FileNames().empty()) return true;
-    from = end + 1;
-  }
-  return false;
 }
 
 void SayWhereReportsAre(const OutputDir& output, pid_t pid, bool expect_files) {
@@ -150,21 +132,40 @@ int Main(int argc, char** argv) {
   // Read before and after: a rise means the kernel's OOM killer struck in
   // this job's cgroup (or an ancestor's) while it ran.
   const int64_t oom_kills_before = ReadOomKillCount();
+  const std::vector<std::string> child_env =
+      BuildChildEnvironment(environ, flags, output.path, library, working_dir);
+  // What the library will read there: the job's end uses the same
+  // reporters and process threshold.
+  Config child_config;
+  if (!ConfigForChild(child_env, &child_config, &error)) {
+    return ToolError(error);
+  }
   ChildStatus status;
-  if (!RunChild(flags.command,
-                BuildChildEnvironment(environ, flags, output.path, library,
-                                      working_dir),
-                &status, &error)) {
+  if (!RunChild(flags.command, child_env, &status, &error)) {
     return ToolError(error);
   }
   if (status.exec_failed) {
     // Nothing ran (the child said why); do not leave an empty folder behind.
     if (output.created) rmdir(output.path.c_str());
-  } else {
-    const std::string folder = ForProcess(output.path, status.pid);
-    RenderAfterChild(report_tool, folder, status, oom_kills_before,
-                     ReadOomKillCount());
-    SayWhereReportsAre(output, status.pid, ReportersWriteFiles(flags));
+    ExitLikeChild(status);
+  }
+  const int64_t oom_kills_after = ReadOomKillCount();
+  JobEnd job;
+  job.job_dir = ForProcess(output.path, status.pid);
+  job.status = status;
+  job.oom_killed = oom_kills_before >= 0 && oom_kills_after > oom_kills_before;
+  job.process_threshold = child_config.process_threshold_bytes;
+  job.reporters = child_config.reporters;
+  const ReportRunner run_report = [&](const std::vector<std::string>& args) {
+    return RunReportTool(report_tool, args);
+  };
+  if (!FinishJob(job, run_report)) {
+    // No index (the library did not start, or refused the folder, and said
+    // why): what a one-folder run says.
+    RenderAfterChild(report_tool, job.job_dir, status, oom_kills_before,
+                     oom_kills_after);
+    SayWhereReportsAre(output, status.pid,
+                       !FileWritingReporters(job.reporters).empty());
   }
   ExitLikeChild(status);
 }

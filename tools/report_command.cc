@@ -111,12 +111,6 @@ bool OpenSubfolder(const ReportDirectory& parent, const std::string& name,
 
 }  // namespace
 
-std::string SignalText(int number) {
-  const char* abbreviation = sigabbrev_np(number);
-  if (abbreviation == nullptr) return "signal " + std::to_string(number);
-  return std::string("SIG") + abbreviation;
-}
-
 EndingText DescribeEnding(const StoredEnding& ending, bool alive) {
   EndingText text;
   switch (ending.ending) {
@@ -210,7 +204,7 @@ int RunReportCommand(const std::vector<std::string>& args) {
     return kCannotRender;
   }
   const bool alive = ProcessAlive(ending.pid);
-  if (!alive) RemoveInterruptedReports(dir.fd);
+  if (!alive && !flags.print_only) RemoveInterruptedReports(dir.fd);
 
   std::string list;
   if (flags.reporters) {
@@ -232,11 +226,21 @@ int RunReportCommand(const std::vector<std::string>& args) {
   }
   Reporters reporters;
   CreateReporters(list, &reporters);
+  if (flags.print_only) {
+    for (const auto& [name, reporter] : reporters.named) {
+      if (!reporter->FileNames().empty()) {
+        Say("--print-only: reporter '" + name +
+            "' writes files; choose printing ones with --reporters");
+        return kBadFlags;
+      }
+    }
+  }
 
   EndingText text = DescribeEnding(ending, alive);
   if (flags.reason) text.reason = *flags.reason;
   if (flags.ended) text.ended = *flags.ended;
   if (flags.running) text.final_report = false;
+  if (flags.print_only) text.final_report = true;
 
   ReportDirectory target = dir;
   ScopedFd target_fd;
@@ -269,7 +273,7 @@ int RunReportCommand(const std::vector<std::string>& args) {
   } else {
     rounds.push_back({StoredSnapshot::kPeak, false});
     if (flags.snapshot == ReportSnapshot::kDefault &&
-        ending.has_out_of_memory) {
+        ending.has_out_of_memory && !flags.print_only) {
       rounds.push_back({StoredSnapshot::kOutOfMemory, true});
     }
   }
@@ -308,7 +312,9 @@ int RunReportCommand(const std::vector<std::string>& args) {
       return kCannotRender;
     }
   }
-  if (!flags.quiet) Say("reports in " + target.display_path);
+  if (!flags.quiet && !flags.print_only) {
+    Say("reports in " + target.display_path);
+  }
   return kRendered;
 }
 

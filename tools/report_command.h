@@ -24,9 +24,6 @@ struct EndingText {
 };
 EndingText DescribeEnding(const StoredEnding& ending, bool alive);
 
-// "SIGTERM", "SIGKILL", ... ("signal 77" for one without a name).
-std::string SignalText(int number);
-
 }  // namespace tidemark
 
 #endif  // TIDEMARK_TOOLS_REPORT_COMMAND_H_

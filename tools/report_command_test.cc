@@ -180,7 +180,6 @@ TEST_F(ReportCommandTest, DescribesEachEnding) {
   EXPECT_EQ(DescribeEnding(ending, true).reason, "snapshot");
   EXPECT_EQ(DescribeEnding(ending, true).ended, "");
   EXPECT_FALSE(DescribeEnding(ending, true).final_report);
-  EXPECT_EQ(SignalText(SIGKILL), "SIGKILL");
 }
 
 TEST_F(ReportCommandTest, AlsoRendersTheOutOfMemorySnapshotOnce) {
@@ -280,6 +279,38 @@ TEST_F(ReportCommandTest, TheTableIsPrintedForAFinishedRunUnlessRunning) {
       << err;
   ASSERT_EQ(Run({"--running", dir_}, &err), 0);
   EXPECT_EQ(err, "tidemark: reports in " + dir_ + "\n");
+}
+
+TEST_F(ReportCommandTest, PrintOnlyPrintsTheTableAndChangesNothing) {
+  TestStoredProfile p = Killed();
+  p.pid = getpid();  // even for a process not seen to end
+  p.has_oom = true;
+  Store(p);
+  std::ofstream(dir_ + "/.peak.folded.tmp-abc123def456") << "half";
+  std::string err;
+  ASSERT_EQ(
+      Run({"--print-only", "--reporters=top_table", "--reason=SIGKILL", dir_},
+          &err),
+      0)
+      << err;
+  EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode), "
+                      "peak at 3.2 s at SIGKILL; top 3 lines:\n",
+                      0),
+            0u)
+      << err;
+  EXPECT_EQ(err.find("reports in"), std::string::npos) << err;
+  EXPECT_EQ(
+      ListDirectory(dir_),
+      (std::vector<std::string>{".peak.folded.tmp-abc123def456", kFileName}));
+  // A reporter that writes files is refused, before anything is written.
+  EXPECT_EQ(Run({"--print-only", "--reporters=top_table,folded", dir_}, &err),
+            2);
+  EXPECT_EQ(err,
+            "tidemark: --print-only: reporter 'folded' writes files; choose "
+            "printing ones with --reporters\n");
+  EXPECT_EQ(
+      ListDirectory(dir_),
+      (std::vector<std::string>{".peak.folded.tmp-abc123def456", kFileName}));
 }
 
 TEST_F(ReportCommandTest, FailuresNameTheFileAndExitOne) {

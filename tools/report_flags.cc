@@ -106,11 +106,14 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
     const size_t equals = arg.find('=');
     const std::string name = arg.substr(
         2, equals == std::string::npos ? std::string::npos : equals - 2);
-    if (name == "running" || name == "quiet") {
+    if (name == "running" || name == "quiet" || name == "print-only") {
       if (equals != std::string::npos) {
         return Fail(error, "--" + name + " takes no value");
       }
-      (name == "running" ? flags->running : flags->quiet) = true;
+      bool* flag = name == "running" ? &flags->running
+                   : name == "quiet" ? &flags->quiet
+                                     : &flags->print_only;
+      *flag = true;
       continue;
     }
     if (name == "help") return Fail(error, "--help takes no value");
@@ -134,6 +137,13 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
                            std::to_string(paths.size()) + " paths");
   }
   if (paths[0].empty()) return Fail(error, "the path is empty");
+  if (flags->print_only &&
+      (flags->subfolder || flags->numbered_subfolder || flags->running ||
+       flags->snapshot == ReportSnapshot::kOutOfMemory)) {
+    return Fail(error,
+                "--print-only writes nothing: no --subfolder, "
+                "--numbered-subfolder, --running or --snapshot=out-of-memory");
+  }
   flags->path = paths[0];
   return true;
 }
@@ -173,6 +183,11 @@ other reporters. DIR_OR_FILE is the report folder or the file itself.
   --running          the program still runs: terminal reporters stay quiet
   --quiet            no "reports in" line (the profiled process and the
                      launcher run it so; errors are still said)
+  --print-only       only print: reporters that write files are refused,
+                     the folder is left as it is (no leftovers cleared, no
+                     out-of-memory/), the table is printed even for a
+                     process that was never seen to end (the launcher
+                     prints the job's table so)
   --snapshot=WHICH   peak, or out-of-memory (what was live when memory ran
                      out); default: the peak, and out-of-memory/ when the
                      run stored one

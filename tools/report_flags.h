@@ -28,6 +28,9 @@ struct ReportFlags {
   std::optional<std::string> numbered_subfolder;
   bool running = false;  // reports made while the program runs on
   bool quiet = false;    // no "reports in" line
+  // Print only (the launcher's table of the job): no reporter that writes
+  // files, nothing in the folder changed, no "reports in" line.
+  bool print_only = false;
   ReportSnapshot snapshot = ReportSnapshot::kDefault;
   std::string path;  // the stored profile, or the folder holding it
 };

@@ -109,5 +109,19 @@ TEST(ReportFlagsTest, TheFlagsOfTheRenderersRunForTheProgram) {
             std::string::npos);
 }
 
+TEST(ReportFlagsTest, PrintOnlyWritesNothing) {
+  const ReportFlags flags =
+      Parse({"--print-only", "--reporters=top_table", "--reason=exit", "d"});
+  EXPECT_TRUE(flags.print_only);
+  EXPECT_FALSE(Parse({"d"}).print_only);
+  EXPECT_EQ(Error({"--print-only=1", "d"}), "--print-only takes no value");
+  for (const char* other : {"--subfolder=x", "--numbered-subfolder=x",
+                            "--running", "--snapshot=out-of-memory"}) {
+    EXPECT_NE(Error({"--print-only", other, "d"}).find("writes nothing"),
+              std::string::npos)
+        << other;
+  }
+}
+
 }  // namespace
 }  // namespace tidemark
