@@ -293,11 +293,12 @@ bool WriteJobIndex(const std::string& job_dir, const JobIndex& index,
   return WriteFileAtomically(dir, kJobIndexName, JobIndexJson(index), why);
 }
 
+bool IsNoiseProcess(bool python, int64_t peak_bytes, int64_t threshold) {
+  return threshold > 0 && !python && peak_bytes >= 0 &&
+         peak_bytes <= threshold;
+}
+
 bool IsNoiseProcess(const FileHeader& header, int64_t threshold) {
-  if (threshold <= 0) return false;
-  if (__atomic_load_n(&header.python_seen, __ATOMIC_RELAXED) != 0) {
-    return false;
-  }
   const uint64_t generation =
       __atomic_load_n(&header.peak_generation, __ATOMIC_ACQUIRE);
   const int64_t peak =
@@ -305,69 +306,13 @@ bool IsNoiseProcess(const FileHeader& header, int64_t threshold) {
           ? 0
           : __atomic_load_n(&header.peak[generation % 2].total_bytes,
                             __ATOMIC_RELAXED);
-  return peak <= threshold;
+  return IsNoiseProcess(
+      __atomic_load_n(&header.python_seen, __ATOMIC_RELAXED) != 0, peak,
+      threshold);
 }
 
 bool IsNoiseProcess(const JobProcess& process, int64_t threshold) {
-  return threshold > 0 && !process.python && process.peak_bytes >= 0 &&
-         process.peak_bytes <= threshold;
-}
-
-bool ParseProcStat(const std::string& text, char* state,
-                   uint64_t* start_ticks) {
-  // "PID (COMM) S ppid ...": COMM may hold spaces and parentheses, so the
-  // fields start after the last ')'.
-  const size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return false;
-  size_t at = paren + 1;
-  // Field 3 is the state; field 22 the start time.
-  for (int field = 3; field <= 22; ++field) {
-    while (at < text.size() && text[at] == ' ') ++at;
-    const size_t end = std::min(text.find(' ', at), text.size());
-    if (end == at) return false;
-    if (field == 3) {
-      if (end - at != 1) return false;
-      *state = text[at];
-    } else if (field == 22) {
-      std::string digits = text.substr(at, end - at);
-      while (!digits.empty() && digits.back() == '\n') digits.pop_back();
-      if (digits.empty() || digits.size() > 20) return false;
-      uint64_t value = 0;
-      for (char c : digits) {
-        if (c < '0' || c > '9') return false;
-        const uint64_t digit = static_cast<uint64_t>(c - '0');
-        if (value > (UINT64_MAX - digit) / 10) return false;
-        value = value * 10 + digit;
-      }
-      *start_ticks = value;
-      return true;
-    }
-    at = end;
-  }
-  return false;
-}
-
-bool ProcessRunning(pid_t pid, uint64_t start_ticks) {
-  if (pid <= 0) return false;
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  ScopedFd fd;
-  fd.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd.fd < 0) return false;
-  char buffer[1024];
-  ssize_t n;
-  do {
-    n = read(fd.fd, buffer, sizeof(buffer) - 1);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return false;
-  char state = 0;
-  uint64_t ticks = 0;
-  if (!ParseProcStat(std::string(buffer, static_cast<size_t>(n)), &state,
-                     &ticks)) {
-    return false;
-  }
-  // A zombie or a dying process has ended; only its parent has not looked.
-  if (state == 'Z' || state == 'X' || state == 'x') return false;
-  return start_ticks == 0 || ticks == start_ticks;
+  return IsNoiseProcess(process.python, process.peak_bytes, threshold);
 }
 
 }  // namespace tidemark

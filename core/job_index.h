@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/process_identity.h"
 #include "core/profile_format.h"
 #include "core/report_directory.h"
 
@@ -81,14 +82,9 @@ bool WriteJobIndex(const std::string& job_dir, const JobIndex& index,
 // an index entry (an unknown peak is not noise).
 bool IsNoiseProcess(const profile_format::FileHeader& header,
                     int64_t threshold);
+// The rule itself, for a process that knows its own figures.
+bool IsNoiseProcess(bool python, int64_t peak_bytes, int64_t threshold);
 bool IsNoiseProcess(const JobProcess& process, int64_t threshold);
-
-// Whether process `pid` exists, is not a zombie, and (when `start_ticks` is
-// not 0) started at `start_ticks` (/proc/PID/stat field 22): a recycled pid
-// is another process.
-bool ProcessRunning(pid_t pid, uint64_t start_ticks);
-// The state (field 3) and start time (field 22) from /proc/PID/stat's text.
-bool ParseProcStat(const std::string& text, char* state, uint64_t* start_ticks);
 
 }  // namespace tidemark
 

@@ -338,43 +338,5 @@ TEST(JobIndexNoiseTest, FromTheHeader) {
   EXPECT_TRUE(IsNoiseProcess(*h, 1));
 }
 
-TEST(ProcStatTest, ParsesStateAndStartTime) {
-  char state = 0;
-  uint64_t ticks = 0;
-  const std::string fields =
-      " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654321 20 21\n";
-  ASSERT_TRUE(ParseProcStat("42 (python3)" + fields, &state, &ticks));
-  EXPECT_EQ(state, 'S');
-  EXPECT_EQ(ticks, 987654321u);
-  // A command name with spaces and parentheses.
-  ASSERT_TRUE(ParseProcStat("42 (a) b (c))" + fields, &state, &ticks));
-  EXPECT_EQ(ticks, 987654321u);
-  EXPECT_FALSE(ParseProcStat("42 python3 S 1 2", &state, &ticks));
-  EXPECT_FALSE(ParseProcStat("42 (x) S 1 2 3", &state, &ticks));
-  EXPECT_FALSE(ParseProcStat(
-      "42 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 9x9 20", &state,
-      &ticks));
-  // The last field may end the text.
-  ASSERT_TRUE(
-      ParseProcStat("42 (x) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 77",
-                    &state, &ticks));
-  EXPECT_EQ(state, 'Z');
-  EXPECT_EQ(ticks, 77u);
-}
-
-TEST(ProcStatTest, RunningMeansThisPidWithTheseStartTicks) {
-  const uint64_t ticks = OwnStartTicks();
-  EXPECT_TRUE(ProcessRunning(getpid(), ticks));
-  EXPECT_TRUE(ProcessRunning(getpid(), 0));
-  EXPECT_FALSE(ProcessRunning(getpid(), ticks + 1));
-  EXPECT_FALSE(ProcessRunning(DeadPid(), 0));
-  // A zombie has ended.
-  const pid_t child = fork();
-  if (child == 0) _exit(0);
-  for (int i = 0; i < 1000 && ProcessRunning(child, 0); ++i) usleep(1000);
-  EXPECT_FALSE(ProcessRunning(child, 0));
-  waitpid(child, nullptr, 0);
-}
-
 }  // namespace
 }  // namespace tidemark

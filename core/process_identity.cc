@@ -4,37 +4,67 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace tidemark {
 
-uint64_t ParseStartTicks(const char* stat_line, size_t length) {
-  // The last ')' ends the command name; field 3 (the state) follows it.
-  size_t at = length;
-  while (at > 0 && stat_line[at - 1] != ')') --at;
-  if (at == 0) return 0;
-  int field = 2;
-  uint64_t value = 0;
-  bool in_field = false;
-  for (size_t i = at; i < length; ++i) {
-    const char c = stat_line[i];
-    if (c == ' ' || c == '\n') {
-      if (in_field && field == 22) return value;
-      in_field = false;
-      continue;
+bool ParseProcStat(const std::string& text, char* state,
+                   uint64_t* start_ticks) {
+  // "PID (COMM) S ppid ...": COMM may hold spaces and parentheses, so the
+  // fields start after the last ')'.
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return false;
+  size_t at = paren + 1;
+  // Field 3 is the state; field 22 the start time.
+  for (int field = 3; field <= 22; ++field) {
+    while (at < text.size() && text[at] == ' ') ++at;
+    const size_t end = std::min(text.find(' ', at), text.size());
+    if (end == at) return false;
+    if (field == 3) {
+      if (end - at != 1) return false;
+      *state = text[at];
+    } else if (field == 22) {
+      std::string digits = text.substr(at, end - at);
+      while (!digits.empty() && digits.back() == '\n') digits.pop_back();
+      if (digits.empty() || digits.size() > 20) return false;
+      uint64_t value = 0;
+      for (char c : digits) {
+        if (c < '0' || c > '9') return false;
+        const uint64_t digit = static_cast<uint64_t>(c - '0');
+        if (value > (UINT64_MAX - digit) / 10) return false;
+        value = value * 10 + digit;
+      }
+      *start_ticks = value;
+      return true;
     }
-    if (!in_field) {
-      in_field = true;
-      ++field;
-      value = 0;
-    }
-    if (field == 22) {
-      if (c < '0' || c > '9') return 0;
-      value = value * 10 + static_cast<uint64_t>(c - '0');
-    }
+    at = end;
   }
-  return in_field && field == 22 ? value : 0;
+  return false;
+}
+
+bool ProcessRunning(pid_t pid, uint64_t start_ticks) {
+  if (pid <= 0) return false;
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[1024];
+  ssize_t n;
+  do {
+    n = read(fd, buffer, sizeof(buffer) - 1);
+  } while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return false;
+  char state = 0;
+  uint64_t ticks = 0;
+  if (!ParseProcStat(std::string(buffer, static_cast<size_t>(n)), &state,
+                     &ticks)) {
+    return false;
+  }
+  // A zombie or a dying process has ended; only its parent has not looked.
+  if (state == 'Z' || state == 'X' || state == 'x') return false;
+  return start_ticks == 0 || ticks == start_ticks;
 }
 
 uint64_t ReadStartTicks(pid_t pid) {
@@ -48,16 +78,19 @@ uint64_t ReadStartTicks(pid_t pid) {
   if (fd < 0) return 0;
   // The line is short (about 300 bytes) even with a 15-byte command name.
   char line[1024];
-  size_t used = 0;
-  for (;;) {
-    const ssize_t n = read(fd, line + used, sizeof(line) - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    used += static_cast<size_t>(n);
-    if (used == sizeof(line)) break;
-  }
+  ssize_t n;
+  do {
+    n = read(fd, line, sizeof(line));
+  } while (n < 0 && errno == EINTR);
   close(fd);
-  return ParseStartTicks(line, used);
+  char state = 0;
+  uint64_t ticks = 0;
+  if (n <= 0 ||
+      !ParseProcStat(std::string(line, static_cast<size_t>(n)), &state,
+                     &ticks)) {
+    return 0;
+  }
+  return ticks;
 }
 
 std::string ProgramName(const std::string& argv0) {

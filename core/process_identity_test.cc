@@ -11,32 +11,6 @@
 namespace tidemark {
 namespace {
 
-uint64_t Parse(const std::string& line) {
-  return ParseStartTicks(line.data(), line.size());
-}
-
-TEST(ParseStartTicksTest, CountsFieldsAfterTheLastParenthesis) {
-  // Field 22 is the 20th after the command name.
-  std::string rest;
-  for (int field = 3; field <= 30; ++field) {
-    rest += " " + std::to_string(field == 22 ? 987654321 : field * 10);
-  }
-  EXPECT_EQ(Parse("42 (python3)" + rest + "\n"), 987654321u);
-  // A command name with spaces and a ')' of its own.
-  EXPECT_EQ(Parse("42 (a b) c)" + rest), 987654321u);
-}
-
-TEST(ParseStartTicksTest, MalformedLinesGiveZero) {
-  EXPECT_EQ(Parse(""), 0u);
-  EXPECT_EQ(Parse("42 no parenthesis 1 2 3"), 0u);
-  EXPECT_EQ(Parse("42 (short) S 1 2 3"), 0u);
-  std::string rest;
-  for (int field = 3; field <= 30; ++field) {
-    rest += field == 22 ? " 12x4" : " 1";
-  }
-  EXPECT_EQ(Parse("42 (bad)" + rest), 0u);
-}
-
 TEST(ReadStartTicksTest, SameAcrossCallsDifferentForAChild) {
   const uint64_t mine = ReadStartTicks(0);
   ASSERT_NE(mine, 0u);
@@ -55,6 +29,44 @@ TEST(ReadStartTicksTest, SameAcrossCallsDifferentForAChild) {
   EXPECT_EQ(ReadStartTicks(child), 0u);  // reaped: gone
   close(pipe_fds[0]);
   close(pipe_fds[1]);
+}
+
+TEST(ProcStatTest, ParsesStateAndStartTime) {
+  char state = 0;
+  uint64_t ticks = 0;
+  const std::string fields =
+      " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654321 20 21\n";
+  ASSERT_TRUE(ParseProcStat("42 (python3)" + fields, &state, &ticks));
+  EXPECT_EQ(state, 'S');
+  EXPECT_EQ(ticks, 987654321u);
+  // A command name with spaces and parentheses.
+  ASSERT_TRUE(ParseProcStat("42 (a) b (c))" + fields, &state, &ticks));
+  EXPECT_EQ(ticks, 987654321u);
+  EXPECT_FALSE(ParseProcStat("42 python3 S 1 2", &state, &ticks));
+  EXPECT_FALSE(ParseProcStat("42 (x) S 1 2 3", &state, &ticks));
+  EXPECT_FALSE(ParseProcStat(
+      "42 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 9x9 20", &state,
+      &ticks));
+  // The last field may end the text.
+  ASSERT_TRUE(
+      ParseProcStat("42 (x) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 77",
+                    &state, &ticks));
+  EXPECT_EQ(state, 'Z');
+  EXPECT_EQ(ticks, 77u);
+}
+
+TEST(ProcStatTest, RunningMeansThisPidWithTheseStartTicks) {
+  const uint64_t ticks = ReadStartTicks(0);
+  ASSERT_NE(ticks, 0u);
+  EXPECT_TRUE(ProcessRunning(getpid(), ticks));
+  EXPECT_TRUE(ProcessRunning(getpid(), 0));
+  EXPECT_FALSE(ProcessRunning(getpid(), ticks + 1));
+    // A zombie has ended.
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  for (int i = 0; i < 1000 && ProcessRunning(child, 0); ++i) usleep(1000);
+  EXPECT_FALSE(ProcessRunning(child, 0));
+  waitpid(child, nullptr, 0);
 }
 
 TEST(ProgramNameTest, LastPartOfArgvZeroMadeSafe) {

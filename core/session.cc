@@ -266,8 +266,8 @@ int64_t PeakSoFar() {
 bool IsNoise(const SessionState* s) {
   const uint32_t python = __atomic_load_n(
       &s->store->mutable_header()->python_seen, __ATOMIC_RELAXED);
-  const int64_t threshold = s->config.process_threshold_bytes;
-  return python == 0 && threshold > 0 && PeakSoFar() <= threshold;
+  return IsNoiseProcess(python != 0, PeakSoFar(),
+                        s->config.process_threshold_bytes);
 }
 
 // One line in the job's log, by its absolute path. Async-signal-safe.
@@ -289,7 +289,7 @@ void LogStart(const SessionState* s, int job_fd) {
   start.program = s->program.c_str();
   start.argv = argv.data();
   start.argc = static_cast<int>(argv.size());
-  char line[4096];
+  char line[kJobLogMaxLine];
   const size_t length = FormatJobLogStart(start, line, sizeof(line));
   if (length > 0) AppendJobLogLine(job_fd, line, length);
 }
@@ -307,7 +307,7 @@ void LogEnd(const SessionState* s, const char* ending, int code, bool kept) {
       __atomic_load_n(&s->store->mutable_header()->python_seen,
                       __ATOMIC_RELAXED) != 0;
   end.folder = kept ? s->folder_name.c_str() : "";
-  char line[4096];
+  char line[kJobLogMaxLine];
   LogLine(s, line, FormatJobLogEnd(end, line, sizeof(line)));
 }
 
@@ -854,8 +854,8 @@ bool FinishReplacedImage(SessionState* s, int job_fd) {
             ? profile.peak_bytes
             : 0;
     const bool python = h->python_seen != 0;
-    const int64_t threshold = s->config.process_threshold_bytes;
-    const bool noise = !python && threshold > 0 && peak <= threshold;
+    const bool noise =
+        IsNoiseProcess(python, peak, s->config.process_threshold_bytes);
     const std::string path = file->path();
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -881,7 +881,7 @@ bool FinishReplacedImage(SessionState* s, int job_fd) {
     end.peak_bytes = peak;
     end.python = python;
     end.folder = noise ? "" : name.c_str();
-    char line[4096];
+    char line[kJobLogMaxLine];
     const size_t length = FormatJobLogEnd(end, line, sizeof(line));
     if (length > 0) AppendJobLogLine(job_fd, line, length);
   }
