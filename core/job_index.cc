@@ -188,6 +188,9 @@ void AddStoredProfile(int job_fd, const std::string& job_dir, JobProcess* p) {
     case profile_format::kOomExit:
       SetEnded("oom-exit", ending.exit_code, p);
       break;
+    case profile_format::kExecuted:
+      SetEnded("exec", 0, p);
+      break;
     case profile_format::kRunning:
       break;
   }

@@ -13,6 +13,8 @@
 #include <memory>
 #include <utility>
 
+#include "core/job_index.h"
+#include "core/job_log.h"
 #include "core/message_text.h"
 #include "core/output_directory.h"
 #include "core/profile.h"
@@ -144,6 +146,12 @@ EndingText DescribeEnding(const StoredEnding& ending, bool alive) {
   return text;
 }
 
+namespace {
+bool IsJobFolder(const std::string& path);
+int RenderJob(const ReportFlags& flags, const std::string& job_dir);
+int RenderOne(const ReportFlags& flags, const std::string& path);
+}  // namespace
+
 int RunReportCommand(const std::vector<std::string>& args) {
   ReportFlags flags;
   std::string error;
@@ -162,9 +170,66 @@ int RunReportCommand(const std::vector<std::string>& args) {
     return kBadFlags;
   }
 
+  const std::string path = AbsolutePath(flags.path);
+  if (IsJobFolder(path)) return RenderJob(flags, path);
+  return RenderOne(flags, path);
+}
+
+namespace {
+
+// A folder holding no stored profile of its own but a job's log or process
+// folders (J/<pid>-<program>/): the job folder of a run (core/job_index.h).
+bool IsJobFolder(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  const std::string inside = path + "/";
+  if (lstat((inside + profile_format::kFileName).c_str(), &st) == 0) {
+    return false;
+  }
+  return lstat((inside + kJobLogName).c_str(), &st) == 0 &&
+         S_ISREG(st.st_mode);
+}
+
+// Renders every process of a job that has a stored profile, each into its
+// own folder as if named alone, then rewrites the job's index.
+int RenderJob(const ReportFlags& flags, const std::string& job_dir) {
+  JobIndex index;
+  std::string error;
+  if (!ReadJobIndex(job_dir, &index, &error)) {
+    Say("cannot render " + job_dir + ": " + error);
+    return kCannotRender;
+  }
+  int result = kRendered;
+  int rendered = 0;
+  for (const JobProcess& process : index.processes) {
+    if (process.folder.empty() || !process.has_stored_profile) continue;
+    const int one = RenderOne(flags, job_dir + "/" + process.folder);
+    if (one == kRendered) {
+      ++rendered;
+    } else {
+      result = one;
+    }
+  }
+  if (rendered == 0 && result == kRendered) {
+    Say("cannot render " + job_dir +
+        ": no process of this job has a stored profile");
+    return kCannotRender;
+  }
+  if (!flags.print_only) {
+    // The peaks and endings as they are now.
+    JobIndex now;
+    if (!ReadJobIndex(job_dir, &now, &error) ||
+        !WriteJobIndex(job_dir, now, &error)) {
+      Say("cannot write the index of " + job_dir + ": " + error);
+    }
+  }
+  return result;
+}
+
+int RenderOne(const ReportFlags& flags, const std::string& path) {
+  std::string error;
   // The folder, opened by the library's rules (no link where the folder
   // is, the user's own), and the file in it.
-  const std::string path = AbsolutePath(flags.path);
   std::string folder = path;
   std::string file_name = profile_format::kFileName;
   struct stat st;
@@ -317,5 +382,7 @@ int RunReportCommand(const std::vector<std::string>& args) {
   }
   return kRendered;
 }
+
+}  // namespace
 
 }  // namespace tidemark
