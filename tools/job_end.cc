@@ -200,7 +200,7 @@ bool FinishJob(const JobEnd& job, const ReportRunner& run_report) {
       }
       p.ended = words.ended;
     } else {
-      words.reason = "ended";
+      words.reason = "killed";
       words.ended = p.ended;
     }
     std::vector<std::string> args =
