@@ -25,6 +25,13 @@ bool AddressMap::Remove(uintptr_t address, TrackedBlock* removed) {
   return true;
 }
 
+void AddressMap::Clear() {
+  for (Shard& s : shards_) {
+    SpinLockHolder hold(s.lock);
+    Map().swap(s.map);
+  }
+}
+
 int64_t AddressMap::Size() const {
   int64_t n = 0;
   for (const Shard& s : shards_) {

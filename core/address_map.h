@@ -40,6 +40,10 @@ class AddressMap {
   // Number of blocks currently tracked (sums the shards; not for hot paths).
   int64_t Size() const;
 
+  // Forgets every block (a forked child starts fresh). Drops each shard's
+  // table whole rather than erasing entry by entry.
+  void Clear();
+
  private:
   using Map = absl::flat_hash_map<
       uintptr_t, TrackedBlock, absl::Hash<uintptr_t>, std::equal_to<uintptr_t>,

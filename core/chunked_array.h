@@ -69,6 +69,16 @@ class ChunkedArray {
     return &chunk[index & (kChunkSize - 1)];
   }
 
+  // Sets every element of every chunk created so far to zero.
+  void ZeroAll() {
+    for (std::atomic<T*>& slot : chunks_) {
+      T* chunk = slot.load(std::memory_order_acquire);
+      if (chunk != nullptr) {
+        memset(static_cast<void*>(chunk), 0, sizeof(T) * kChunkSize);
+      }
+    }
+  }
+
   // The element at `index`, or nullptr if its chunk was never created.
   T* Get(uint32_t index) const {
     const uint32_t c = index >> kChunkShift;

@@ -1,5 +1,6 @@
 #include "core/peak_tracker.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "core/profile_store.h"
@@ -80,6 +81,16 @@ void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
   c->bytes.fetch_sub(bytes, std::memory_order_relaxed);
   c->allocations.fetch_sub(1, std::memory_order_relaxed);
   total_.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
+void PeakTracker::StartFreshAfterFork() {
+  SpinLockHolder hold(snapshot_lock_);
+  total_.store(0, std::memory_order_relaxed);
+  peak_total_.store(0, std::memory_order_relaxed);
+  if (store_ != nullptr && store_->file_backed()) return;
+  live_.ZeroAll();
+  __atomic_store_n(generation_, 0, __ATOMIC_RELEASE);
+  memset(static_cast<void*>(slots_), 0, 2 * sizeof(pf::SnapshotInfo));
 }
 
 void PeakTracker::CaptureIfPeak() { CaptureIfAbove(min_growth_bytes_); }

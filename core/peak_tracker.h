@@ -58,6 +58,13 @@ class PeakTracker {
   // `info` (the caller publishes it). Async-signal-safe, like the others.
   void CaptureLiveForOutOfMemory(profile_format::SnapshotInfo* info);
 
+  // In a forked child: nothing is live and there is no peak yet; stack ids
+  // stay. The counters and the published peak of a file-backed store are
+  // left alone (they are still the parent's file until
+  // ProfileStore::StartOverInDirectory gives the child its own, zeroed);
+  // those in memory are zeroed here.
+  void StartFreshAfterFork();
+
   int64_t current_bytes() const {
     return total_.load(std::memory_order_relaxed);
   }

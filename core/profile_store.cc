@@ -44,6 +44,61 @@ bool Reserve(int fd, uint64_t offset, uint64_t bytes) {
   return r == 0;
 }
 
+// Anonymous memory straight from the kernel (scratch space that must not
+// take the profiler's allocator lock or show up as the program's mmap).
+void* RawMapAnonymous(size_t bytes) {
+  long r = syscall(SYS_mmap, nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (r < 0 && r > -4096) return nullptr;
+  return reinterpret_cast<void*>(r);
+}
+
+bool WriteAll(int fd, const void* data, size_t bytes, uint64_t offset) {
+  const char* p = static_cast<const char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = pwrite(fd, p, bytes, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    bytes -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+bool ReadAll(int fd, void* data, size_t bytes, uint64_t offset) {
+  char* p = static_cast<char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = pread(fd, p, bytes, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    bytes -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+// Maps `bytes` of `fd` at `offset` over the mapping at `at`, in place. If
+// the kernel refuses (it may have dropped the old mapping then), a private
+// copy read from the file takes its place, so `at` stays valid; returns
+// false only if even that failed. *copied says the copy was needed.
+bool MapInPlace(void* at, size_t bytes, int fd, uint64_t offset, bool* copied) {
+  long r = syscall(SYS_mmap, at, bytes, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_FIXED, fd, static_cast<off_t>(offset));
+  if (r == reinterpret_cast<long>(at)) return true;
+  *copied = true;
+  r = syscall(SYS_mmap, at, bytes, PROT_READ | PROT_WRITE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  return r == reinterpret_cast<long>(at) && ReadAll(fd, at, bytes, offset);
+}
+
+// The areas a forked child keeps: what names its stacks.
+bool KeptAfterFork(uint32_t area) {
+  return area == pf::kStackArea || area == pf::kLocationArea ||
+         area == pf::kFramePool || area == pf::kStringPool;
+}
+
 void SayOnce(const char* text) {
   ssize_t ignored = write(2, text, strlen(text));
   (void)ignored;
@@ -62,8 +117,7 @@ ProfileStore* ProfileStore::NewStore() {
   return store;
 }
 
-void ProfileStore::FillHeader(const Facts& facts) {
-  pf::FileHeader* h = header_;
+void ProfileStore::FillHeader(const Facts& facts, pf::FileHeader* h) {
   memcpy(h->magic, pf::kMagic, sizeof(h->magic));
   h->version = pf::kVersion;
   h->header_bytes = sizeof(pf::FileHeader);
@@ -102,7 +156,7 @@ ProfileStore* ProfileStore::CreateInMemory(const Facts& facts) {
       InternalAllocator::Allocate(sizeof(pf::FileHeader)));
   if (store->header_ == nullptr) return nullptr;
   memset(static_cast<void*>(store->header_), 0, sizeof(pf::FileHeader));
-  store->FillHeader(facts);
+  FillHeader(facts, store->header_);
   return store;
 }
 
@@ -137,7 +191,7 @@ ProfileStore* ProfileStore::CreateInDirectory(int dir_fd,
   void* header = RawMapShared(fd, 0, sizeof(pf::FileHeader));
   if (header == nullptr) return fail("mmap");
   store->header_ = static_cast<pf::FileHeader*>(header);
-  store->FillHeader(facts);
+  FillHeader(facts, store->header_);
   // Published under its name only once the header is whole: a reader finds
   // the previous run's file, or this one, never a half-written header.
   if (renameat(dir_fd, temporary.c_str(), dir_fd, pf::kFileName) != 0) {
@@ -148,6 +202,139 @@ ProfileStore* ProfileStore::CreateInDirectory(int dir_fd,
   store->device_ = info.st_dev;
   store->inode_ = info.st_ino;
   return store;
+}
+
+void ProfileStore::FillChildHeader(const Facts& facts, pf::FileHeader* h) {
+  const pf::FileHeader& old = *header_;
+  memset(static_cast<void*>(h), 0, sizeof(*h));
+  FillHeader(facts, h);
+  h->flags = old.flags & pf::kFlagIncomplete;
+  h->stack_count = old.stack_count;
+  h->location_count = old.location_count;
+  h->file_bytes = old.file_bytes;
+  h->frame_pool_bytes = old.frame_pool_bytes;
+  h->string_pool_bytes = old.string_pool_bytes;
+  memcpy(h->chunk_offset, old.chunk_offset, sizeof(h->chunk_offset));
+}
+
+void ProfileStore::ZeroCountersInMemory() {
+  for (uint32_t area = 0; area < pf::kAreaCount; ++area) {
+    if (KeptAfterFork(area)) continue;
+    for (uint32_t index = 0; index < pf::kMaxChunks; ++index) {
+      uint8_t* chunk = chunks_[area * pf::kMaxChunks + index];
+      if (chunk != nullptr && header_->chunk_offset[area][index] == 0) {
+        memset(chunk, 0, pf::kChunkBytes);
+      }
+    }
+  }
+}
+
+bool ProfileStore::StartOverInDirectory(int dir_fd, const std::string& dir_path,
+                                        const Facts& facts, std::string* why) {
+  const std::string path = dir_path + "/" + pf::kFileName;
+  if (!file_backed()) {
+    *why = "the stored profile is in memory, not in a file";
+    return false;
+  }
+  if (path.size() >= sizeof(path_)) {
+    *why = "cannot keep the stored profile " + path + ": the path is too long";
+    return false;
+  }
+  // The new header is built aside: the current one is the parent's file.
+  auto* fresh =
+      static_cast<pf::FileHeader*>(RawMapAnonymous(sizeof(pf::FileHeader)));
+  if (fresh == nullptr) {
+    *why = "cannot keep the stored profile " + path + ": out of memory";
+    return false;
+  }
+  FillChildHeader(facts, fresh);
+  for (uint32_t area = 0; area < pf::kAreaCount; ++area) {
+    for (uint32_t index = 0; index < pf::kMaxChunks; ++index) {
+      if (chunks_[area * pf::kMaxChunks + index] != nullptr &&
+          fresh->chunk_offset[area][index] == 0) {
+        fresh->flags |= pf::kFlagIncomplete;  // a chunk the file lacks
+      }
+    }
+  }
+  std::string temporary;
+  const int fd =
+      CreateUniqueFile(dir_fd, ".profile.tidemark.tmp-", &temporary, O_RDWR);
+  if (fd < 0) {
+    *why = "cannot create the stored profile in " + dir_path + ": " +
+           strerror(errno);
+    syscall(SYS_munmap, fresh, sizeof(pf::FileHeader));
+    return false;
+  }
+  auto fail = [&](const char* what) {
+    *why = std::string("cannot keep the stored profile ") + path + ": " + what +
+           ": " + strerror(errno);
+    unlinkat(dir_fd, temporary.c_str(), 0);
+    close(fd);
+    syscall(SYS_munmap, fresh, sizeof(pf::FileHeader));
+    return false;
+  };
+  // All the file's work first: until the rename, the store is untouched.
+  struct stat info;
+  if (fstat(fd, &info) != 0) return fail("fstat");
+  if (!Reserve(fd, 0, fresh->file_bytes)) return fail("fallocate");
+  if (!WriteAll(fd, fresh, sizeof(pf::FileHeader), 0)) return fail("write");
+  for (uint32_t area = 0; area < pf::kAreaCount; ++area) {
+    if (!KeptAfterFork(area)) continue;  // counters: zero, as reserved
+    for (uint32_t index = 0; index < pf::kMaxChunks; ++index) {
+      const uint64_t offset = fresh->chunk_offset[area][index];
+      const uint8_t* chunk = chunks_[area * pf::kMaxChunks + index];
+      if (offset != 0 && chunk != nullptr &&
+          !WriteAll(fd, chunk, pf::kChunkBytes, offset)) {
+        return fail("write");
+      }
+    }
+  }
+  if (renameat(dir_fd, temporary.c_str(), dir_fd, pf::kFileName) != 0) {
+    return fail("rename");
+  }
+  // Now every mapping moves to the new file, at the same address.
+  bool copied = false;
+  bool mapped = MapInPlace(header_, sizeof(pf::FileHeader), fd, 0, &copied);
+  for (uint32_t area = 0; area < pf::kAreaCount; ++area) {
+    for (uint32_t index = 0; index < pf::kMaxChunks; ++index) {
+      const uint64_t offset = fresh->chunk_offset[area][index];
+      uint8_t* chunk = chunks_[area * pf::kMaxChunks + index];
+      if (offset != 0 && chunk != nullptr) {
+        mapped =
+            MapInPlace(chunk, pf::kChunkBytes, fd, offset, &copied) && mapped;
+      }
+    }
+  }
+  close(fd);
+  syscall(SYS_munmap, fresh, sizeof(pf::FileHeader));
+  memcpy(path_, path.c_str(), path.size() + 1);
+  device_ = info.st_dev;
+  inode_ = info.st_ino;
+  ZeroCountersInMemory();
+  if (copied) MarkIncomplete("its memory could not be mapped from the file");
+  if (!mapped) {
+    *why = "cannot keep the stored profile " + path +
+           ": its memory could not be mapped again";
+    return false;
+  }
+  return true;
+}
+
+void ProfileStore::StartOverInMemory(const Facts& facts) {
+  // No chunk of an in-memory store is in a file: only the counts and
+  // cursors of the header describe what is kept.
+  pf::FileHeader* h = header_;
+  const uint32_t stack_count = h->stack_count;
+  const uint32_t location_count = h->location_count;
+  const uint64_t frame_pool_bytes = h->frame_pool_bytes;
+  const uint64_t string_pool_bytes = h->string_pool_bytes;
+  memset(static_cast<void*>(h), 0, sizeof(*h));
+  FillHeader(facts, h);
+  h->stack_count = stack_count;
+  h->location_count = location_count;
+  h->frame_pool_bytes = frame_pool_bytes;
+  h->string_pool_bytes = string_pool_bytes;
+  ZeroCountersInMemory();
 }
 
 void ProfileStore::MarkIncomplete(const char* why) {

@@ -64,6 +64,26 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
   // hold the file).
   static ProfileStore* CreateInMemory(const Facts& facts);
 
+  // In a forked child (the fork handler, the only thread), for a
+  // file-backed store: moves the store to a new profile.tidemark in the
+  // open folder `dir_fd` (absolute path `dir_path`), written like
+  // CreateInDirectory's, with the same chunks at the same offsets: the
+  // stacks, frame names and their pools copied, every counter zero, and a
+  // header of `facts` (the child's) with no peak, ending or count of the
+  // parent's. Every chunk and the header are then mapped from the new file
+  // at the addresses they had, so every pointer into the store stays valid,
+  // and the parent's file is never written. Chunks the parent kept in
+  // memory (its file could not grow) stay in memory, their counters zeroed,
+  // and the new file is marked incomplete. Returns false with a reason,
+  // leaving the store as it was, if the new file cannot be made (the
+  // child must then stop tracking). Allocates: call it inside a
+  // ReentrancyGuard.
+  bool StartOverInDirectory(int dir_fd, const std::string& dir_path,
+                            const Facts& facts, std::string* why);
+  // The same for a store in memory (private to the child after the fork):
+  // a header of `facts`, stacks and names kept, counters zeroed.
+  void StartOverInMemory(const Facts& facts);
+
   ProfileStore(const ProfileStore&) = delete;
   ProfileStore& operator=(const ProfileStore&) = delete;
 
@@ -105,7 +125,12 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
   ProfileStore() = default;
 
   static ProfileStore* NewStore();
-  void FillHeader(const Facts& facts);
+  static void FillHeader(const Facts& facts, profile_format::FileHeader* h);
+  // A forked child's header: `facts`, and this store's stacks, names,
+  // pools and chunk layout; nothing else of the parent's run.
+  void FillChildHeader(const Facts& facts, profile_format::FileHeader* h);
+  // Zeroes the counter chunks the store keeps in its own memory.
+  void ZeroCountersInMemory();
   uint8_t* ChunkFor(profile_format::Area area, uint32_t index);
   void* FileChunk(uint64_t offset);
   // Appends `bytes` to a pool, never across a chunk; UINT64_MAX on failure.

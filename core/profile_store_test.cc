@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -154,6 +155,152 @@ TEST_F(ProfileStoreTest, ManyStacksSpanManyChunks) {
   EXPECT_EQ(profile.peak_bytes, int64_t{kStacks} * (kStacks + 1) / 2);
   EXPECT_EQ(BytesOfLine(profile, 9999), 9999);
   EXPECT_EQ(profile.stacks.size(), kStacks);
+}
+
+// The whole file, as bytes.
+std::string FileBytes(const std::string& path) {
+  std::string bytes;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return bytes;
+  char buffer[65536];
+  for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) {
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return bytes;
+}
+
+// In a forked child: says which check failed and ends it with its line.
+#define CHILD_CHECK(condition)                                                \
+  do {                                                                        \
+    if (!(condition)) {                                                       \
+      fprintf(stderr, "%s:%d: failed in the child: %s\n", __FILE__, __LINE__, \
+              #condition);                                                    \
+      _exit(__LINE__ % 256 == 0 ? 1 : __LINE__ % 256);                        \
+    }                                                                         \
+  } while (0)
+
+// The stored profile `dir` holds, read as a renderer reads it.
+Profile ReadInChild(const std::string& dir, pf::FileHeader* header) {
+  std::string why;
+  std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir, &why);
+  CHILD_CHECK(file != nullptr);
+  *header = *file->header();
+  Profile profile;
+  CHILD_CHECK(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why));
+  return profile;
+}
+
+TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
+  std::unique_ptr<PeakTracker> peak;
+  ProfileStore* store = NewStore(&peak);
+  ASSERT_NE(store, nullptr);
+  AddStacks(store, 3);
+  peak->Add(1, 1000);
+  peak->Add(2, 500);
+  peak->Remove(1, 1000);  // the parent's peak: 1500
+  peak->Add(3, 200);
+  const std::string parent_file = dir_ + "/profile.tidemark";
+  const std::string parent_bytes = FileBytes(parent_file);
+  ASSERT_FALSE(parent_bytes.empty());
+  const std::string child_dir = MakeTempDir();
+  ASSERT_FALSE(child_dir.empty());
+
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int child_fd =
+        open(child_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    CHILD_CHECK(child_fd >= 0);
+    ProfileStore::Facts facts = TestFacts();
+    facts.pid = getpid();
+    facts.parent_pid = getppid();
+    facts.started = pf::kStartedFork;
+    facts.start_ticks = 4242;
+    facts.inherited_bytes = peak->current_bytes();
+    peak->StartFreshAfterFork();
+    std::string why;
+    CHILD_CHECK(store->StartOverInDirectory(child_fd, child_dir, facts, &why));
+    CHILD_CHECK(std::string(store->path()) == child_dir + "/profile.tidemark");
+
+    pf::FileHeader h;
+    Profile profile = ReadInChild(child_dir, &h);
+    CHILD_CHECK(h.pid == getpid());
+    CHILD_CHECK(h.parent_pid == getppid());
+    CHILD_CHECK(h.started == pf::kStartedFork);
+    CHILD_CHECK(h.start_ticks == 4242);
+    CHILD_CHECK(h.inherited_bytes == 700);
+    CHILD_CHECK(h.stack_count == 3 && h.location_count == 3);
+    CHILD_CHECK(h.peak_generation == 0 && h.tracked_allocations == 0);
+    CHILD_CHECK((h.flags & pf::kFlagIncomplete) == 0);
+    CHILD_CHECK(profile.peak_bytes == 0 && profile.current_bytes == 0);
+    CHILD_CHECK(profile.stacks.empty());
+
+    // The child's own counters, under the parent's stacks and names, and
+    // a stack of its own.
+    peak->Add(2, 64);
+    peak->Add(3, 32);
+    store->AddLocation(4, FrameKind::kPython, "f4", "job.py", 4);
+    const uint32_t location = 4;
+    store->AddStack(4, &location, 1);
+    peak->Add(4, 8);
+    peak->Remove(3, 32);  // the child's peak: 104
+    profile = ReadInChild(child_dir, &h);
+    CHILD_CHECK(profile.peak_bytes == 104);
+    CHILD_CHECK(BytesOfLine(profile, 1) == 0);
+    CHILD_CHECK(BytesOfLine(profile, 2) == 64);
+    CHILD_CHECK(BytesOfLine(profile, 3) == 32);
+    CHILD_CHECK(BytesOfLine(profile, 4) == 8);
+    CHILD_CHECK(profile.current_bytes == 72);
+    bool named = false;
+    for (const ProfileFrame& frame : profile.frames) {
+      named = named || (frame.function == "f2" && frame.file == "job.py");
+    }
+    CHILD_CHECK(named);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "see the child's line above";
+
+  // The child never wrote to the parent's file.
+  EXPECT_TRUE(FileBytes(parent_file) == parent_bytes);
+  Profile profile;
+  ASSERT_TRUE(ReadPeakFromFile(&profile));
+  EXPECT_EQ(profile.peak_bytes, 1500);
+  EXPECT_EQ(profile.current_bytes, 700);
+}
+
+TEST_F(ProfileStoreTest, AnInMemoryStoreStartsOverWithItsStacks) {
+  ProfileStore::Facts facts = TestFacts();
+  ProfileStore* store = ProfileStore::CreateInMemory(facts);
+  ASSERT_NE(store, nullptr);
+  PeakTracker peak;
+  peak.AttachStore(store);
+  AddStacks(store, 2);
+  peak.Add(1, 100);
+  peak.Add(1, 50);
+  peak.Remove(1, 100);  // a peak of 150; 50 still live
+
+  facts.pid = 777;
+  facts.started = pf::kStartedFork;
+  facts.inherited_bytes = 0;
+  peak.StartFreshAfterFork();
+  store->StartOverInMemory(facts);
+  const pf::FileHeader* h = store->header();
+  EXPECT_EQ(h->pid, 777);
+  EXPECT_EQ(h->started, pf::kStartedFork);
+  EXPECT_EQ(h->stack_count, 2u);
+  EXPECT_EQ(h->peak_generation, 0u);
+  peak.Add(2, 30);
+  std::string why;
+  Profile profile;
+  ASSERT_TRUE(ReadStoredProfile(*store, StoredSnapshot::kPeak, &profile, &why))
+      << why;
+  EXPECT_EQ(profile.peak_bytes, 30);
+  EXPECT_EQ(BytesOfLine(profile, 1), 0);
+  EXPECT_EQ(BytesOfLine(profile, 2), 30);
 }
 
 // The publication protocol under real kills: a child makes new peaks as

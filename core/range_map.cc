@@ -60,6 +60,11 @@ void RangeMap::RemoveLocked(uintptr_t start, uintptr_t end, RemovedFn removed,
   }
 }
 
+void RangeMap::Clear() {
+  SpinLockHolder hold(lock_);
+  ranges_.clear();
+}
+
 int64_t RangeMap::RangeCount() const {
   SpinLockHolder hold(lock_);
   return static_cast<int64_t>(ranges_.size());

@@ -38,6 +38,9 @@ class RangeMap {
   void Remove(uintptr_t start, uint64_t length, RemovedFn removed,
               void* context);
 
+  // Forgets every range (a forked child starts fresh).
+  void Clear();
+
   // Number of ranges and their total length (for tests and reports).
   int64_t RangeCount() const;
   uint64_t TotalLength() const;

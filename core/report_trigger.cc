@@ -54,7 +54,10 @@ bool NotOurs() {
 }
 
 // Writes the report a signal asks for, then (SIGTERM, SIGINT) lets it kill.
+// Inside a guard, like all profiler code that takes the profiler's locks
+// (the peak's, the stored profile's), so a fork never copies them held.
 void Act(int number) {
+  ReentrancyGuard guard;
   if (number == SIGUSR2) {
     g_callback(ReportRequest::kOnDemand, number);
     return;
@@ -105,7 +108,6 @@ void* ThreadMain(void*) {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
-  ReentrancyGuard guard;  // the reports' own allocations are not the job's
 
   int64_t next_flush = NowMs(CLOCK_MONOTONIC) + g_flush_ms;
   for (;;) {
@@ -117,6 +119,9 @@ void* ThreadMain(void*) {
     nanosleep(&ts, nullptr);
     if (g_stopped.load()) return nullptr;
     if (NowMs(CLOCK_MONOTONIC) >= next_flush) {
+      // The reports' own allocations are not the job's. Only around the
+      // report, not the sleep: a fork waits for every guard to end.
+      ReentrancyGuard guard;
       g_callback(ReportRequest::kPeriodic, 0);
       next_flush = NowMs(CLOCK_MONOTONIC) + g_flush_ms;
     }

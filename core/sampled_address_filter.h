@@ -25,6 +25,8 @@ class SampledAddressFilter {
   static void Remove(uintptr_t address) {
     counts_[Slot(address)].fetch_sub(1, std::memory_order_relaxed);
   }
+  // Forgets every address (a forked child starts fresh).
+  static void Clear();
 
  private:
   static uint32_t Slot(uintptr_t address) {

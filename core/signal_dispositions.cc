@@ -3,7 +3,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <time.h>
 
 #include <atomic>
 
@@ -33,6 +35,8 @@ struct Entry {
 Entry g_entries[NSIG];
 // Held with every signal blocked in the holding thread, so a handler can
 // never wait for its own thread; the sections are a few system calls long.
+// The program's own sigaction() calls take it outside any ReentrancyGuard,
+// so fork's prepare handler takes it explicitly (LockForFork).
 SpinLock g_lock;
 // Set in a forked child: every call passes straight through.
 std::atomic<bool> g_given_back{false};
@@ -164,6 +168,23 @@ void SignalDispositions::GiveBackAll() {
     }
   }
 }
+
+bool SignalDispositions::LockForFork(int64_t wait_nanoseconds) {
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (g_lock.try_lock()) return true;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t waited =
+        static_cast<int64_t>(now.tv_sec - start.tv_sec) * 1000000000 +
+        (now.tv_nsec - start.tv_nsec);
+    if (waited >= wait_nanoseconds) return false;
+    sched_yield();
+  }
+}
+
+void SignalDispositions::UnlockAfterFork() { g_lock.unlock(); }
 
 int SignalDispositions::Sigaction(int number, const struct sigaction* action,
                                   struct sigaction* previous) {

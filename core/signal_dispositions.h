@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <cstdint>
+
 namespace tidemark {
 
 // The signals Tidemark reports on, kept invisible to the program.
@@ -51,6 +53,14 @@ class SignalDispositions {
   // In a forked child, which must not report: every program's view becomes
   // real again, and Tidemark takes nothing more. Async-signal-safe.
   static void GiveBackAll();
+
+  // fork's prepare handler (core/fork_guard.h), with every signal blocked:
+  // takes the table's lock so that the child gets the table whole. Returns
+  // false, not holding it, if another thread kept it for
+  // `wait_nanoseconds` (it is tried at least once).
+  static bool LockForFork(int64_t wait_nanoseconds);
+  // fork's parent and child handlers, after LockForFork succeeded.
+  static void UnlockAfterFork();
 
   // The bodies of the exported functions (exported_signal_symbols.cc binds
   // the C names to these); tests call them directly.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 
 #include "gtest/gtest.h"
 
@@ -185,6 +186,21 @@ TEST(SignalDispositionsTest, ForkedChildGetsTheProgramsViewBack) {
   ASSERT_TRUE(WIFSIGNALED(status)) << "child exited " << WEXITSTATUS(status);
   EXPECT_EQ(WTERMSIG(status), s);
   EXPECT_TRUE(SignalDispositions::Taken(s));  // the parent keeps it
+}
+
+TEST(SignalDispositionsTest, TheForkLockIsBounded) {
+  ASSERT_TRUE(SignalDispositions::LockForFork(0));
+  // Held (by the fork in progress): a second fork gives up after its wait.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(SignalDispositions::LockForFork(20'000'000));
+  EXPECT_GE(std::chrono::steady_clock::now() - start,
+            std::chrono::milliseconds(20));
+  SignalDispositions::UnlockAfterFork();
+  // The table works again.
+  struct sigaction previous;
+  EXPECT_EQ(SignalDispositions::Sigaction(SIGUSR1, nullptr, &previous), 0);
+  ASSERT_TRUE(SignalDispositions::LockForFork(0));
+  SignalDispositions::UnlockAfterFork();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/fork_guard.h"
 #include "core/frame.h"
 
 namespace tidemark {
@@ -35,6 +36,9 @@ struct ThreadState {
   // A report signal that landed while this thread was inside the allocator
   // or the profiler; acted on as soon as it leaves (core/report_trigger.h).
   int32_t deferred_signal;
+  // 1 + this thread's stripe of the "inside the profiler" count
+  // (core/fork_guard.h); 0 until its first ReentrancyGuard.
+  int32_t fork_stripe;
 };
 
 extern thread_local ThreadState t_thread_state
@@ -77,16 +81,30 @@ class AllocatorCall {
   AllocatorCall& operator=(const AllocatorCall&) = delete;
 };
 
-// Marks the current thread as running profiler code for its lifetime.
+// Marks the current thread as running profiler code for its lifetime. The
+// outermost guard of a thread also counts it inside the profiler for fork
+// (core/fork_guard.h): every profiler lock is taken inside one, so that no
+// lock is held by another thread at a fork. A guard must therefore not be
+// held while the thread blocks for long (a sleep, a wait for another
+// thread): a fork would wait for it.
 class ReentrancyGuard {
  public:
   ReentrancyGuard() {
-    ++t_thread_state.reentrancy_depth;
+    ThreadState& ts = t_thread_state;
+    // The depth first: a signal landing before this thread is counted
+    // sees it and is deferred, rather than taking a lock uncounted.
+    if (++ts.reentrancy_depth == 1) {
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+      ForkGuard::Enter(&ts.fork_stripe);
+    }
     std::atomic_signal_fence(std::memory_order_seq_cst);
   }
   ~ReentrancyGuard() {
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    --t_thread_state.reentrancy_depth;
+    ThreadState& ts = t_thread_state;
+    if (ts.reentrancy_depth == 1) ForkGuard::Leave(ts.fork_stripe);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    --ts.reentrancy_depth;
     RunDeferredSignalIfAny();
   }
   ReentrancyGuard(const ReentrancyGuard&) = delete;

@@ -38,12 +38,27 @@ void Tracker::AttachStore(ProfileStore* store) {
   static_assert(sizeof(std::atomic<int64_t>) == sizeof(int64_t) &&
                     alignof(std::atomic<int64_t>) == alignof(int64_t),
                 "the header's counter is used as an atomic");
+  store_ = store;
   tracked_allocations_ = reinterpret_cast<std::atomic<int64_t>*>(
       &store->mutable_header()->tracked_allocations);
   python_seen_ = &store->mutable_header()->python_seen;
   stacks_.set_store(store);
   names_.set_store(store);
   peak_.AttachStore(store);
+}
+
+int64_t Tracker::StartFreshAfterFork() {
+  ReentrancyGuard guard;  // the tables' locks (and their memory's)
+  const int64_t inherited = peak_.current_bytes();
+  blocks_.Clear();
+  mappings_.Clear();
+  SampledAddressFilter::Clear();
+  peak_.StartFreshAfterFork();
+  missed_frees_.store(0, std::memory_order_relaxed);
+  if (store_ == nullptr || !store_->file_backed()) {
+    tracked_allocations_->store(0, std::memory_order_relaxed);
+  }
+  return inherited;
 }
 
 uint32_t Tracker::CurrentStack(ThreadState& state) {

@@ -43,6 +43,14 @@ class Tracker {
                   int64_t weight);
   void RemoveMapping(uintptr_t address, uint64_t length);
 
+  // In a forked child (the fork handler, the only thread): the parent's
+  // blocks and mappings are forgotten and counting starts from zero (what
+  // they free changes nothing); interned stacks and names stay, with their
+  // ids. Returns the bytes live in the parent at the fork (the child's
+  // inherited bytes). Leaves a file-backed store's counters to
+  // ProfileStore::StartOverInDirectory, so it can be called before it.
+  int64_t StartFreshAfterFork();
+
   PeakTracker& peak() { return peak_; }
   const StackTable& stacks() const { return stacks_; }
   const FrameNames& names() const { return names_; }
@@ -61,6 +69,7 @@ class Tracker {
   static void OnPieceRemoved(void* tracker, RangeMap::Piece piece);
 
   Unwinder* unwinder_ = nullptr;
+  ProfileStore* store_ = nullptr;
   AddressMap blocks_;
   RangeMap mappings_;
   StackTable stacks_;

@@ -1,5 +1,8 @@
 #include "core/tracker.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -8,6 +11,7 @@
 #include <vector>
 
 #include "core/allocation_hooks.h"
+#include "core/sampled_address_filter.h"
 #include "core/sampler.h"
 #include "core/thread_state.h"
 #include "gtest/gtest.h"
@@ -239,6 +243,90 @@ TEST_F(TrackerTest, ThreadsKeepExactPerStackCounts) {
   }
   now = Current();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(now.count(IdOf(stacks[t])), 0u);
+}
+
+// Runs `body` in a forked child and returns its exit code (the line of
+// the first check that failed, 0 if none), or -1 if it did not exit.
+template <typename Body>
+int InForkedChild(Body body) {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(body());
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+    return -1;
+  }
+  return WEXITSTATUS(status);
+}
+
+// In the child: says which check failed, and ends the body with its line.
+#define CHILD_CHECK(condition)                                                \
+  do {                                                                        \
+    if (!(condition)) {                                                       \
+      fprintf(stderr, "%s:%d: failed in the child: %s\n", __FILE__, __LINE__, \
+              #condition);                                                    \
+      return __LINE__ % 256 == 0 ? 1 : __LINE__ % 256;                        \
+    }                                                                         \
+  } while (0)
+
+TEST_F(TrackerTest, AForkedChildStartsFreshWithTheParentsStacks) {
+  const std::vector<RawFrame> a = Stack({0x811});
+  const std::vector<RawFrame> b = Stack({0x812});
+  constexpr uint64_t kMapping = 0x7d0000000000;
+  const int64_t before = tracker().peak().current_bytes();
+  Malloc(a, 0x9000000, 1000);
+  Malloc(b, 0x9000010, 300);
+  t_stack = &a;
+  OnMapping(Address(kMapping), 16384);
+  SampledAddressFilter::Add(0x9000010);
+  const uint32_t id_a = IdOf(a);
+  const uint32_t stacks_before = tracker().stacks().Count();
+  ASSERT_NE(id_a, 0u);
+
+  const int child = InForkedChild([&]() -> int {
+    Tracker& t = tracker();
+    // What was live in the parent at the fork.
+    CHILD_CHECK(t.StartFreshAfterFork() == before + 1000 + 300 + 16384);
+    CHILD_CHECK(t.peak().current_bytes() == 0);
+    CHILD_CHECK(t.peak().peak_bytes() == 0);
+    CHILD_CHECK(t.tracked_allocations() == 0);
+    CHILD_CHECK(Current().empty());
+    CHILD_CHECK(!SampledAddressFilter::MaybeContains(0x9000010));
+    // Freeing inherited memory changes nothing.
+    FreeBlock(0x9000000);
+    OnUnmapping(Address(kMapping), 16384);
+    CHILD_CHECK(t.peak().current_bytes() == 0);
+    // The parent's stacks keep their ids; new blocks count from zero,
+    // and one at an inherited block's address is no missed free.
+    CHILD_CHECK(t.stacks().Count() == stacks_before);
+    const std::vector<RawFrame> c = Stack({0x813});
+    Malloc(a, 0x9000010, 70);
+    Malloc(c, 0x9100000, 50);
+    CHILD_CHECK(IdOf(a) == id_a);
+    CHILD_CHECK(t.missed_frees() == 0);
+    CHILD_CHECK(t.tracked_allocations() == 2);
+    CHILD_CHECK(t.peak().current_bytes() == 120);
+    const PeakTracker::Entry now_a = Current()[id_a];
+    CHILD_CHECK(now_a.bytes == 70 && now_a.allocations == 1);
+    FreeBlock(0x9100000);
+    // The peak is the child's own.
+    CHILD_CHECK(t.peak().peak_bytes() == 120);
+    std::map<uint32_t, PeakTracker::Entry> at_peak;
+    t.peak().VisitPeak(
+        [&](uint32_t id, PeakTracker::Entry e) { at_peak[id] = e; });
+    CHILD_CHECK(at_peak.size() == 2);
+    CHILD_CHECK(at_peak[id_a].bytes == 70);
+    CHILD_CHECK(at_peak[IdOf(c)].bytes == 50);
+    return 0;
+  });
+  EXPECT_EQ(child, 0) << "see the child's line above";
+
+  // The parent's books are its own: the child changed nothing here.
+  EXPECT_EQ(tracker().peak().current_bytes(), before + 1000 + 300 + 16384);
+  SampledAddressFilter::Remove(0x9000010);
+  FreeBlock(0x9000000);
+  FreeBlock(0x9000010);
+  OnUnmapping(Address(kMapping), 16384);
+  EXPECT_EQ(tracker().peak().current_bytes(), before);
 }
 
 class SampleModeTest : public TrackerTest {
