@@ -582,11 +582,13 @@ void StartProfileInChild(SessionState* s) {
                         {kOnDemandPrefix, "out-of-memory-"}, {"out-of-memory"});
   const int64_t inherited = Tracker::Get().StartFreshAfterFork();
   const ProfileStore::Facts facts = MakeFacts(s, wall, inherited);
-  const bool moved =
-      s->store->file_backed()
-          ? s->store->StartOverInDirectory(output.fd, s->output_path.path,
-                                           facts, &why)
-          : s->store->StartOverInMemory(facts);
+  bool moved = true;
+  if (s->store->file_backed()) {
+    moved = s->store->StartOverInDirectory(output.fd, s->output_path.path,
+                                           facts, &why);
+  } else {
+    s->store->StartOverInMemory(facts);
+  }
   if (!moved) {
     // The store still maps the parent's file: nothing may write to it.
     rmdir(s->folder_path);
@@ -602,8 +604,9 @@ void StartProfileInChild(SessionState* s) {
 }
 
 void OnForkChild() {
-  ForkGuard::Child();
+  const bool clean = ForkGuard::Child();
   SessionState* s = g_session;
+  if (s != nullptr) s->fork_guarded = s->fork_guarded && clean;
   if (s != nullptr && g_tracking_state.load() != kTrackingOff) {
     if (!s->config.follow_children) {
       // The parent's report covers the parent only; profiling stops here.

@@ -4,9 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/message_text.h"
 #include "core/output_directory.h"
@@ -133,7 +136,18 @@ std::string FileWritingReporters(const std::string& list) {
 }
 
 std::string JobLines(const JobEnd& job, const JobIndex& index) {
-  const size_t count = index.processes.size();
+  // A process is a pid with its start time; the programs it exec'd are
+  // one process.
+  std::vector<std::pair<pid_t, uint64_t>> seen;
+  int with_folder = 0;
+  for (const JobProcess& p : index.processes) {
+    const auto id = std::make_pair(p.pid, p.start_ticks);
+    if (std::find(seen.begin(), seen.end(), id) == seen.end()) {
+      seen.push_back(id);
+    }
+    if (!p.folder.empty()) ++with_folder;
+  }
+  const size_t count = seen.size();
   const JobProcess* highest =
       index.highest >= 0 ? &index.processes[static_cast<size_t>(index.highest)]
                          : nullptr;
@@ -143,6 +157,9 @@ std::string JobLines(const JobEnd& job, const JobIndex& index) {
   };
   if (count > 1) {
     std::string text = std::to_string(count) + " processes";
+    if (index.processes.size() > count) {
+      text += " (" + std::to_string(index.processes.size()) + " programs)";
+    }
     if (highest != nullptr) {
       text += "; highest peak " + MiB(highest->peak_bytes);
       if (!highest->folder.empty()) text += " in " + highest->folder;
@@ -153,10 +170,12 @@ std::string JobLines(const JobEnd& job, const JobIndex& index) {
     line(text);
   }
   if (FileWritingReporters(job.reporters).empty()) return lines;
-  if (count == 1 && highest != nullptr && !highest->folder.empty()) {
+  if (with_folder == 1 && highest != nullptr && !highest->folder.empty()) {
+    // One folder: name it, as a one-process run always did.
     line("reports in " + job.job_dir + "/" + highest->folder);
+  } else {
+    line("reports in " + job.job_dir);
   }
-  line("reports in " + job.job_dir);
   return lines;
 }
 
