@@ -209,7 +209,7 @@ std::string ProcessJson(const JobProcess& p) {
     if (i > 0) out += ", ";
     out += JsonQuoted(p.command[i]);
   }
-  const char* started = StartedName(p.started);
+  const char* started = profile_format::StartedName(p.started);
   out += "], \"started\": " + JsonQuoted(started == nullptr ? "" : started) +
          ", \"folder\": " +
          (p.folder.empty() ? std::string("null") : JsonQuoted(p.folder)) +

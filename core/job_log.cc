@@ -269,7 +269,7 @@ bool ParseStarted(const std::string& text, profile_format::Started* out) {
   for (uint32_t value = profile_format::kStartedFirst;
        value <= profile_format::kStartedFork; ++value) {
     const auto started = static_cast<profile_format::Started>(value);
-    if (text == StartedName(started)) {
+    if (text == profile_format::StartedName(started)) {
       *out = started;
       return true;
     }
@@ -324,23 +324,9 @@ bool ParseEnd(const std::vector<std::string>& raw, JobLogEntry* entry) {
 
 }  // namespace
 
-const char* StartedName(profile_format::Started started) {
-  switch (started) {
-    case profile_format::kStartedFirst:
-      return "first";
-    case profile_format::kStartedExec:
-      return "exec";
-    case profile_format::kStartedChild:
-      return "child";
-    case profile_format::kStartedFork:
-      return "fork";
-  }
-  return nullptr;
-}
-
 size_t FormatJobLogStart(const JobLogStart& start, char* buffer,
                          size_t capacity) {
-  const char* started = StartedName(start.started);
+  const char* started = profile_format::StartedName(start.started);
   if (started == nullptr || start.folder == nullptr ||
       start.program == nullptr || buffer == nullptr) {
     return 0;

@@ -98,8 +98,6 @@ struct JobLogEntry {
 bool ParseJobLog(const std::string& text, std::vector<JobLogEntry>* entries,
                  int* skipped = nullptr);
 
-// "first", "exec", "child", "fork"; nullptr for an unknown value.
-const char* StartedName(profile_format::Started started);
 
 }  // namespace tidemark
 

@@ -53,6 +53,12 @@ struct Profile {
   int64_t rss_hwm_bytes = 0;          // the kernel's VmHWM, for comparison
   int64_t profiler_bytes = 0;         // the profiler's own memory (its arena)
   int64_t sample_interval_bytes = 0;  // 0 in exact mode
+  // The process within its job (core/job_index.h): its parent, how it came
+  // to be profiled ("first", "exec", "child", "fork"), and for a forked
+  // child what was live in its parent at the fork (not in its stacks).
+  int parent_pid = 0;
+  std::string started;
+  int64_t inherited_bytes = 0;
   int top_rows = 10;  // how many rows a text summary shows (--top)
   // Set in the out-of-memory report ("out-of-memory/"): its stacks are what
   // was live when memory ran out, and these say which limit and why.

@@ -113,6 +113,22 @@ enum Started : uint32_t {
   kStartedFork = 3,   // forked without exec: a fresh profile from the fork
 };
 
+// "first", "exec", "child", "fork" (the job log and the reports' word);
+// nullptr for a value outside the enum.
+inline const char* StartedName(Started started) {
+  switch (started) {
+    case kStartedFirst:
+      return "first";
+    case kStartedExec:
+      return "exec";
+    case kStartedChild:
+      return "child";
+    case kStartedFork:
+      return "fork";
+  }
+  return nullptr;
+}
+
 inline constexpr uint32_t kFlagIncomplete = 1;  // a chunk could not be stored
 
 struct FileHeader {

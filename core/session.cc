@@ -511,6 +511,12 @@ void OnImmediateExitNow(int status) {
     }
   }
   LogEnd(s, "exit", code, !noise);
+  if (s->first && !s->config.launched_by_tool && s->store->file_backed()) {
+    // The job's index, as OnExit writes it, by the renderer here.
+    const char* args[] = {"--quiet", "--index-only", s->job_path.path.c_str(),
+                          nullptr};
+    RendererProcess::Run(args, 30);
+  }
   ReportTrigger::Stop();
   g_tracking_state.store(kTrackingOff);
 }

@@ -171,7 +171,7 @@ TEST_F(JobEndTest, ThreeProcessesTheWorkerWasKilled) {
   // highest peak), then the job's lines.
   EXPECT_EQ(err,
             "tidemark: peak tracked memory 120.0 MiB (exact mode), peak at "
-            "3.2 s at ended; top 1 line:\n"
+            "3.2 s at killed; top 1 line:\n"
             "tidemark:       MiB  % peak  line\n"
             "tidemark:     120.0  100.0%  work (/app/worker.py:7)\n"
             "tidemark: 3 processes; highest peak 120.0 MiB in " +
@@ -188,11 +188,11 @@ TEST_F(JobEndTest, ThreeProcessesTheWorkerWasKilled) {
   EXPECT_EQ(
       calls_[0],
       (std::vector<std::string>{
-          "--reporters=folded,summary_json", "--quiet", "--reason=ended",
+          "--reporters=folded,summary_json", "--quiet", "--reason=killed",
           "--ended=ended without writing its reports", j + "/" + worker}));
   EXPECT_EQ(calls_[1], (std::vector<std::string>{
                            "--print-only", "--quiet", "--reporters=top_table",
-                           "--reason=ended", j + "/" + worker}));
+                           "--reason=killed", j + "/" + worker}));
   EXPECT_EQ(
       ListDirectory(j + "/" + worker),
       (std::vector<std::string>{"peak.folded", kFileName, "summary.json"}));
@@ -276,9 +276,7 @@ TEST_F(JobEndTest, OneProcessSaysWhereItsReportsAre) {
   job_.reporters = "folded";  // no table
   bool finished = false;
   EXPECT_EQ(Finish(&finished), "tidemark: reports in " + job_.job_dir + "/" +
-                                   Folder(first_, "python3") +
-                                   "\ntidemark: reports in " + job_.job_dir +
-                                   "\n");
+                                   Folder(first_, "python3") + "\n");
   EXPECT_TRUE(finished);
   EXPECT_TRUE(calls_.empty());
 }

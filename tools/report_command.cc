@@ -171,6 +171,15 @@ int RunReportCommand(const std::vector<std::string>& args) {
   }
 
   const std::string path = AbsolutePath(flags.path);
+  if (flags.index_only) {
+    JobIndex index;
+    if (!ReadJobIndex(path, &index, &error) ||
+        !WriteJobIndex(path, index, &error)) {
+      Say("cannot write the index of " + path + ": " + error);
+      return kCannotRender;
+    }
+    return kRendered;
+  }
   if (IsJobFolder(path)) return RenderJob(flags, path);
   return RenderOne(flags, path);
 }

@@ -106,13 +106,15 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
     const size_t equals = arg.find('=');
     const std::string name = arg.substr(
         2, equals == std::string::npos ? std::string::npos : equals - 2);
-    if (name == "running" || name == "quiet" || name == "print-only") {
+    if (name == "running" || name == "quiet" || name == "print-only" ||
+        name == "index-only") {
       if (equals != std::string::npos) {
         return Fail(error, "--" + name + " takes no value");
       }
-      bool* flag = name == "running" ? &flags->running
-                   : name == "quiet" ? &flags->quiet
-                                     : &flags->print_only;
+      bool* flag = name == "running"      ? &flags->running
+                   : name == "quiet"      ? &flags->quiet
+                   : name == "index-only" ? &flags->index_only
+                                          : &flags->print_only;
       *flag = true;
       continue;
     }
@@ -188,6 +190,9 @@ other reporters. DIR_OR_FILE is the report folder or the file itself.
                      out-of-memory/), the table is printed even for a
                      process that was never seen to end (the launcher
                      prints the job's table so)
+  --index-only       DIR is a job's folder: only write its job.json (the
+                     job's first process does so when it ends through
+                     _exit)
   --snapshot=WHICH   peak, or out-of-memory (what was live when memory ran
                      out); default: the peak, and out-of-memory/ when the
                      run stored one

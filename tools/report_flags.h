@@ -31,6 +31,8 @@ struct ReportFlags {
   // Print only (the launcher's table of the job): no reporter that writes
   // files, nothing in the folder changed, no "reports in" line.
   bool print_only = false;
+  // A job folder: only (re)write its job.json.
+  bool index_only = false;
   ReportSnapshot snapshot = ReportSnapshot::kDefault;
   std::string path;  // the stored profile, or the folder holding it
 };

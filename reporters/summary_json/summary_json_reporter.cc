@@ -70,6 +70,12 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .String(profile.reason)
       .Key("pid")
       .Int(profile.pid)
+      .Key("parent_pid")
+      .Int(profile.parent_pid)
+      .Key("started")
+      .String(profile.started)
+      .Key("inherited_bytes")
+      .Int(profile.inherited_bytes)
       .Key("command")
       .BeginArray();
   for (const std::string& arg : profile.command) json.String(arg);

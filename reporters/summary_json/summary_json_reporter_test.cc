@@ -27,6 +27,9 @@ Profile SmallProfile() {
   profile.unwinder = "cpython";
   profile.command = {"python3", "app.py"};
   profile.pid = 77;
+  profile.parent_pid = 70;
+  profile.started = "fork";
+  profile.inherited_bytes = 5000;
   profile.has_exit_code = true;
   profile.exit_code = 3;
   profile.ended = "exit code 3";
@@ -55,6 +58,9 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "mode": "exact",
   "reason": "exit",
   "pid": 77,
+  "parent_pid": 70,
+  "started": "fork",
+  "inherited_bytes": 5000,
   "command": [
     "python3",
     "app.py"
@@ -167,10 +173,12 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       output,
       R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
       R"("current_bytes":1000,"ended":"exit code 3","exit_code":null,)"
-      R"("mode":"sample","peak_bytes":3000,"peak_seconds":0.75,"pid":77,)"
+      R"("inherited_bytes":5000,"mode":"sample","parent_pid":70,)"
+      R"("peak_bytes":3000,"peak_seconds":0.75,"pid":77,)"
       R"("profiler_bytes":0,"reason":"exit",)"
       R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
+      R"("started":"fork",)"
       R"("top":[{"allocations":5,"bytes":1999,"frames":[)"
       R"({"file":"app.py","function":"quote\"back\\slash\u0001",)"
       R"("kind":"python","line":3},)"
