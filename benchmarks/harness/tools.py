@@ -185,6 +185,11 @@ TOOLS = [
          fil_peak, needs=("venv", "{venv}/bin/fil-profile")),
     Tool("memray", ("{venv}/bin/memray", "run", "-q", "-o", "{out}/capture.bin", "{workload}"),
          memray_peak, needs=("venv", "{venv}/bin/memray")),
+    # Follows forked children into capture files of their own, as Tidemark
+    # does by default (the multiprocessing workload's fair comparison).
+    Tool("memray-follow-fork", ("{venv}/bin/memray", "run", "-q", "--follow-fork", "-o",
+                                "{out}/capture.bin", "{workload}"),
+         memray_peak, needs=("venv", "{venv}/bin/memray")),
     Tool("scalene-debian", ("{python}", "-m", "scalene", "--cli", "--json", "--memory",
                             "--outfile", "{out}/scalene.json", "{workload}"),
          scalene_peak, needs=("/usr/bin/scalene",),
