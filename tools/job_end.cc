@@ -196,6 +196,21 @@ bool FinishJob(const JobEnd& job, const ReportRunner& run_report) {
   // table.
   std::vector<std::string> reasons(index.processes.size());
   const int direct = DirectChild(index, job.status.pid);
+  if (direct >= 0) {
+    // The direct child could not record its end (killed unseen): how it
+    // ended is known here, whether or not its reports are rendered below
+    // (a noise child's folder is only removed).
+    JobProcess& p = index.processes[static_cast<size_t>(direct)];
+    if (p.exit_code < 0 && p.signal < 0 && !p.running &&
+        p.ended != "replaced by exec") {
+      p.ended = DescribeEnding(job.status, job.oom_killed).ended;
+      if (job.status.signal == 0) {
+        p.exit_code = job.status.exit_code;
+      } else {
+        p.signal = job.status.signal;
+      }
+    }
+  }
   for (size_t i = 0; i < index.processes.size(); ++i) {
     JobProcess& p = index.processes[i];
     if (p.folder.empty() || !p.has_stored_profile || p.final_reports_written ||

@@ -240,6 +240,29 @@ TEST_F(JobEndTest, TheDirectChildKilledGetsItsKnownStatus) {
       << json;
 }
 
+TEST_F(JobEndTest, TheDirectChildKilledAsNoiseGetsItsKnownStatus) {
+  // `sh -c 'kill -KILL $$'`: no Python, 4 KiB; its folder goes, its end
+  // is the launcher's to tell.
+  job_.status.pid = helper_;
+  job_.status.signal = SIGKILL;
+  LogStart(helper_, 1, profile_format::kStartedFirst, Folder(helper_, "sh"),
+           "sh", {"sh", "-c", "kill -KILL $$"});
+  Store(Folder(helper_, "sh"),
+        Stored(helper_, helper_ * 10u, "/bin/sh", 4096, 0));
+  bool finished = false;
+  Finish(&finished);
+  ASSERT_TRUE(finished);
+  EXPECT_TRUE(calls_.empty());
+  EXPECT_EQ(ListDirectory(job_.job_dir),
+            (std::vector<std::string>{"job.json", "processes.log"}));
+  const std::string json = ReadAll(job_.job_dir + "/job.json");
+  EXPECT_NE(json.find("\"folder\": null, \"python\": false, \"peak_bytes\": "
+                      "4096, \"inherited_bytes\": 0, \"ended\": \"killed by "
+                      "SIGKILL\", \"exit_code\": null, \"signal\": 9}"),
+            std::string::npos)
+      << json;
+}
+
 TEST_F(JobEndTest, OnlyPrintedReportsLeaveNoProfilesBehind) {
   ThreeProcesses(/*first_ended=*/true);
   job_.reporters = "top_table";

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/job_index.h"
+#include "core/job_log.h"
 #include "core/output_directory.h"
 #include "core/report_directory.h"
 #include "tools/paths.h"
@@ -127,7 +129,7 @@ bool CreateFreshDirectory(const std::string& parent, const std::string& name,
   return CannotWrite(folder.dir.display_path + "/" + name, EEXIST, error);
 }
 
-bool HasAnyFile(int dir_fd) {
+bool HasAnyFile(int dir_fd, const std::vector<std::string>& ignored) {
   const int list_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (list_fd < 0) return false;
   DIR* stream = fdopendir(list_fd);
@@ -142,6 +144,10 @@ bool HasAnyFile(int dir_fd) {
     if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
       continue;
     }
+    bool skip = false;
+    for (const std::string& name : ignored)
+      skip = skip || name == entry->d_name;
+    if (skip) continue;
     // O_NOFOLLOW: a link counts as a file and is never followed.
     const int child = openat(dirfd(stream), entry->d_name,
                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -167,8 +173,11 @@ ReportFolder InspectReportFolder(const std::string& path, pid_t pid) {
     return failure == OpenFailure::kMissing ? ReportFolder::kMissing
                                             : ReportFolder::kRefused;
   }
-  return HasAnyFile(folder.dir.fd) ? ReportFolder::kHasFiles
-                                   : ReportFolder::kEmpty;
+  // The job's log and index are not reports: a job that could write
+  // nothing else (a full disk) still leaves its log, made empty.
+  return HasAnyFile(folder.dir.fd, {kJobLogName, kJobIndexName})
+             ? ReportFolder::kHasFiles
+             : ReportFolder::kEmpty;
 }
 
 std::string ForProcess(const std::string& path, pid_t pid) {

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <string>
+#include <vector>
 
 namespace tidemark {
 
@@ -49,8 +50,9 @@ enum class ReportFolder {
 ReportFolder InspectReportFolder(const std::string& path, pid_t pid);
 
 // Whether the open folder `dir_fd` or a folder below it holds anything but
-// folders. Links are counted, never followed.
-bool HasAnyFile(int dir_fd);
+// folders. Links are counted, never followed. Entries of `dir_fd` itself
+// named in `ignored` do not count.
+bool HasAnyFile(int dir_fd, const std::vector<std::string>& ignored = {});
 
 }  // namespace tidemark
 

@@ -164,6 +164,19 @@ TEST(OutputDirTest, HasAnyFileLooksIntoSubfoldersAndNeverFollowsLinks) {
   EXPECT_EQ(InspectReportFolder(dir + "/{pid}", 42), ReportFolder::kRefused);
 }
 
+TEST(OutputDirTest, TheJobsLogAndIndexAreNotReports) {
+  // A full disk: the job's log and a process folder were made, nothing was
+  // written into them.
+  std::string dir = NewTempDir();
+  Touch(dir + "/processes.log");
+  Touch(dir + "/job.json");
+  ASSERT_EQ(mkdir((dir + "/42-python3").c_str(), 0777), 0);
+  EXPECT_EQ(InspectReportFolder(dir, 1), ReportFolder::kEmpty);
+  // Only at the top: a process folder's file of that name counts.
+  Touch(dir + "/42-python3/job.json");
+  EXPECT_EQ(InspectReportFolder(dir, 1), ReportFolder::kHasFiles);
+}
+
 TEST(OutputDirTest, ALinkOrAnotherUsersFolderIsRefused) {
   std::string base = NewTempDir();
   std::string real = base + "/real";

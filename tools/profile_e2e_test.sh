@@ -112,14 +112,33 @@ run --output="$TEST_TMPDIR/reports" -- sh -c 'echo r > "$TIDEMARK_OUTPUT/r.txt"'
 expect_in "reports written" "$ERR" "tidemark: reports in $TEST_TMPDIR/reports"
 
 # A kill leaves the stored profile; the launcher renders from it and says
-# why the program ended.
+# why the program ended. sh is noise (no Python, a tiny peak): by default
+# its folder goes and the job's index says how it ended; with a process
+# threshold of 0 it keeps its folder, in which its reports are rendered.
 run --output="$TEST_TMPDIR/killed" -- sh -c 'kill -KILL $$'
+expect_status "killed noise" 137
+expect_in "killed noise" "$ERR" "tidemark: reports in $TEST_TMPDIR/killed"
+expect_not_in "killed noise" "$ERR" "rendered from its stored profile"
+expect_in "killed noise" "$TEST_TMPDIR/killed/job.json" \
+  '"program": "sh", "command": ["sh", "-c", "kill -KILL $$"], "started": "first", "folder": null'
+expect_in "killed noise" "$TEST_TMPDIR/killed/job.json" \
+  '"ended": "killed by SIGKILL", "exit_code": null, "signal": 9}'
+[ "$(ls "$TEST_TMPDIR/killed")" = "$(printf 'job.json\nprocesses.log')" ] ||
+  fail "killed noise: left $(ls "$TEST_TMPDIR/killed")"
+
+run --output="$TEST_TMPDIR/killed0" --process-threshold=0 -- sh -c 'kill -KILL $$'
 expect_status "killed before writing" 137
 expect_in "killed before writing" "$ERR" \
   "tidemark: the program was killed by SIGKILL; its reports were rendered from its stored profile"
-expect_in "killed before writing" "$ERR" "tidemark: reports in $TEST_TMPDIR/killed"
-[ -f "$TEST_TMPDIR/killed/summary.json" ] ||
+killed_folder=$(cd "$TEST_TMPDIR/killed0" && ls -d [0-9]*-sh)
+expect_in "killed before writing" "$ERR" \
+  "tidemark: reports in $TEST_TMPDIR/killed0/$killed_folder"
+[ -f "$TEST_TMPDIR/killed0/$killed_folder/summary.json" ] ||
   fail "killed before writing: no summary.json rendered"
+expect_in "killed before writing" "$TEST_TMPDIR/killed0/$killed_folder/summary.json" \
+  '"reason": "SIGKILL"'
+expect_in "killed before writing" "$TEST_TMPDIR/killed0/job.json" \
+  "\"folder\": \"$killed_folder\""
 
 # --- the child's output and environment -----------------------------------
 run --output="$TEST_TMPDIR/o" -- sh -c 'echo to-stdout; echo to-stderr >&2'
@@ -127,9 +146,9 @@ expect_status "child output" 0
 [ "$(cat "$OUT")" = "to-stdout" ] || fail "child output: stdout is not the child's own"
 expect_in "child output" "$ERR" "to-stderr"
 
-# The environment the child started with: the preloaded library removes
-# itself from the live LD_PRELOAD (so grandchildren run unprofiled), but
-# /proc/PID/environ keeps what the tool passed.
+# The environment the child started with, as the tool passed it
+# (/proc/PID/environ; the library adds the job's TIDEMARK_JOB and the
+# absolute TIDEMARK_OUTPUT to the live environment only).
 SHOW_ENV='tr "\\0" "\\n" < /proc/$$/environ'
 LD_PRELOAD= TIDEMARK_TOP=99 run --output=envtest -- sh -c "$SHOW_ENV"
 expect_status "environment" 0

@@ -46,13 +46,15 @@ VARIABLE = {
     "flush-interval": "TIDEMARK_FLUSH_INTERVAL",
     "top": "TIDEMARK_TOP",
     "seed": "TIDEMARK_SAMPLE_SEED",
+    "process-threshold": "TIDEMARK_PROCESS_THRESHOLD",
 }
 
 LONG = "9" * 5000  # 5000 bytes
 NOT_UTF8 = b"\xff\xfe\xc3("  # invalid UTF-8 (argv and environment are bytes)
 ESC = "\x1b[31m"
 
-# Effects an accepted value must have; each takes (run, report folder).
+# Effects an accepted value must have; each takes (run, the main process's
+# report folder J/<pid>-python3/).
 def summary_says(key, value):
     def check(test, run, folder):
         summary = test.read_summary(run, folder)
@@ -98,6 +100,13 @@ def output_folder_is(relative):
     return check
 
 
+# In sample mode a process that happened to sample no allocation with a
+# Python frame, and holds little, is noise and keeps no folder (one run in
+# four of this short program at a 2 MiB interval): every process keeps its
+# reports in these rows, which are about the settings' values.
+KEEP = {"process-threshold": "0"}
+SAMPLED = dict(KEEP, mode="sample")
+
 # fmt: off
 # (setting,          value,                       verdict, effect or extra settings)
 TABLE = [
@@ -115,7 +124,7 @@ TABLE = [
     ("mode",            "exact\nsample",             REJECT),   # (b)
     ("mode",            "bogus" + ESC,               REJECT),   # (b)
     ("mode",            "exact",                     ACCEPT,  summary_says("mode", "exact")),
-    ("mode",            "sample",                    ACCEPT,  summary_says("mode", "sample")),
+    ("mode",            "sample",                    ACCEPT,  summary_says("mode", "sample"), KEEP),
 
     # --sample-interval / TIDEMARK_SAMPLE_INTERVAL (checked in sample mode)
     ("sample-interval", "",                          REJECT),
@@ -145,13 +154,13 @@ TABLE = [
     ("sample-interval", LONG,                        REJECT),
     ("sample-interval", "1\n2",                      REJECT),   # (b)
     ("sample-interval", "1M" + ESC,                  REJECT),   # (b)
-    ("sample-interval", "1",                         ACCEPT,  summary_says("sample_interval_bytes", 1), {"mode": "sample"}),
-    ("sample-interval", "512K",                      ACCEPT,  summary_says("sample_interval_bytes", 512 << 10), {"mode": "sample"}),
-    ("sample-interval", "512KiB",                    ACCEPT,  summary_says("sample_interval_bytes", 512 << 10), {"mode": "sample"}),
-    ("sample-interval", "2m",                        ACCEPT,  summary_says("sample_interval_bytes", 2 << 20), {"mode": "sample"}),
-    ("sample-interval", "4096B",                     ACCEPT,  summary_says("sample_interval_bytes", 4096), {"mode": "sample"}),
-    ("sample-interval", "1048576G",                  ACCEPT,  summary_says("sample_interval_bytes", 1 << 50), {"mode": "sample"}),
-    ("sample-interval", "007K",                      ACCEPT,  summary_says("sample_interval_bytes", 7 << 10), {"mode": "sample"}),
+    ("sample-interval", "1",                         ACCEPT,  summary_says("sample_interval_bytes", 1), SAMPLED),
+    ("sample-interval", "512K",                      ACCEPT,  summary_says("sample_interval_bytes", 512 << 10), SAMPLED),
+    ("sample-interval", "512KiB",                    ACCEPT,  summary_says("sample_interval_bytes", 512 << 10), SAMPLED),
+    ("sample-interval", "2m",                        ACCEPT,  summary_says("sample_interval_bytes", 2 << 20), SAMPLED),
+    ("sample-interval", "4096B",                     ACCEPT,  summary_says("sample_interval_bytes", 4096), SAMPLED),
+    ("sample-interval", "1048576G",                  ACCEPT,  summary_says("sample_interval_bytes", 1 << 50), SAMPLED),
+    ("sample-interval", "007K",                      ACCEPT,  summary_says("sample_interval_bytes", 7 << 10), SAMPLED),
 
     # --flush-interval / TIDEMARK_FLUSH_INTERVAL
     ("flush-interval",  "",                          REJECT),
@@ -174,11 +183,11 @@ TABLE = [
     ("flush-interval",  LONG,                        REJECT),
     ("flush-interval",  "5\n",                       REJECT),   # (b)
     ("flush-interval",  ESC + "5",                   REJECT),   # (b)
-    ("flush-interval",  "0",                         ACCEPT,  None, {"mode": "sample"}),
-    ("flush-interval",  "0.5",                       ACCEPT,  None, {"mode": "sample"}),
-    ("flush-interval",  ".5",                        ACCEPT,  None, {"mode": "sample"}),
-    ("flush-interval",  "1e3",                       ACCEPT,  None, {"mode": "sample"}),
-    ("flush-interval",  "1000000000",                ACCEPT,  None, {"mode": "sample"}),
+    ("flush-interval",  "0",                         ACCEPT,  None, SAMPLED),
+    ("flush-interval",  "0.5",                       ACCEPT,  None, SAMPLED),
+    ("flush-interval",  ".5",                        ACCEPT,  None, SAMPLED),
+    ("flush-interval",  "1e3",                       ACCEPT,  None, SAMPLED),
+    ("flush-interval",  "1000000000",                ACCEPT,  None, SAMPLED),
 
     # --top / TIDEMARK_TOP
     ("top",             "",                          REJECT),
@@ -222,9 +231,9 @@ TABLE = [
     ("seed",            NOT_UTF8,                    REJECT),
     ("seed",            LONG,                        REJECT),
     ("seed",            "1\n",                       REJECT),   # (b)
-    ("seed",            "0",                         ACCEPT,  None, {"mode": "sample"}),
-    ("seed",            "42",                        ACCEPT,  None, {"mode": "sample"}),
-    ("seed",            "18446744073709551615",      ACCEPT,  None, {"mode": "sample"}),
+    ("seed",            "0",                         ACCEPT,  None, SAMPLED),
+    ("seed",            "42",                        ACCEPT,  None, SAMPLED),
+    ("seed",            "18446744073709551615",      ACCEPT,  None, SAMPLED),
 
     # --unwinder / TIDEMARK_UNWINDER
     ("unwinder",        "",                          REJECT),
@@ -264,6 +273,19 @@ TABLE = [
     ("reporters",       "summary_json,folded",       ACCEPT,  files_are("peak.folded", "summary.json")),
     ("reporters",       "folded,folded",             ACCEPT,  files_are("peak.folded")),
     ("reporters",       "top_table",                 ACCEPT,  stderr_only(top_rows_are(10))),
+
+    # --process-threshold / TIDEMARK_PROCESS_THRESHOLD (a size; "0" keeps
+    # every process's folder)
+    ("process-threshold", "",                        REJECT),
+    ("process-threshold", " ",                       REJECT),
+    ("process-threshold", "-1",                      REJECT),
+    ("process-threshold", "1M ",                     REJECT),
+    ("process-threshold", "bogus",                   REJECT),
+    ("process-threshold", NOT_UTF8,                  REJECT),
+    ("process-threshold", LONG,                      REJECT),
+    ("process-threshold", "1\n2",                    REJECT),   # (b)
+    ("process-threshold", "0",                       ACCEPT),
+    ("process-threshold", "2M",                      ACCEPT),
 
     # --output / TIDEMARK_OUTPUT (parsing only; unwritable, symlinked and
     # full folders are tested elsewhere). Relative values start from the
@@ -429,17 +451,35 @@ class BadInputTest(pr.ProfileTestCase):
             self.assertFalse(os.path.exists(output), "no report folder when profiling is off\n%s" % run)
 
     def assert_profiled(self, run, folder, effect=None):
+        """FOLDER is the job's folder J; the reports are in its main
+        process's folder J/<pid>-python3/, which EFFECT is given."""
         self.assert_program_unchanged(run)
         self.assertNotIn("profiling is off", run.stderr, str(run))
         for line in run.stderr.split("\n"):
             if line not in (SCRIPT_STDERR, ""):
                 self.assertTrue(line.startswith("tidemark:"), "foreign stderr line %r\n%s" % (line, run))
+        self.assertTrue(os.path.isdir(folder), "no job folder %r\n%s" % (folder, run))
+        self.assertTrue(os.path.isfile(os.path.join(folder, pr.JOB_INDEX_FILE)),
+                        "no %s in %r: %r\n%s" % (pr.JOB_INDEX_FILE, folder, os.listdir(folder), run))
         if getattr(effect, "no_files", False):
-            self.assertEqual(os.listdir(folder), [], "want no report file\n%s" % run)
+            # Only the job's index and log: no process left a file.
+            files = [os.path.relpath(os.path.join(parent, name), folder)
+                     for parent, _, names in os.walk(folder) for name in names]
+            self.assertEqual(sorted(files), [pr.JOB_INDEX_FILE, pr.JOB_LOG_FILE],
+                             "want no report file\n%s" % run)
+            process = folder
         else:
-            self.assertTrue(os.path.isdir(folder) and os.listdir(folder), "no reports in %r\n%s" % (folder, run))
+            process = self.main_process(run, folder)
+            self.assertTrue(os.listdir(process), "no reports in %r\n%s" % (process, run))
         if effect is not None:
-            effect(self, run, folder)
+            effect(self, run, process)
+
+    def main_process(self, run, folder):
+        """The job folder's J/<pid>-python3/, the one the reports are in."""
+        process = pr.main_process_folder(folder)
+        self.assertEqual(pr.folder_program(process), "python3",
+                         "want a <pid>-python3 folder in %r: %r\n%s" % (folder, os.listdir(folder), run))
+        return process
 
     def read_summary(self, run, folder):
         path = os.path.join(folder, "summary.json")
@@ -546,7 +586,7 @@ def _make_launcher_tests():
                 # The program saw the extra argument: its stdout says so.
                 self.assertIn("|".join(COMMAND[2:] + _COMMAND_EXTRA[name]), run.stdout, str(run))
                 self.assertEqual(run.returncode, baseline().returncode, str(run))
-                self.assertTrue(os.listdir(folder), str(run))
+                self.assertTrue(os.listdir(self.main_process(run, folder)), str(run))
                 return
             self.assert_profiled(run, folder)
         _add("test_argv_%02d_%s_%s" % (index, name, verdict),

@@ -4,7 +4,10 @@ Each row makes a situation a user meets (a folder they cannot write, a full
 disk, a link, a file, someone else's folder, a path too long, a newline in
 the name) and states what must happen:
   launcher: the exit status, the "tidemark:" lines (regular expressions, in
-            order; no other tidemark line), and the files then present;
+            order; no other tidemark line; {proc} is the job's process
+            folder {out}/<pid>-python3), and the files then present (every
+            path below the listed folder, folders ending in "/", a process
+            folder's pid spelled <pid>);
   library:  the same for LD_PRELOAD + TIDEMARK_OUTPUT, where the job must
             always run exactly as without Tidemark.
 A refusal by the launcher exits 2 before the job runs (no stdout). Every
@@ -24,8 +27,11 @@ import tempfile
 import profile_run as pr
 
 REPORTERS = "folded,summary_json,flamegraph"  # files only: stderr stays the job's
-# The reports, and the stored profile they are rendered from.
-FILES = ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"]
+# The job's folder: the job's log and index, and the one process's folder
+# with its reports and the stored profile they are rendered from.
+FILES = ["<pid>-python3/"] + ["<pid>-python3/" + name for name in (
+    "peak.folded", "peak.svg", "profile.tidemark", "summary.json")] + [
+    "job.json", "processes.log"]
 JOB = "behaviour.py"  # fixed stdout and stderr, exit code 3
 REFUSED = 2
 
@@ -101,18 +107,22 @@ ROWS = [
         library=("job", [q("cannot write reports to {out}: Permission denied; profiling is off")
                          + "$"], [])),
     Row("full disk", full_disk, full_disk=True,
+        # The folders and the job's log are made (they take no data
+        # block); nothing can be written into them.
         launcher=("job", [
-            q("cannot keep the stored profile {out}/profile.tidemark: fallocate: No space left "
+            q("cannot keep the stored profile {proc}/profile.tidemark: fallocate: No space left "
               "on device; reports will still be written at exit, but not after a kill"),
-            q("reporter 'folded' failed: cannot write {out}/peak.folded: No space left on device;")
-            + ".*" + q("reporter 'flamegraph' failed: cannot write {out}/peak.svg: No space left"),
-            q("no report was written to {out} ")], []),
+            q("reporter 'folded' failed: cannot write {proc}/peak.folded: No space left on device;")
+            + ".*" + q("reporter 'flamegraph' failed: cannot write {proc}/peak.svg: No space left"),
+            q("no report was written to {out} ")], ["<pid>-python3/", "processes.log"]),
         library=("job", [
-            q("cannot keep the stored profile {out}/profile.tidemark: fallocate: No space left "
+            q("cannot keep the stored profile {proc}/profile.tidemark: fallocate: No space left "
               "on device; reports will still be written at exit, but not after a kill"),
-            q("reporter 'folded' failed: cannot write {out}/peak.folded: No space left on device;")
-            + ".*" + q("reporter 'flamegraph' failed: cannot write {out}/peak.svg: No space left")],
-            [])),
+            q("reporter 'folded' failed: cannot write {proc}/peak.folded: No space left on device;")
+            + ".*" + q("reporter 'flamegraph' failed: cannot write {proc}/peak.svg: No space left"),
+            q("cannot write the job's index: cannot write {out}/job.json: No space left on device")
+            + "$"],
+            ["<pid>-python3/", "processes.log"])),
     Row("symbolic link as the folder", link_as_folder,
         launcher=(REFUSED, [q("cannot write reports to {out}: {out} is a symbolic link")], []),
         library=("job", [q("cannot write reports to {out}: {out} is a symbolic link")
@@ -137,13 +147,29 @@ ROWS = [
         library=("job", [q("cannot write reports to {out}: File name too long; profiling is off")
                          + "$"], [])),
     Row("a newline in the name", newline,
-        launcher=("job", [q("reports in {out}") + "$"], FILES),
+        launcher=("job", [q("reports in {proc}") + "$"], FILES),
         library=("job", [], FILES)),
     Row("a newline and ESC in an unwritable name", newline_unwritable, user="nobody",
         launcher=(REFUSED, [q("cannot write reports to {out}: Permission denied") + "$"], []),
         library=("job", [q("cannot write reports to {out}: Permission denied; profiling is off")
                          + "$"], [])),
 ]
+
+
+def tree(folder):
+    """Every path below FOLDER, relative, folders ending in "/", a leading
+    `<digits>-` (a process folder's pid) spelled `<pid>-`."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        relative = os.path.relpath(parent, folder)
+        prefix = "" if relative == "." else relative + "/"
+        found += [prefix + name + "/" for name in folders]
+        found += [prefix + name for name in files]
+    return normalized(found)
+
+
+def normalized(paths):
+    return sorted(re.sub(r"^[0-9]+-", "<pid>-", path) for path in paths)
 
 
 def spelled(text):
@@ -211,7 +237,8 @@ class BadOutputPathsTest(pr.ProfileTestCase):
             script = ('mount -t tmpfs -o size=64k tidemark-full "$1" || exit 99\n'
                       'head -c 1M /dev/zero > "$1/fill" 2>/dev/null\n'
                       'shift; "$@"; rc=$?\n'
-                      'ls -A "$(dirname "$0")/full/out" > "$0/listing" 2>/dev/null\n'
+                      'cd "$0/full/out" && find . -mindepth 1 \\( -type d -printf "%P/\\n" -o '
+                      '-printf "%P\\n" \\) > "$0/listing" 2>/dev/null\n'
                       'exit $rc\n')
             argv = ["unshare", "-m", "--", "sh", "-c", script, base,
                     os.path.dirname(output)] + argv
@@ -219,11 +246,11 @@ class BadOutputPathsTest(pr.ProfileTestCase):
                               stderr=subprocess.PIPE, timeout=120)
         if row.full_disk:
             with open(listing) as handle:
-                files = sorted(handle.read().split())
+                files = normalized(handle.read().split("\n")[:-1])
         elif listed is None:
             files = []
         else:
-            files = sorted(n for n in os.listdir(listed) if n != "listing")
+            files = [n for n in tree(listed) if n != "listing"]
         return output, proc.returncode, proc.stdout.decode(), proc.stderr.decode(), files
 
     def check(self, row, via):
@@ -248,7 +275,9 @@ class BadOutputPathsTest(pr.ProfileTestCase):
         self.assertEqual(len(ours), len(patterns), what)
         shown = spelled(output)
         for line, pattern in zip(ours, patterns):
-            regex = "tidemark: " + pattern.replace(re.escape("{out}"), re.escape(shown))
+            regex = "tidemark: " + pattern.replace(
+                re.escape("{proc}"), re.escape(shown) + "/[0-9]+-python3").replace(
+                re.escape("{out}"), re.escape(shown))
             self.assertRegex(line, regex, what)
         self.assertEqual(files, sorted(expected_files), what)
         self.assertNotIn("\x1b", err, what)

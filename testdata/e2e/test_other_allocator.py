@@ -77,18 +77,19 @@ def without_tidemark(command):
     return run(command, jemalloc_env(), pr.fresh_output_dir("reference"))
 
 
-def through_launcher(command, name, mode="exact"):
+def through_launcher(command, name, mode="exact", flags=()):
     """(a): the user's LD_PRELOAD=libjemalloc.so.2 is inherited by the
     launcher, which prepends libtidemark.so."""
     output = pr.fresh_output_dir(name)
-    argv = [pr.tool_path(), "--mode=%s" % mode, "--output=%s" % output, "--"] + command
+    argv = [pr.tool_path(), "--mode=%s" % mode, "--output=%s" % output] + list(flags) + [
+        "--"] + command
     return run(argv, jemalloc_env(), output)
 
 
-def tidemark_then_jemalloc(command, name, mode="exact"):
+def tidemark_then_jemalloc(command, name, mode="exact", **settings):
     """(b): LD_PRELOAD=libtidemark.so:libjemalloc.so.2, no launcher."""
     output = pr.fresh_output_dir(name)
-    env = pr.preload_env(mode, output)
+    env = pr.preload_env(mode, output, **settings)
     env["LD_PRELOAD"] = pr.library_path() + ":" + JEMALLOC
     return run(command, env, output)
 
@@ -135,6 +136,24 @@ class AllocatorTestCase(pr.ProfileTestCase):
         """Tidemark wrote its reports and recorded allocations."""
         self.assert_completed(run)
         self.assertGreater(run.summary.get("tracked_allocations", 0), 0, run.describe())
+
+    def assert_ls_observed(self, run, kept):
+        """ls (no Python, a small peak) is in the job's index with the peak
+        Tidemark saw; its reports are kept only when KEPT (a process
+        threshold of 0), else its folder is removed as noise."""
+        entries = self.assert_job_index(run)
+        self.assertEqual([(p["program"], p["python"], p["exit_code"]) for p in entries],
+                         [("ls", False, 0)], run.describe())
+        self.assertGreater(entries[0]["peak_bytes"], 0, run.describe())
+        if not kept:
+            self.assertIsNone(entries[0]["folder"], run.describe())
+            self.assertEqual(sorted(os.listdir(run.output_dir)),
+                             [pr.JOB_INDEX_FILE, pr.JOB_LOG_FILE], run.describe())
+            return
+        self.assertEqual(entries[0]["folder"], os.path.basename(run.process_dir),
+                         run.describe())
+        self.assert_observed(run)
+        self.assertEqual(run.peak_bytes, entries[0]["peak_bytes"], run.describe())
 
     def assert_numpy_report(self, run, baseline):
         """What test_numpy_peak.py checks, on a run made beside jemalloc."""
@@ -189,7 +208,9 @@ class JemallocBeforeLauncherTest(AllocatorTestCase):
         self.assert_same_as_without_tidemark(through_launcher(LS, "launcher-ls"), LS)
 
     def test_tidemark_observes_ls(self):
-        self.assert_observed(through_launcher(LS, "launcher-ls-observed"))
+        self.assert_ls_observed(through_launcher(LS, "launcher-ls-noise"), kept=False)
+        self.assert_ls_observed(through_launcher(LS, "launcher-ls-observed",
+                                                 flags=["--process-threshold=0"]), kept=True)
 
     def test_numpy_job_runs_as_without_tidemark(self):
         self.assert_same_as_without_tidemark(self.numpy, NUMPY)
@@ -219,7 +240,9 @@ class TidemarkThenJemallocTest(AllocatorTestCase):
                     self.assert_same_as_without_tidemark(run, command)
 
     def test_tidemark_observes_ls(self):
-        self.assert_observed(tidemark_then_jemalloc(LS, "preload-ls-observed", "exact"))
+        self.assert_ls_observed(tidemark_then_jemalloc(LS, "preload-ls-noise"), kept=False)
+        self.assert_ls_observed(tidemark_then_jemalloc(LS, "preload-ls-observed",
+                                                       process_threshold="0"), kept=True)
 
     def test_numpy_job_runs_as_without_tidemark(self):
         for mode in ("exact", "sample"):

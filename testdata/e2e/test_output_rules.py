@@ -1,16 +1,19 @@
 """What a run leaves in its folder, and the lines it prints about it.
 
 - summary.json's exit_code is what the parent sees (sys.exit(256) is 0).
-- A reused folder holds only the new run's reports: files an earlier run's
+- Reports go to the job folder J's J/<pid>-python3/ (issue 9). A reused
+  process folder holds only the new run's reports: files an earlier run's
   reporters wrote, and its sigusr2-N folders, are removed at start; nothing
-  else is (the user's files, links, other folders).
+  else is (the user's files, links, other folders). A reused J keeps an
+  earlier run's process folders; its index is the new job's.
 - The folder is fixed at start: a program that chdir()s still reports into
   the folder its relative TIDEMARK_OUTPUT meant, and one that closes every
   descriptor still reports there, never into a folder of its own; between
   reports the folder is not held open.
 - TIDEMARK_REPORTERS with an empty name is refused by the library as by
-  the launcher; --reporters=top_table writes no file, and the launcher then
-  says nothing about a missing report (and leaves no empty default folder).
+  the launcher; --reporters=top_table writes no report file (J holds only
+  the job's log and index), and the launcher then says nothing about a
+  missing report.
 - "--output -- COMMAND" is a usage error, not a folder called "--".
 - Control bytes in a bad value never break the one-line promise.
 """
@@ -33,9 +36,16 @@ def tidemark_lines(text):
     return [line for line in text.splitlines() if line.startswith("tidemark:")]
 
 
-def summary(folder):
+def summary(job):
+    """The summary.json of job folder JOB's main process, J/<pid>-python3/."""
+    folder = pr.main_process_folder(job)
+    if pr.folder_program(folder) != "python3":
+        raise AssertionError("no <pid>-python3 folder in %s:\n%s" % (job, pr.listing(job)))
     with open(os.path.join(folder, "summary.json"), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+REPORTS = ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"]
 
 
 class OutputRulesTest(pr.ProfileTestCase):
@@ -57,33 +67,47 @@ class OutputRulesTest(pr.ProfileTestCase):
     def test_a_reused_folder_holds_only_the_new_runs_reports(self):
         folder = pr.fresh_output_dir("reused")
         first = pr.run_profiled([pr.PYTHON, "-c", "pass"], output_dir=folder)
+        old = first.process_dir
+        self.assertEqual(pr.folder_program(old), "python3", first.describe())
         self.assertEqual(sorted(os.listdir(folder)),
-                         ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"],
+                         sorted([os.path.basename(old), "job.json", "processes.log"]),
                          first.describe())
-        # An earlier run's on-demand folders, the user's own things beside them.
-        os.mkdir(os.path.join(folder, "sigusr2-1"))
-        with open(os.path.join(folder, "sigusr2-1", "summary.json"), "w") as handle:
-            handle.write("{}")
-        os.mkdir(os.path.join(folder, "sigusr2-2"))
-        with open(os.path.join(folder, "sigusr2-2", "notes.txt"), "w") as handle:
-            handle.write("mine")
-        with open(os.path.join(folder, "notes.txt"), "w") as handle:
-            handle.write("mine")
+        self.assertEqual(sorted(os.listdir(old)), REPORTS, first.describe())
         elsewhere = pr.fresh_output_dir("elsewhere")
         os.mkdir(elsewhere)
         with open(os.path.join(elsewhere, "peak.svg"), "w") as handle:
             handle.write("not a report of this folder")
-        os.symlink(os.path.join(elsewhere, "peak.svg"), os.path.join(folder, "link.svg"))
 
-        second = pr.run_profiled([pr.PYTHON, "-c", "pass"], output_dir=folder,
-                                 flags=["--reporters=folded"])
+        # The second job's python3 finds a folder of its own name left by an
+        # earlier run: a shell makes it for its pid, holding that run's
+        # reports, its on-demand folders and the user's things beside them,
+        # and execs python3, which keeps the pid.
+        plant = ('d="$1/$$-python3" && mkdir -p "$d/sigusr2-1" "$d/sigusr2-2" && '
+                 'cp "$2/peak.folded" "$2/peak.svg" "$2/summary.json" "$d/" && '
+                 'echo "{}" > "$d/sigusr2-1/summary.json" && '
+                 'echo mine > "$d/sigusr2-2/notes.txt" && echo mine > "$d/notes.txt" && '
+                 'ln -s "$3" "$d/link.svg" && exec "$4" -c pass')
+        second = pr.run_profiled(
+            ["/bin/sh", "-c", plant, "sh", folder, old, os.path.join(elsewhere, "peak.svg"),
+             pr.PYTHON], output_dir=folder, flags=["--reporters=folded"])
         self.assertEqual(second.returncode, 0, second.describe())
-        self.assertEqual(sorted(os.listdir(folder)),
+        new = second.process_dir
+        self.assertEqual(pr.folder_program(new), "python3", second.describe())
+        self.assertNotEqual(new, old, second.describe())
+        self.assertEqual(sorted(os.listdir(new)),
                          ["link.svg", "notes.txt", "peak.folded", "profile.tidemark", "sigusr2-2"],
                          second.describe())
-        self.assertEqual(os.listdir(os.path.join(folder, "sigusr2-2")), ["notes.txt"])
+        self.assertEqual(os.listdir(os.path.join(new, "sigusr2-2")), ["notes.txt"])
         with open(os.path.join(elsewhere, "peak.svg")) as handle:
             self.assertEqual(handle.read(), "not a report of this folder")
+        # The earlier job's process folder is another process's: untouched.
+        # The index is the new job's alone (the shell and what it ran were
+        # noise: no folder).
+        self.assertEqual(sorted(os.listdir(old)), REPORTS, second.describe())
+        self.assertEqual([p["folder"] for p in second.processes if p.get("folder")],
+                         [os.path.basename(new)], second.describe())
+        self.assertEqual({p["pid"] for p in second.processes if p["program"] == "python3"},
+                         {pr.folder_pid(new)}, second.describe())
 
     def test_a_program_that_changes_directory_keeps_its_folder(self):
         start = pr.fresh_output_dir("start")
@@ -154,25 +178,44 @@ class OutputRulesTest(pr.ProfileTestCase):
         self.assertIn("MiB", err)  # the table itself
         self.assertNotIn("no report was written", err)
         self.assertNotIn("reports in", err)
-        # The default folder the launcher made for it is not left empty.
-        self.assertEqual(os.listdir(os.path.join(workdir, "tidemark-results")), [], err)
+        # The default folder the launcher made for it holds the job's log
+        # and index, and no process folder: no stored profile is left as
+        # the one file of a process.
+        made = os.listdir(os.path.join(workdir, "tidemark-results"))
+        self.assertEqual(len(made), 1, err)
+        job = os.path.join(workdir, "tidemark-results", made[0])
+        self.assertEqual(sorted(os.listdir(job)), ["job.json", "processes.log"], err)
+        index = pr.read_job_index(job)
+        self.assertEqual([(p["program"], p["folder"], p["exit_code"])
+                          for p in pr.index_processes(index)], [("python3", None, 0)], err)
+        self.assertGreater(index["highest_peak"]["peak_bytes"], 8 * 10**6, err)
         # With an explicit folder, nothing is said about files either.
         folder = pr.fresh_output_dir("top-table-only-output")
         code, out, err = run([pr.tool_path(), "--reporters=top_table", "--output=" + folder,
                               "--", pr.PYTHON, "-c", "pass"], pr.clean_env())
         self.assertEqual(code, 0, err)
         self.assertEqual([l for l in tidemark_lines(err) if "report" in l], [], err)
-        # A run that should have written files and did not (os._exit) gets
-        # them rendered from its stored profile, and is told why.
-        folder = pr.fresh_output_dir("killed")
+        # os._exit writes the reports itself (libtidemark exports _exit).
+        folder = pr.fresh_output_dir("os-exit")
         code, out, err = run([pr.tool_path(), "--output=" + folder, "--", pr.PYTHON, "-c",
                               "import os; os._exit(4)"], pr.clean_env())
         self.assertEqual(code, 4, err)
-        self.assertIn("tidemark: the program ended with exit code 4 without writing its "
-                      "reports; its reports were rendered from its stored profile", err)
-        self.assertIn("tidemark: reports in %s" % folder, err)
-        with open(os.path.join(folder, "summary.json")) as handle:
-            self.assertEqual(json.load(handle)["exit_code"], 4)
+        self.assertNotIn("without writing its reports", err)
+        self.assertIn("tidemark: reports in %s" % pr.main_process_folder(folder), err)
+        self.assertEqual(summary(folder)["exit_code"], 4, err)
+        self.assertEqual(summary(folder)["reason"], "exit", err)
+        # A run that should have written files and could not (SIGKILL) gets
+        # them rendered from its stored profile, and is told why.
+        folder = pr.fresh_output_dir("killed")
+        code, out, err = run([pr.tool_path(), "--output=" + folder, "--", pr.PYTHON, "-c",
+                              "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"],
+                             pr.clean_env())
+        self.assertEqual(code, -9, err)
+        self.assertIn("tidemark: the program was killed by SIGKILL; its reports were rendered "
+                      "from its stored profile", err)
+        self.assertIn("tidemark: reports in %s" % pr.main_process_folder(folder), err)
+        self.assertEqual(summary(folder)["reason"], "SIGKILL", err)
+        self.assertIsNone(summary(folder)["exit_code"], err)
 
     def test_a_value_flag_before_the_double_dash_is_a_usage_error(self):
         for argv in (["--output", "--", pr.PYTHON, "-c", "print('ran')"],

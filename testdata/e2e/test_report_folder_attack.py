@@ -18,10 +18,15 @@ changed, the job's exit status, stdout and stderr are those of the same job
 without Tidemark, plus exactly one "tidemark:" line that names the planted
 folder and says why it was refused.
 
-A third layout plants the same links directly in the shared folder and
-names that folder itself as the output (it belongs to root, so root's job
-accepts it): then the reports are written, replacing the links under their
-names, and still no victim is touched.
+A third layout plants the same links directly in the shared folder, and
+links named like the job's log and index, and names that folder itself as
+the output (it belongs to root, so root's job accepts it as its job folder
+J): then the reports are written into the job's process folder
+J/<pid>-python3/, the log and index replace the links under their names,
+and still no victim is touched. A fourth plants J/<pid>-<program> for every
+pid the job may get (links to a root file or folder, folders of nobody's
+holding links): each profiled process refuses its folder and the job runs
+unchanged.
 
 Needs root, setpriv and unshare (util-linux, in setup.sh's base system).
 """
@@ -58,6 +63,9 @@ def plant_names(folder, pid_list):
         os.symlink(next(t), os.path.join(folder, name))
 if kind == "shared":
     plant_names(parent, pids)
+    # The job's own files in J.
+    for name in ("processes.log", "job.json"):
+        os.symlink(next(t), os.path.join(parent, name))
 for pid in pids:
     entry = os.path.join(parent, str(pid))
     if kind == "link-file":
@@ -67,6 +75,16 @@ for pid in pids:
     elif kind == "owned-dir":
         os.mkdir(entry, 0o777)
         plant_names(entry, range(max(1, pid - 2), pid + 3))
+    elif kind.startswith("process-"):
+        # J/<pid>-python3, the job's process folder, planted like {pid}.
+        entry = os.path.join(parent, "%d-python3" % pid)
+        if kind == "process-link-file":
+            os.symlink(os.path.join(victims, "passwd"), entry)
+        elif kind == "process-link-dir":
+            os.symlink(os.path.join(victims, "victim-dir"), entry)
+        else:
+            os.mkdir(entry, 0o777)
+            plant_names(entry, range(max(1, pid - 2), pid + 3))
 """
 
 
@@ -222,15 +240,78 @@ class SharedReportFolderAttackTest(pr.ProfileTestCase):
                 run = pr.Run([what], self.parent, code, out, err)
                 self.assertIsNotNone(run.summary, run.describe())
                 self.assertEqual(run.summary["exit_code"], 3, what)
+                folder = os.path.basename(run.process_dir)
+                self.assertEqual(pr.folder_program(folder), "python3", run.describe())
+                self.assertIn(pr.folder_pid(folder), PIDS, run.describe())
                 for name in REPORT_NAMES:
+                    info = os.lstat(os.path.join(run.process_dir, name))
+                    self.assertTrue(stat.S_ISREG(info.st_mode), "%s: %s" % (what, name))
+                    self.assertEqual(info.st_uid, 0)
+                for name in ("processes.log", "job.json"):
                     info = os.lstat(os.path.join(self.parent, name))
                     self.assertTrue(stat.S_ISREG(info.st_mode), "%s: %s" % (what, name))
                     self.assertEqual(info.st_uid, 0)
-                # Nothing else of Tidemark's is left in the shared folder.
+                # The index is this job's: the process folder it names is there.
+                self.assertIn(folder, [p.get("folder") for p in run.processes], run.describe())
+                # Nothing else of Tidemark's is left in the shared folder: the
+                # planted links under the reports' names stay links, and
+                # besides them only the job's log, index and process folders.
                 leftovers = [n for n in os.listdir(self.parent)
                              if not os.path.islink(os.path.join(self.parent, n))
-                             and n not in REPORT_NAMES]
+                             and n not in ("processes.log", "job.json")
+                             and pr.folder_pid(n) is None]
                 self.assertEqual(leftovers, [], what)
+                for name in REPORT_NAMES:
+                    self.assertTrue(os.path.islink(os.path.join(self.parent, name)), what)
+                # Each run its own: the next one starts from the links again.
+                for name in os.listdir(self.parent):
+                    path = os.path.join(self.parent, name)
+                    if pr.folder_pid(name) is not None and not os.path.islink(path):
+                        shutil.rmtree(path)
+
+    def test_process_folder_is_a_link_to_a_root_file(self):
+        self.check_process_folder_refused("process-link-file", "is a symbolic link")
+
+    def test_process_folder_is_a_link_to_a_root_folder(self):
+        self.check_process_folder_refused("process-link-dir", "is a symbolic link")
+
+    def test_process_folder_is_a_folder_of_planted_links(self):
+        self.check_process_folder_refused("process-owned-dir",
+                                          "belongs to uid 65534, not to uid 0")
+
+    def check_process_folder_refused(self, kind, reason):
+        """The output is the shared folder, and J/<pid>-python3 is planted
+        for every pid: the job's process refuses it, says why in one line,
+        and writes nothing through it."""
+        planted = self.plant(kind)
+        victims = snapshot(self.victims)
+        for via in ("launcher", "preload"):
+            for mode in ("exact", "sample"):
+                what = "%s %s %s" % (kind, via, mode)
+                code, out, err = self.profiled(via, mode, self.parent)
+                self.check_untouched(victims, None, what)
+                base_code, base_out, base_err = self.baseline
+                self.assertEqual(code, base_code, "%s\n%s" % (what, err))
+                self.assertEqual(out, base_out, what)
+                self.assertEqual(other_lines(err), other_lines(base_err), what)
+                # Every planted entry is as it was; only the job's log and
+                # index were added.
+                now = snapshot(self.parent)
+                self.assertEqual({k: v for k, v in now.items()
+                                  if k not in ("processes.log", "job.json")}, planted, what)
+                lines = tidemark_lines(err)
+                self.assertTrue(lines, "%s: no tidemark line\n%s" % (what, err))
+                prefix = "tidemark: cannot write reports to %s/" % self.parent
+                self.assertTrue(lines[0].startswith(prefix), "%s: %s" % (what, err))
+                folder = lines[0][len(prefix):].split(":")[0]
+                self.assertEqual(pr.folder_program(folder), "python3", "%s: %s" % (what, err))
+                self.assertIn(pr.folder_pid(folder), PIDS, "%s: %s" % (what, err))
+                self.assertIn(reason, lines[0], "%s: %s" % (what, err))
+                self.assertTrue(lines[0].endswith("; profiling is off"), "%s: %s" % (what, err))
+                # Nothing else, but the launcher's line naming J, where the
+                # job's index is.
+                rest = ["tidemark: reports in %s" % self.parent] if via == "launcher" else []
+                self.assertEqual(lines[1:], rest, "%s: %s" % (what, err))
 
 
 if __name__ == "__main__":
