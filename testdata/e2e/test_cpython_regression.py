@@ -58,10 +58,13 @@ PARALLEL_RUNS = 5
 MAX_RESTARTS = 3
 
 # Reporters for the preloaded configurations: all but top_table, whose
-# table goes to the stderr of every profiled process by design (README), so
-# into the output of every child Python that a test captures and compares.
-# Reports go to one folder per process ({pid}). Sample mode flushes every
-# 5 s so that its background report thread runs during the tests.
+# table the job's first process (the runner) prints on its stderr at exit,
+# into the run's output log. (No other process prints one, so nothing lands
+# in the output of a child Python that a test captures and compares.)
+# Each run of the runner is a job of its own, reports-N/<runner's pid>/
+# ({pid} is the job's first process), with a folder per profiled process
+# in it, <pid>-<program>/. Sample mode flushes every 5 s so that its
+# background report thread runs during the tests.
 PRELOAD_REPORTERS = "folded,summary_json,flamegraph"
 SAMPLE_FLUSH_INTERVAL = "5"
 
@@ -210,6 +213,18 @@ def _describe_status(status):
         except ValueError:
             return "killed by signal %d" % -status
     return "exit status %d" % status
+
+
+def _names_in(folder, most=40):
+    """The first names in FOLDER (a job's: it may hold many process folders)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as error:
+        return "  (%s)" % error
+    shown = ["  " + name for name in names[:most]]
+    if len(names) > most:
+        shown.append("  ... (%d more)" % (len(names) - most))
+    return "\n".join(shown) or "  (nothing)"
 
 
 def _tail_file(path, lines=15):
@@ -562,16 +577,44 @@ class CPythonRegressionTest(unittest.TestCase):
                                                  "\n".join(problems)))
 
     def not_profiled(self, run):
-        """Every process that finished wrote its report: profiling was on."""
+        """Every runner process that finished wrote its report into its own
+        folder of its job, which the job's index names: profiling was on."""
         problems = []
         for pid, status, log_path, reports, finished in run.processes:
             if not finished:
                 continue
-            folder = reports if run.config == "launcher" else os.path.join(reports, str(pid))
-            if not os.path.exists(os.path.join(folder, "summary.json")):
-                problems.append("%s: no summary.json in %s (pid %d, %s): not profiled?\n%s"
-                                % (run.config, folder, pid, _describe_status(status),
-                                   _tail_file(log_path)))
+            launcher = run.config == "launcher"
+            # The launcher's job folder is --output; a preloaded job's is
+            # TIDEMARK_OUTPUT with {pid} the runner's, the job's first process.
+            job_dir = reports if launcher else os.path.join(reports, str(pid))
+            folder = pr.main_process_folder(job_dir)
+            context = "%s: job %s (pid %d, %s)" % (run.config, job_dir, pid,
+                                                  _describe_status(status))
+            if launcher:
+                # The runner is the launcher's child: a pid we do not know.
+                expected = folder if pr.folder_pid(folder) is not None else None
+            else:
+                expected = os.path.join(job_dir, "%d-python3" % pid)
+            if expected is None or folder != expected:
+                problems.append("%s: the runner has no process folder of its own (found %s)"
+                                ": not profiled?\n%s\n%s" % (context, folder,
+                                                             _names_in(job_dir),
+                                                             _tail_file(log_path)))
+                continue
+            summary = pr.read_json(os.path.join(folder, "summary.json"))
+            if not isinstance(summary, dict):
+                problems.append("%s: no summary.json in %s: not profiled?\n%s"
+                                % (context, folder, _tail_file(log_path)))
+                continue
+            if status is not None and status >= 0 and summary.get("exit_code") != status:
+                problems.append("%s: summary.json in %s says exit code %s, the runner's was %d"
+                                % (context, folder, summary.get("exit_code"), status))
+            named = [p for p in pr.index_processes(pr.read_job_index(job_dir))
+                     if p.get("folder") == os.path.basename(folder)]
+            if len(named) != 1 or (not launcher and named[0].get("pid") != pid):
+                problems.append("%s: %s does not name the runner's folder %s once (%s)\n%s"
+                                % (context, pr.JOB_INDEX_FILE, os.path.basename(folder),
+                                   named, _names_in(job_dir)))
         return problems
 
     def differences(self, suite, config, data):

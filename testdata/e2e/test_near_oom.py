@@ -46,7 +46,8 @@ class NearOutOfMemoryTest(pr.ProfileTestCase):
 
     def check(self, mode):
         output, proc = self.grow(mode)
-        oom_folder = os.path.join(output, pr.OOM_FOLDER)
+        # The report is in the job's process folder, J/<pid>-python3/out-of-memory.
+        oom_folder = os.path.join(output, "%d-python3" % proc.pid, pr.OOM_FOLDER)
         try:
             full = proc.stdout.readline().decode().split()
             self.assertEqual(full[:1], ["full"], "the job never filled its cgroup")
@@ -72,8 +73,13 @@ class NearOutOfMemoryTest(pr.ProfileTestCase):
         self.assertEqual(len(pr.tidemark_lines_before_table(err)), 1,
                          "%s: expected one tidemark: line for running out of memory\n%s"
                          % (what, err))
+        # The job's only process: its folder is the main one, and the line
+        # names the report's folder.
+        self.assertEqual(pr.main_process_folder(output), os.path.dirname(oom_folder),
+                         "%s\n%s" % (what, pr.listing(output)))
+        self.assertIn("report in %s" % oom_folder, err, what)
 
-        run = pr.Run(["grow_to_limit"], oom_folder, None, "", err)
+        run = pr.Run(["grow_to_limit"], output, None, "", err, process_dir=oom_folder)
         self.assertEqual(run.summary["reason"], "out-of-memory", run.describe())
         facts = run.summary.get("out_of_memory")
         self.assertIsInstance(facts, dict, run.describe())

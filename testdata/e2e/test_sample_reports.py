@@ -36,7 +36,10 @@ class Job:
         env.update(extra_env or {})
         self.proc = subprocess.Popen([pr.PYTHON, SCRIPT], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        self.folder = os.path.join(self.root, str(self.proc.pid))
+        # The job folder is ROOT/<pid> ({pid} is the first process's), and
+        # the process writes into its own folder there, <pid>-python3.
+        self.job_dir = os.path.join(self.root, str(self.proc.pid))
+        self.folder = os.path.join(self.job_dir, "%d-python3" % self.proc.pid)
 
     def expect(self, line):
         got = self.proc.stdout.readline().decode().strip()
@@ -52,8 +55,9 @@ class Job:
         return self.proc.returncode, err.decode("utf-8", "replace")
 
     def report(self, subfolder=""):
-        return pr.Run(["signal_job"], os.path.join(self.folder, subfolder), self.proc.returncode,
-                      "", "")
+        return pr.Run(["signal_job"], self.job_dir, self.proc.returncode, "", "",
+                      process_dir=os.path.join(self.folder, subfolder) if subfolder
+                      else self.folder)
 
 
 LOOP = pr.program("malloc_loop.py")
@@ -70,10 +74,12 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
     leaves: no deadlock, no crash, every report whole. In both modes."""
 
     def run_mode(self, mode, script=LOOP, marker="HELD-64", held_bytes=64 << 20):
-        root = pr.fresh_output_dir("loop-" + mode)
-        env = pr.preload_env(mode, root)
+        job_dir = pr.fresh_output_dir("loop-" + mode)
+        env = pr.preload_env(mode, job_dir)
         proc = subprocess.Popen([pr.PYTHON, script], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env)
+        # The signalled process's own folder in the job's.
+        root = os.path.join(job_dir, "%d-python3" % proc.pid)
         try:
             self.assertEqual(proc.stdout.readline().decode().strip(), "ready")
             for _ in range(20):
@@ -92,15 +98,23 @@ class SignalsInsideTheAllocatorTest(pr.ProfileTestCase):
             proc.stdout.close()
             proc.stderr.close()
         self.assertEqual(proc.returncode, -signal.SIGTERM, err)
-        final = pr.Run(["malloc_loop"], root, proc.returncode, "", err)
+        final = pr.Run(["malloc_loop"], job_dir, proc.returncode, "", err, process_dir=root)
         self.assertEqual(final.summary["reason"], "SIGTERM", final.describe())
+        self.assertEqual(pr.main_process_folder(job_dir), root, final.describe())
         held = final.bytes_at_location(script, pr.find_marker(script, marker))
         self.assertGreaterEqual(held, held_bytes, final.describe())
         for name in os.listdir(root):
             if name.startswith("sigusr2-"):
-                run = pr.Run(["malloc_loop"], os.path.join(root, name), None, "", "")
+                run = pr.Run(["malloc_loop"], job_dir, None, "", "",
+                             process_dir=os.path.join(root, name))
                 self.assertIsNotNone(run.summary, run.describe())
                 self.assertIsNotNone(run.folded, run.describe())
+        # Only the signalled process reports on SIGUSR2: no other folder
+        # of the job (fork_loop's children) holds a sigusr2-N report.
+        for folder in [job_dir] + pr.process_folders(job_dir):
+            if folder != root:
+                self.assertEqual(count_reports(folder), 0, "%s\n%s"
+                                 % (folder, pr.listing(job_dir)))
 
     def test_exact_mode(self):
         self.run_mode("exact")
@@ -217,6 +231,7 @@ class SampleReportsTest(pr.ProfileTestCase):
                 self.assertTrue(lines[0].startswith("tidemark: "), err)
                 self.assertIn("profiling is off", lines[0])
                 self.assertFalse(os.path.exists(os.path.join(job.folder, "summary.json")))
+                self.assertFalse(os.path.exists(os.path.join(job.job_dir, "summary.json")))
 
 
 if __name__ == "__main__":

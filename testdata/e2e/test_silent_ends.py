@@ -1,8 +1,9 @@
-"""Ends that give the job no chance to write its reports, through the
-launcher, which then renders them from the stored profile:
+"""Ends that give the job little or no chance to write its reports, through
+the launcher, which renders what the job could not from the stored profile:
 
-  - os._exit(3) after a known peak: the launcher exits 3, summary.json says
-    the job ended with exit code 3 (and its tidemark: line too);
+  - os._exit(3) after a known peak: the launcher exits 3; the job writes
+    its own reports on the way out (libtidemark's _exit), and summary.json
+    and job.json say it ended with exit code 3;
   - SIGHUP and SIGQUIT (to the job, and to the launcher, which passes them
     on): the launcher dies of the same signal; summary.json's reason is the
     signal's name and `ended` "killed by SIG...";
@@ -62,9 +63,25 @@ class SilentEndsTest(pr.ProfileTestCase):
                 self.assertEqual(job.returncode, 3, context)
                 self.assert_peak(run, mode, context)
                 self.assertEqual(run.summary.get("exit_code"), 3, context)
-                self.assertIn("exit code 3", run.summary.get("ended", ""), context)
-                self.assertTrue([l for l in pr.tidemark_lines(job.stderr) if "exit code 3" in l],
-                                "no tidemark: line says how the job ended: " + context)
+                self.assertEqual(run.summary.get("reason"), "exit", context)
+                self.assertEqual(run.summary.get("ended"), "exit code 3", context)
+                # The process wrote its own reports (the exported _exit), so
+                # the launcher renders nothing and says nothing of a silent
+                # end: it prints the job's one table and where it is.
+                self.assertNotIn(pr.ENDED_WITHOUT_REPORTS, job.stderr, context)
+                self.assertEqual(pr.table_count(job.stderr), 1, context)
+                self.assertIn("tidemark: reports in %s" % run.process_dir,
+                              pr.tidemark_lines(job.stderr), context)
+                # The job's index says how it ended, with the report's peak.
+                entries = self.assert_job_index(run)
+                self.assertEqual(len(entries), 1, context)
+                self.assertEqual(entries[0].get("pid"), run.pid, context)
+                self.assertEqual(entries[0].get("folder"), os.path.basename(run.process_dir),
+                                 context)
+                self.assertEqual(entries[0].get("ended"), "exit code 3", context)
+                self.assertEqual(entries[0].get("exit_code"), 3, context)
+                self.assertIsNone(entries[0].get("signal"), context)
+                self.assertEqual(entries[0].get("peak_bytes"), run.peak_bytes, context)
                 self.assertEqual(pr.leftover_temporaries(job.output), [], context)
 
     def test_sighup_and_sigquit(self):
