@@ -88,6 +88,10 @@ struct SessionState {
   // Absolute paths, for the async-signal-safe ends (_exit, a signal).
   char log_path[Config::kMaxPath + 32] = {};
   char folder_path[Config::kMaxPath + 64] = {};
+  // The unwinder found its interpreter at start (an exec'd or started
+  // Python program): never noise. A forked child counts only the frames
+  // it records itself.
+  bool runtime_present = false;
   // Set in the prepare handler: every other thread was out of the profiler
   // at the fork, so a child may go on profiling.
   bool fork_guarded = false;
@@ -264,8 +268,10 @@ int64_t PeakSoFar() {
 }
 
 bool IsNoise(const SessionState* s) {
-  const uint32_t python = __atomic_load_n(
-      &s->store->mutable_header()->python_seen, __ATOMIC_RELAXED);
+  const uint32_t python =
+      s->runtime_present ||
+      __atomic_load_n(&s->store->mutable_header()->python_seen,
+                      __ATOMIC_RELAXED);
   return IsNoiseProcess(python != 0, PeakSoFar(),
                         s->config.process_threshold_bytes);
 }
@@ -303,9 +309,9 @@ void LogEnd(const SessionState* s, const char* ending, int code, bool kept) {
   end.ending = ending;
   end.code = code;
   end.peak_bytes = PeakSoFar();
-  end.python =
-      __atomic_load_n(&s->store->mutable_header()->python_seen,
-                      __ATOMIC_RELAXED) != 0;
+  end.python = s->runtime_present ||
+               __atomic_load_n(&s->store->mutable_header()->python_seen,
+                               __ATOMIC_RELAXED) != 0;
   end.folder = kept ? s->folder_name.c_str() : "";
   char line[kJobLogMaxLine];
   LogLine(s, line, FormatJobLogEnd(end, line, sizeof(line)));
@@ -433,6 +439,18 @@ bool WriteReportsNow(const char* reason, bool final_report) {
   return ok;
 }
 
+// Without the launcher, the job's first process writes the job's index as
+// it ends; where that cannot allocate (_exit, a signal), the renderer
+// process does. Async-signal-safe.
+void WriteIndexElsewhere(const SessionState* s) {
+  if (!s->first || s->config.launched_by_tool || !s->store->file_backed()) {
+    return;
+  }
+  const char* args[] = {"--quiet", "--index-only", s->job_path.path.c_str(),
+                        nullptr};
+  RendererProcess::Run(args, 30);
+}
+
 void OnExit(int status, void*) {
   SessionState* s = g_session;
   // A child forked without profiling inherits this handler; only the
@@ -511,12 +529,7 @@ void OnImmediateExitNow(int status) {
     }
   }
   LogEnd(s, "exit", code, !noise);
-  if (s->first && !s->config.launched_by_tool && s->store->file_backed()) {
-    // The job's index, as OnExit writes it, by the renderer here.
-    const char* args[] = {"--quiet", "--index-only", s->job_path.path.c_str(),
-                          nullptr};
-    RendererProcess::Run(args, 30);
-  }
+  WriteIndexElsewhere(s);
   ReportTrigger::Stop();
   g_tracking_state.store(kTrackingOff);
 }
@@ -557,6 +570,7 @@ void StartProfileInChild(SessionState* s) {
   s->pid = getpid();
   s->first = false;
   s->started_how = pf::kStartedFork;
+  s->runtime_present = false;
   s->start_ticks = ReadStartTicks(0);
   s->final_written.store(false);
   s->oom_reports.store(0);
@@ -660,6 +674,7 @@ void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
     s->final_written.store(true);
     DiscardOwnFolder(s);
     LogEnd(s, "signal", signal_number, /*kept=*/false);
+    WriteIndexElsewhere(s);
     return;
   }
   char reason[64];
@@ -673,6 +688,7 @@ void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
                      __ATOMIC_RELEASE);
   }
   LogEnd(s, "signal", signal_number, /*kept=*/true);
+  WriteIndexElsewhere(s);
 }
 
 // Memory is about to run out (core/oom_watch.h): on the allocating thread,
@@ -969,6 +985,17 @@ void Session::Start() {
                    : s->first ? pf::kStartedFirst
                               : pf::kStartedChild;
   s->folder_name = ProcessFolderName(s->pid, s->program);
+  if (replaced) {
+    // The image it replaced kept its reports under the same name (Python
+    // exec'ing Python): this image's folder gets a number of its own.
+    struct stat taken;
+    const std::string base = s->folder_name;
+    for (int n = 2; n < 1000 && fstatat(job.fd, s->folder_name.c_str(), &taken,
+                                        AT_SYMLINK_NOFOLLOW) == 0;
+         ++n) {
+      s->folder_name = base + "-" + std::to_string(n);
+    }
+  }
   s->output_path = s->job_path;
   s->output_path.path += "/" + s->folder_name;
   ReportDirectory output;
@@ -995,6 +1022,7 @@ void Session::Start() {
            kJobLogName);
   snprintf(s->folder_path, sizeof(s->folder_path), "%s",
            s->output_path.path.c_str());
+  s->runtime_present = s->unwinder->FoundRuntime();
   const ProfileStore::Facts facts = MakeFacts(s, wall, 0);
   s->store = ProfileStore::CreateInDirectory(output.fd, s->output_path.path,
                                              facts, &why);
@@ -1009,6 +1037,7 @@ void Session::Start() {
       return;
     }
   }
+  if (s->runtime_present) s->store->mutable_header()->python_seen = 1;
   Tracker::Get().AttachStore(s->store);
   Tracker::Get().set_unwinder(s->unwinder);
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);

@@ -25,6 +25,11 @@ class Unwinder {
 
   // Names a frame this unwinder captured. Must not call malloc.
   virtual void Resolve(const RawFrame& frame, ResolvedFrame* out) = 0;
+  // Whether the runtime this unwinder reads (an interpreter) is in the
+  // process: a process that has one is never noise (core/job_index.h),
+  // even when sampling caught none of its frames. May allocate (lookups);
+  // called at start, never on the allocation path.
+  virtual bool FoundRuntime() { return false; }
 };
 
 }  // namespace tidemark

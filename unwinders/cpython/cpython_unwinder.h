@@ -22,6 +22,8 @@ class CPythonUnwinder : public Unwinder {
   // Names the frame from its code object: co_qualname (co_name on 3.10),
   // co_filename and the line of the captured instruction.
   void Resolve(const RawFrame& frame, ResolvedFrame* out) override;
+  // A supported interpreter is in the process (looked up now if need be).
+  bool FoundRuntime() override { return runtime_.Get() != nullptr; }
 
  private:
   cpython::PythonRuntime runtime_;
