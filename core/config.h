@@ -78,9 +78,9 @@ inline constexpr const char kEnvProcessThreshold[] =
 inline constexpr const char kEnvJob[] = "TIDEMARK_JOB";
 // All of them, for code that must clear or copy the whole set.
 inline constexpr const char* kEnvNames[] = {
-    kEnvMode,       kEnvOutput,         kEnvUnwinder,      kEnvInterposer,
-    kEnvReporters,  kEnvSampleInterval, kEnvFlushInterval, kEnvTop,
-    kEnvSampleSeed, kEnvOomDetection,   kEnvOomExit,       kEnvLaunched,
+    kEnvMode,           kEnvOutput,           kEnvUnwinder,      kEnvInterposer,
+    kEnvReporters,      kEnvSampleInterval,   kEnvFlushInterval, kEnvTop,
+    kEnvSampleSeed,     kEnvOomDetection,     kEnvOomExit,       kEnvLaunched,
     kEnvFollowChildren, kEnvProcessThreshold, kEnvJob,
 };
 

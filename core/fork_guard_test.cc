@@ -101,6 +101,7 @@ TEST_F(ForkGuardTest, NoForkedChildFindsAProfilerLockHeld) {
   std::atomic<bool> stop{false};
   std::atomic<int64_t> rounds{0};
   std::vector<std::thread> workers;
+  workers.reserve(4);
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w] {
       for (uint64_t i = w; !stop.load(std::memory_order_relaxed); ++i) {

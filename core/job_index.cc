@@ -297,8 +297,7 @@ bool WriteJobIndex(const std::string& job_dir, const JobIndex& index,
 }
 
 bool IsNoiseProcess(bool python, int64_t peak_bytes, int64_t threshold) {
-  return threshold > 0 && !python && peak_bytes >= 0 &&
-         peak_bytes <= threshold;
+  return threshold > 0 && !python && peak_bytes >= 0 && peak_bytes <= threshold;
 }
 
 bool IsNoiseProcess(const FileHeader& header, int64_t threshold) {

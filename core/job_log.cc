@@ -395,8 +395,9 @@ bool AppendJobLogLine(int job_dir_fd, const char* line, size_t length) {
   if (!UsableLine(line, length)) return false;
   int fd =
       openat(job_dir_fd, kJobLogName, kAppendFlags | O_CREAT | O_EXCL, 0666);
-  if (fd < 0 && errno == EEXIST)
+  if (fd < 0 && errno == EEXIST) {
     fd = openat(job_dir_fd, kJobLogName, kAppendFlags);
+  }
   return WriteLine(CheckedLog(fd), line, length);
 }
 

@@ -98,7 +98,6 @@ struct JobLogEntry {
 bool ParseJobLog(const std::string& text, std::vector<JobLogEntry>* entries,
                  int* skipped = nullptr);
 
-
 }  // namespace tidemark
 
 #endif  // TIDEMARK_CORE_JOB_LOG_H_

@@ -85,9 +85,8 @@ uint64_t ReadStartTicks(pid_t pid) {
   close(fd);
   char state = 0;
   uint64_t ticks = 0;
-  if (n <= 0 ||
-      !ParseProcStat(std::string(line, static_cast<size_t>(n)), &state,
-                     &ticks)) {
+  if (n <= 0 || !ParseProcStat(std::string(line, static_cast<size_t>(n)),
+                               &state, &ticks)) {
     return 0;
   }
   return ticks;

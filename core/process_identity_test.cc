@@ -61,7 +61,7 @@ TEST(ProcStatTest, RunningMeansThisPidWithTheseStartTicks) {
   EXPECT_TRUE(ProcessRunning(getpid(), ticks));
   EXPECT_TRUE(ProcessRunning(getpid(), 0));
   EXPECT_FALSE(ProcessRunning(getpid(), ticks + 1));
-    // A zombie has ended.
+  // A zombie has ended.
   const pid_t child = fork();
   if (child == 0) _exit(0);
   for (int i = 0; i < 1000 && ProcessRunning(child, 0); ++i) usleep(1000);

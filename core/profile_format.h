@@ -98,10 +98,10 @@ struct SnapshotInfo {
 static_assert(sizeof(SnapshotInfo) == 40, "layout");
 
 enum Ending : uint32_t {
-  kRunning = 0,  // no end recorded: still running, or killed without notice
-  kExited = 1,   // exit(): exit_code is set
-  kSignal = 2,   // a report signal (SIGTERM, SIGINT) is about to kill it
-  kOomExit = 3,  // --oom-exit ended it after the out-of-memory report
+  kRunning = 0,   // no end recorded: still running, or killed without notice
+  kExited = 1,    // exit(): exit_code is set
+  kSignal = 2,    // a report signal (SIGTERM, SIGINT) is about to kill it
+  kOomExit = 3,   // --oom-exit ended it after the out-of-memory report
   kExecuted = 4,  // replaced by exec (recorded by the image that followed)
 };
 
@@ -183,9 +183,9 @@ struct FileHeader {
   // except python_seen, set once the first Python frame is recorded.
   int64_t inherited_bytes;  // forked child: live in the parent at the fork
   int32_t parent_pid;
-  uint32_t started;       // Started
-  uint64_t start_ticks;   // /proc/self/stat starttime: survives exec
-  uint32_t python_seen;   // 1: an allocation with a Python frame was recorded
+  uint32_t started;      // Started
+  uint64_t start_ticks;  // /proc/self/stat starttime: survives exec
+  uint32_t python_seen;  // 1: an allocation with a Python frame was recorded
   uint32_t reserved4;
   uint64_t reserved3[3];
 

@@ -234,9 +234,8 @@ class Reader {
     profile->mode = h_->mode == 0 ? "exact" : "sample";
     profile->pid = h_->pid;
     profile->parent_pid = h_->parent_pid;
-    const char* started =
-        profile_format::StartedName(static_cast<profile_format::Started>(
-            LoadRelaxed(h_->started)));
+    const char* started = profile_format::StartedName(
+        static_cast<profile_format::Started>(LoadRelaxed(h_->started)));
     profile->started = started != nullptr ? started : "unknown";
     profile->inherited_bytes = LoadRelaxed(h_->inherited_bytes);
     profile->sample_interval_bytes =

@@ -819,14 +819,14 @@ void StartJob(SessionState* s, int job_fd) {
 // Marks a replaced image's stored profile as ended by exec, so that no
 // renderer takes it for a process still running or killed.
 void MarkReplaced(int folder_fd, int64_t end_nanoseconds) {
-  const int fd = openat(folder_fd, pf::kFileName,
-                        O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  const int fd =
+      openat(folder_fd, pf::kFileName, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return;
   const uint32_t ending = pf::kExecuted;
-  ssize_t ignored =
-      pwrite(fd, &end_nanoseconds, sizeof(end_nanoseconds),
-             offsetof(pf::FileHeader, end_nanoseconds));
-  ignored = pwrite(fd, &ending, sizeof(ending), offsetof(pf::FileHeader, ending));
+  ssize_t ignored = pwrite(fd, &end_nanoseconds, sizeof(end_nanoseconds),
+                           offsetof(pf::FileHeader, end_nanoseconds));
+  ignored =
+      pwrite(fd, &ending, sizeof(ending), offsetof(pf::FileHeader, ending));
   (void)ignored;
   close(fd);
 }
@@ -837,7 +837,8 @@ void MarkReplaced(int folder_fd, int64_t end_nanoseconds) {
 // A noise image's folder goes; another is rendered as replaced by exec.
 // Either way its `end` line goes into the log. Returns whether one was
 // found.
-bool FinishReplacedImage(SessionState* s, int job_fd) {
+bool FinishReplacedImage(SessionState* s, int job_fd,
+                         std::vector<std::string>* kept) {
   const int scan_fd = dup(job_fd);
   DIR* dir = scan_fd < 0 ? nullptr : fdopendir(scan_fd);
   if (dir == nullptr) {
@@ -897,6 +898,7 @@ bool FinishReplacedImage(SessionState* s, int job_fd) {
       const char* args[] = {"--quiet", "--reason=exec",
                             "--ended=replaced by exec", path.c_str(), nullptr};
       RendererProcess::Run(args, 120);
+      kept->push_back(name);
     }
     JobLogEnd end;
     end.pid = s->pid;
@@ -980,21 +982,20 @@ void Session::Start() {
   s->program = ProgramName(s->command.empty() ? "" : s->command[0]);
   s->start_ticks = ReadStartTicks(0);
   RendererProcess::Locate();
-  const bool replaced = job_known && FinishReplacedImage(s, job.fd);
-  s->started_how = replaced  ? pf::kStartedExec
+  std::vector<std::string> kept;
+  const bool replaced = job_known && FinishReplacedImage(s, job.fd, &kept);
+  s->started_how = replaced   ? pf::kStartedExec
                    : s->first ? pf::kStartedFirst
                               : pf::kStartedChild;
   s->folder_name = ProcessFolderName(s->pid, s->program);
-  if (replaced) {
-    // The image it replaced kept its reports under the same name (Python
-    // exec'ing Python): this image's folder gets a number of its own.
-    struct stat taken;
-    const std::string base = s->folder_name;
-    for (int n = 2; n < 1000 && fstatat(job.fd, s->folder_name.c_str(), &taken,
-                                        AT_SYMLINK_NOFOLLOW) == 0;
-         ++n) {
-      s->folder_name = base + "-" + std::to_string(n);
-    }
+  // The image it replaced kept its reports under the same name (Python
+  // exec'ing Python): this image's folder gets a number of its own. (A
+  // folder an earlier run left under that name is reused, as ever.)
+  const std::string base = s->folder_name;
+  for (int n = 2; n < 1000 && std::find(kept.begin(), kept.end(),
+                                        s->folder_name) != kept.end();
+       ++n) {
+    s->folder_name = base + "-" + std::to_string(n);
   }
   s->output_path = s->job_path;
   s->output_path.path += "/" + s->folder_name;

@@ -91,6 +91,7 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
 bool ConfigForChild(const std::vector<std::string>& env, Config* config,
                     std::string* error) {
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (const std::string& entry : env) {
     envp.push_back(const_cast<char*>(entry.c_str()));
   }

@@ -120,8 +120,8 @@ class JobEndTest : public ::testing::Test {
              Folder(worker_, "python3"), "python3", {"python3", "worker.py"});
     LogStart(helper_, first_, profile_format::kStartedFork,
              Folder(helper_, "sh"), "sh", {"sh", "-c", "true"});
-    TestStoredProfile first =
-        Stored(first_, first_ * 10u, "/app/job.py", 30 * kMiB, 10 * kMiB);
+    TestStoredProfile first = Stored(first_, static_cast<uint64_t>(first_) * 10,
+                                     "/app/job.py", 30 * kMiB, 10 * kMiB);
     first.python_seen = true;
     if (first_ended) {
       LogEnd(first_, "exit", 0, 30 * kMiB, true, Folder(first_, "python3"));
@@ -135,11 +135,13 @@ class JobEndTest : public ::testing::Test {
           << "{}";
     }
     TestStoredProfile worker =
-        Stored(worker_, worker_ * 10u, "/app/worker.py", 120 * kMiB, 50 * kMiB);
+        Stored(worker_, static_cast<uint64_t>(worker_) * 10, "/app/worker.py",
+               120 * kMiB, 50 * kMiB);
     worker.python_seen = true;
     Store(Folder(worker_, "python3"), worker);
     Store(Folder(helper_, "sh"),
-          Stored(helper_, helper_ * 10u, "/bin/sh", 4096, 0));
+          Stored(helper_, static_cast<uint64_t>(helper_) * 10, "/bin/sh", 4096,
+                 0));
   }
 
   // FinishJob with the report tool run in this process; its stderr.
@@ -247,8 +249,9 @@ TEST_F(JobEndTest, TheDirectChildKilledAsNoiseGetsItsKnownStatus) {
   job_.status.signal = SIGKILL;
   LogStart(helper_, 1, profile_format::kStartedFirst, Folder(helper_, "sh"),
            "sh", {"sh", "-c", "kill -KILL $$"});
-  Store(Folder(helper_, "sh"),
-        Stored(helper_, helper_ * 10u, "/bin/sh", 4096, 0));
+  Store(
+      Folder(helper_, "sh"),
+      Stored(helper_, static_cast<uint64_t>(helper_) * 10, "/bin/sh", 4096, 0));
   bool finished = false;
   Finish(&finished);
   ASSERT_TRUE(finished);
@@ -291,8 +294,8 @@ TEST_F(JobEndTest, OneProcessSaysWhereItsReportsAre) {
   LogStart(first_, 1, profile_format::kStartedFirst, Folder(first_, "python3"),
            "python3", {"python3", "job.py"});
   LogEnd(first_, "exit", 0, 30 * kMiB, true, Folder(first_, "python3"));
-  TestStoredProfile first =
-      Stored(first_, first_ * 10u, "/app/job.py", 30 * kMiB, 0);
+  TestStoredProfile first = Stored(first_, static_cast<uint64_t>(first_) * 10,
+                                   "/app/job.py", 30 * kMiB, 0);
   first.ending = profile_format::kExited;
   first.final_reports_written = true;
   Store(Folder(first_, "python3"), first);

@@ -145,8 +145,9 @@ bool HasAnyFile(int dir_fd, const std::vector<std::string>& ignored) {
       continue;
     }
     bool skip = false;
-    for (const std::string& name : ignored)
+    for (const std::string& name : ignored) {
       skip = skip || name == entry->d_name;
+    }
     if (skip) continue;
     // O_NOFOLLOW: a link counts as a file and is never followed.
     const int child = openat(dirfd(stream), entry->d_name,

@@ -195,8 +195,7 @@ bool IsJobFolder(const std::string& path) {
   if (lstat((inside + profile_format::kFileName).c_str(), &st) == 0) {
     return false;
   }
-  return lstat((inside + kJobLogName).c_str(), &st) == 0 &&
-         S_ISREG(st.st_mode);
+  return lstat((inside + kJobLogName).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // Renders every process of a job that has a stored profile, each into its
