@@ -25,33 +25,6 @@ using profile_format::kFileName;
 
 constexpr int64_t kMiB = 1 << 20;
 
-// A pid that no process has: a child that has been reaped.
-pid_t DeadPid() {
-  const pid_t child = fork();
-  if (child == 0) _exit(0);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return child;
-}
-
-uint64_t OwnStartTicks() {
-  std::ifstream in("/proc/self/stat");
-  std::stringstream s;
-  s << in.rdbuf();
-  char state = 0;
-  uint64_t ticks = 0;
-  EXPECT_TRUE(ParseProcStat(s.str(), &state, &ticks));
-  return ticks;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return "<missing>";
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A stored profile whose peak is `peak_bytes` (one stack), `live_bytes`
 // live now.
 TestStoredProfile Stored(pid_t pid, uint64_t ticks, int64_t peak_bytes,
@@ -109,13 +82,13 @@ class JobIndexTest : public ::testing::Test {
 };
 
 TEST_F(JobIndexTest, EveryProcessWithHowItEnded) {
-  const pid_t first = DeadPid();
-  const pid_t worker = DeadPid();
-  const pid_t noise = DeadPid();
-  const pid_t term = DeadPid();
-  const pid_t oom = DeadPid();
+  const pid_t first = ReapedPid();
+  const pid_t worker = ReapedPid();
+  const pid_t noise = ReapedPid();
+  const pid_t term = ReapedPid();
+  const pid_t oom = ReapedPid();
   const pid_t self = getpid();
-  const uint64_t self_ticks = OwnStartTicks();
+  const uint64_t self_ticks = ReadStartTicks(0);
   // bash execs python3 (same pid and ticks: two images), which starts a
   // worker (killed without notice, the highest peak), a forked helper
   // (noise, its folder removed), one killed by SIGTERM, one ended by
@@ -217,7 +190,7 @@ TEST_F(JobIndexTest, EveryProcessWithHowItEnded) {
 
   ASSERT_TRUE(WriteJobIndex(job_, index, &why)) << why;
   const std::string w = std::to_string(worker);
-  const std::string json = ReadAll(job_ + "/job.json");
+  const std::string json = ReadFileText(job_ + "/job.json");
   EXPECT_NE(json.find("{\"pid\": " + w +
                       ", \"parent_pid\": " + std::to_string(first) +
                       ", \"program\": \"python3\", \"command\": [\"python3\", "
@@ -252,7 +225,7 @@ TEST_F(JobIndexTest, EveryProcessWithHowItEnded) {
 }
 
 TEST_F(JobIndexTest, AnExecEndFindsTheReplacedImageWhicheverLineCameFirst) {
-  const pid_t pid = DeadPid();
+  const pid_t pid = ReapedPid();
   // The new image logged its start before the old one's end.
   Log(StartLine(pid, 1, 9, profile_format::kStartedFirst, "-", "sh", {"sh"}) +
       StartLine(pid, 1, 9, profile_format::kStartedExec, "-", "python3",
@@ -271,7 +244,7 @@ TEST_F(JobIndexTest, AnExecEndFindsTheReplacedImageWhicheverLineCameFirst) {
 }
 
 TEST_F(JobIndexTest, NoEndLineFallsBackOnTheStoredEnding) {
-  const pid_t pid = DeadPid();
+  const pid_t pid = ReapedPid();
   const std::string folder = std::to_string(pid) + "-python3";
   Log(StartLine(pid, 1, 9, profile_format::kStartedFirst, folder, "python3",
                 {"python3"}) +
@@ -289,7 +262,7 @@ TEST_F(JobIndexTest, NoEndLineFallsBackOnTheStoredEnding) {
 }
 
 TEST_F(JobIndexTest, AProfileOfAnotherProcessOrAMissingFolderAddsNothing) {
-  const pid_t pid = DeadPid();
+  const pid_t pid = ReapedPid();
   const std::string folder = std::to_string(pid) + "-x";
   Log(StartLine(pid, 1, 9, profile_format::kStartedFirst, folder, "x", {}) +
       StartLine(pid + 1, 1, 9, profile_format::kStartedChild, "gone", "y", {}));

@@ -1,8 +1,12 @@
 #include "core/test_files.h"
 
 #include <dirent.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace tidemark {
 
@@ -17,6 +21,22 @@ std::vector<std::string> ListDirectory(const std::string& directory) {
   closedir(dir);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "<missing>";
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+pid_t ReapedPid() {
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return child;
 }
 
 }  // namespace tidemark

@@ -27,22 +27,6 @@ using profile_format::kFileName;
 
 constexpr int64_t kMiB = 1 << 20;
 
-pid_t DeadPid() {
-  const pid_t child = fork();
-  if (child == 0) _exit(0);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return child;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return "<missing>";
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A stored profile with one Python line holding `peak_bytes` at the peak
 // (3.2 s in) and `live_bytes` now.
 TestStoredProfile Stored(pid_t pid, uint64_t ticks, const std::string& file,
@@ -67,9 +51,9 @@ class JobEndTest : public ::testing::Test {
         std::string(tmp != nullptr ? tmp : "/tmp") + "/job_end_" +
         ::testing::UnitTest::GetInstance()->current_test_info()->name();
     mkdir(job_.job_dir.c_str(), 0700);
-    first_ = DeadPid();
-    worker_ = DeadPid();
-    helper_ = DeadPid();
+    first_ = ReapedPid();
+    worker_ = ReapedPid();
+    helper_ = ReapedPid();
     job_.status.pid = first_;
     job_.process_threshold = kMiB;
     job_.reporters = "folded,summary_json,top_table";
@@ -198,7 +182,7 @@ TEST_F(JobEndTest, ThreeProcessesTheWorkerWasKilled) {
   EXPECT_EQ(
       ListDirectory(j + "/" + worker),
       (std::vector<std::string>{"peak.folded", kFileName, "summary.json"}));
-  EXPECT_NE(ReadAll(j + "/" + worker + "/summary.json")
+  EXPECT_NE(ReadFileText(j + "/" + worker + "/summary.json")
                 .find("\"ended\": \"ended without writing its reports\""),
             std::string::npos);
   EXPECT_EQ(ListDirectory(j + "/" + Folder(first_, "python3")),
@@ -206,7 +190,7 @@ TEST_F(JobEndTest, ThreeProcessesTheWorkerWasKilled) {
   EXPECT_EQ(ListDirectory(j),
             (std::vector<std::string>{Folder(first_, "python3"), worker,
                                       "job.json", "processes.log"}));
-  const std::string json = ReadAll(j + "/job.json");
+  const std::string json = ReadFileText(j + "/job.json");
   EXPECT_NE(
       json.find("\"highest_peak\": {\"pid\": " + std::to_string(worker_) +
                 ", \"folder\": \"" + worker + "\", \"peak_bytes\": 125829120}"),
@@ -235,7 +219,7 @@ TEST_F(JobEndTest, TheDirectChildKilledGetsItsKnownStatus) {
                       0),
             0u)
       << err;
-  const std::string json = ReadAll(job_.job_dir + "/job.json");
+  const std::string json = ReadFileText(job_.job_dir + "/job.json");
   EXPECT_NE(json.find("\"ended\": \"killed by SIGKILL\", \"exit_code\": "
                       "null, \"signal\": 9}"),
             std::string::npos)
@@ -258,7 +242,7 @@ TEST_F(JobEndTest, TheDirectChildKilledAsNoiseGetsItsKnownStatus) {
   EXPECT_TRUE(calls_.empty());
   EXPECT_EQ(ListDirectory(job_.job_dir),
             (std::vector<std::string>{"job.json", "processes.log"}));
-  const std::string json = ReadAll(job_.job_dir + "/job.json");
+  const std::string json = ReadFileText(job_.job_dir + "/job.json");
   EXPECT_NE(json.find("\"folder\": null, \"python\": false, \"peak_bytes\": "
                       "4096, \"inherited_bytes\": 0, \"ended\": \"killed by "
                       "SIGKILL\", \"exit_code\": null, \"signal\": 9}"),

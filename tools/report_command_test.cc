@@ -23,20 +23,12 @@ namespace {
 using profile_format::kFileName;
 
 // A pid that no process has: a child that has been reaped.
-int DeadPid() {
+int ReapedPid() {
   const pid_t child = fork();
   if (child == 0) _exit(0);
   int status = 0;
   waitpid(child, &status, 0);
   return child;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return "<missing>";
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // summary.json on one line, without the indentation: easier to search.
@@ -57,7 +49,7 @@ std::string Flat(const std::string& json) {
 
 TestStoredProfile Killed() {
   TestStoredProfile p;
-  p.pid = DeadPid();
+  p.pid = ReapedPid();
   p.reporters = "folded,summary_json";
   const TestFrame main_frame{"<module>", "/app/main.py", 3};
   const TestFrame load{"load", "/app/data.py", 17};
@@ -106,12 +98,12 @@ TEST_F(ReportCommandTest, RendersAKilledRunsPeakWithItsNumbers) {
   std::string err;
   ASSERT_EQ(Run({dir_}, &err), 0) << err;
   EXPECT_EQ(err, "tidemark: reports in " + dir_ + "\n");
-  EXPECT_EQ(ReadAll(dir_ + "/peak.folded"),
+  EXPECT_EQ(ReadFileText(dir_ + "/peak.folded"),
             "<module> (/app/main.py:3);load (/app/data.py:17);parse "
             "(/app/data.py:40) 3000\n"
             "<module> (/app/main.py:3);load (/app/data.py:17) 1000\n"
             "[no Python stack] 24\n");
-  const std::string json = Flat(ReadAll(dir_ + "/summary.json"));
+  const std::string json = Flat(ReadFileText(dir_ + "/summary.json"));
   EXPECT_NE(json.find("\"reason\": \"killed\","), std::string::npos) << json;
   EXPECT_NE(json.find("\"exit_code\": null,\"ended\": \"ended without "
                       "writing its reports\","),
@@ -145,7 +137,7 @@ TEST_F(ReportCommandTest, HowItEndedDecidesTheReasonUnlessOverridden) {
   Store(p);
   std::string err;
   ASSERT_EQ(Run({"--reporters=summary_json", dir_}, &err), 0) << err;
-  std::string json = Flat(ReadAll(dir_ + "/summary.json"));
+  std::string json = Flat(ReadFileText(dir_ + "/summary.json"));
   EXPECT_NE(json.find("\"reason\": \"SIGTERM\","), std::string::npos);
   EXPECT_NE(json.find("\"ended\": \"killed by SIGTERM\","), std::string::npos);
   EXPECT_NE(json.find("\"wall_seconds\": 4,"), std::string::npos) << json;
@@ -155,7 +147,7 @@ TEST_F(ReportCommandTest, HowItEndedDecidesTheReasonUnlessOverridden) {
                 &err),
             0)
       << err;
-  json = Flat(ReadAll(dir_ + "/summary.json"));
+  json = Flat(ReadFileText(dir_ + "/summary.json"));
   EXPECT_NE(json.find("\"reason\": \"after\","), std::string::npos);
   EXPECT_NE(json.find("\"ended\": \"killed by SIGKILL\","), std::string::npos);
 }
@@ -190,10 +182,11 @@ TEST_F(ReportCommandTest, AlsoRendersTheOutOfMemorySnapshotOnce) {
   Store(p);
   std::string err;
   ASSERT_EQ(Run({dir_}, &err), 0) << err;
-  EXPECT_EQ(ReadAll(dir_ + "/out-of-memory/peak.folded"),
+  EXPECT_EQ(ReadFileText(dir_ + "/out-of-memory/peak.folded"),
             "[no Python stack] 800\n"
             "<module> (/app/main.py:3);load (/app/data.py:17) 70\n");
-  const std::string json = Flat(ReadAll(dir_ + "/out-of-memory/summary.json"));
+  const std::string json =
+      Flat(ReadFileText(dir_ + "/out-of-memory/summary.json"));
   EXPECT_NE(json.find("\"reason\": \"out-of-memory\","), std::string::npos);
   EXPECT_NE(json.find("\"peak_bytes\": 870,\"peak_seconds\": 5,"),
             std::string::npos)
@@ -204,19 +197,21 @@ TEST_F(ReportCommandTest, AlsoRendersTheOutOfMemorySnapshotOnce) {
             std::string::npos)
       << json;
   // The main folder still has the peak.
-  EXPECT_NE(ReadAll(dir_ + "/peak.folded").find(" 3000\n"), std::string::npos);
+  EXPECT_NE(ReadFileText(dir_ + "/peak.folded").find(" 3000\n"),
+            std::string::npos);
 
   // Reports the library wrote when memory ran out are never replaced.
   std::ofstream(dir_ + "/out-of-memory/peak.folded") << "the library's\n";
   ASSERT_EQ(Run({dir_}, &err), 0) << err;
-  EXPECT_EQ(ReadAll(dir_ + "/out-of-memory/peak.folded"), "the library's\n");
+  EXPECT_EQ(ReadFileText(dir_ + "/out-of-memory/peak.folded"),
+            "the library's\n");
 
   // Asked for explicitly, it goes where it is asked.
   ASSERT_EQ(
       Run({"--snapshot=out-of-memory", "--subfolder=oom-again", dir_}, &err), 0)
       << err;
   EXPECT_EQ(err, "tidemark: reports in " + dir_ + "/oom-again\n");
-  EXPECT_EQ(ReadAll(dir_ + "/oom-again/peak.folded"),
+  EXPECT_EQ(ReadFileText(dir_ + "/oom-again/peak.folded"),
             "[no Python stack] 800\n"
             "<module> (/app/main.py:3);load (/app/data.py:17) 70\n");
   ASSERT_EQ(Run({"--snapshot=peak", "--subfolder=peak-only", dir_}, &err), 0);
@@ -260,10 +255,11 @@ TEST_F(ReportCommandTest, ARunningProcessGetsASnapshotAndKeepsItsFiles) {
   ASSERT_EQ(Run({"--subfolder=now", dir_}, &err), 0) << err;
   // No table: the program runs on, and its terminal is its own.
   EXPECT_EQ(err, "tidemark: reports in " + dir_ + "/now\n");
-  const std::string json = Flat(ReadAll(dir_ + "/now/summary.json"));
+  const std::string json = Flat(ReadFileText(dir_ + "/now/summary.json"));
   EXPECT_NE(json.find("\"reason\": \"snapshot\","), std::string::npos);
   EXPECT_NE(json.find("\"ended\": null,"), std::string::npos);
-  EXPECT_EQ(ReadAll(dir_ + "/.peak.folded.tmp-abc123def456"), "being written");
+  EXPECT_EQ(ReadFileText(dir_ + "/.peak.folded.tmp-abc123def456"),
+            "being written");
 }
 
 TEST_F(ReportCommandTest, TheTableIsPrintedForAFinishedRunUnlessRunning) {
