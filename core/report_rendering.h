@@ -16,6 +16,10 @@ namespace tidemark {
 // are joined into one line in *failures ("reporter 'x' failed: ...; ...",
 // left empty on success), because a full disk fails them all and one line
 // says so better than five. Returns true when every reporter succeeded.
+// Every file a linked reporter writes (chosen or not): what a reused
+// folder is cleared of, and what a process folder may hold.
+std::vector<std::string> LinkedReportFileNames();
+
 bool RenderReports(
     const Profile& profile,
     const std::vector<std::pair<std::string, Reporter*>>& reporters,

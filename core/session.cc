@@ -150,20 +150,6 @@ void DropPrintingReporters(SessionState* s) {
              list.end());
 }
 
-// Every file any linked reporter writes, chosen or not: a reused folder is
-// cleared of all of them.
-std::vector<std::string> LinkedReportFileNames() {
-  std::vector<std::string> names;
-  for (int i = 0; i < ReporterRegistry::size(); ++i) {
-    std::unique_ptr<Reporter> reporter(ReporterRegistry::at(i).factory());
-    if (reporter == nullptr) continue;
-    for (std::string& name : reporter->FileNames()) {
-      names.push_back(std::move(name));
-    }
-  }
-  return names;
-}
-
 bool ChosenReportersWriteFiles(const SessionState* s) {
   for (const auto& [name, reporter] : s->reporters) {
     if (!reporter->FileNames().empty()) return true;

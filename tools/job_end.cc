@@ -16,6 +16,7 @@
 #include "core/profile_format.h"
 #include "core/registry.h"
 #include "core/report_directory.h"
+#include "core/report_rendering.h"
 #include "core/reporter.h"
 #include "tools/after_child.h"
 #include "tools/report_leftovers.h"
@@ -46,14 +47,8 @@ std::string MiB(int64_t bytes) {
 
 // Every file a linked reporter writes, and the stored profile.
 std::vector<std::string> ProcessFileNames() {
-  std::vector<std::string> names = {profile_format::kFileName};
-  for (int i = 0; i < ReporterRegistry::size(); ++i) {
-    std::unique_ptr<Reporter> reporter(ReporterRegistry::at(i).factory());
-    if (reporter == nullptr) continue;
-    for (std::string& name : reporter->FileNames()) {
-      names.push_back(std::move(name));
-    }
-  }
+  std::vector<std::string> names = LinkedReportFileNames();
+  names.emplace_back(profile_format::kFileName);
   return names;
 }
 
