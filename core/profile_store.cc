@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <new>
+#include <type_traits>
 
 #include "core/atomic_file.h"
 #include "core/internal_allocator.h"
@@ -53,10 +54,15 @@ void* RawMapAnonymous(size_t bytes) {
   return reinterpret_cast<void*>(r);
 }
 
-bool WriteAll(int fd, const void* data, size_t bytes, uint64_t offset) {
-  const char* p = static_cast<const char*>(data);
+// pwrite or pread of all `bytes` at `offset`, through short transfers and
+// interruptions.
+template <typename Buffer, ssize_t (*Transfer)(int, Buffer, size_t, off_t)>
+bool TransferAll(int fd, Buffer data, size_t bytes, uint64_t offset) {
+  auto* p = static_cast<std::conditional_t<
+      std::is_const_v<std::remove_pointer_t<Buffer>>, const char*, char*>>(
+      data);
   while (bytes > 0) {
-    const ssize_t n = pwrite(fd, p, bytes, static_cast<off_t>(offset));
+    const ssize_t n = Transfer(fd, p, bytes, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     p += n;
@@ -66,17 +72,12 @@ bool WriteAll(int fd, const void* data, size_t bytes, uint64_t offset) {
   return true;
 }
 
+bool WriteAll(int fd, const void* data, size_t bytes, uint64_t offset) {
+  return TransferAll<const void*, pwrite>(fd, data, bytes, offset);
+}
+
 bool ReadAll(int fd, void* data, size_t bytes, uint64_t offset) {
-  char* p = static_cast<char*>(data);
-  while (bytes > 0) {
-    const ssize_t n = pread(fd, p, bytes, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    bytes -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
+  return TransferAll<void*, pread>(fd, data, bytes, offset);
 }
 
 // Maps `bytes` of `fd` at `offset` over the mapping at `at`, in place. If
