@@ -1,8 +1,8 @@
 """Known sites for the README's report promises, and the process's own RSS
 high-water mark.
 
-LARGE: 8 bytearrays of 1 MiB - 1 bytes, each one malloc(1 MiB) (bytearray
-adds a byte for its terminator). SMALL: 2000 bytearrays of 32 KiB - 1
+LARGE: 16 bytearrays of 512 KiB - 1 bytes, each one malloc(512 KiB)
+(bytearray adds a byte for its terminator). SMALL: 2000 bytearrays of 32 KiB - 1
 bytes, each one malloc(32 KiB): 62.5 MiB. All bytes are written (zeroed),
 so they are resident. At the end, after everything is freed, it prints
 "HWM <VmHWM bytes> <ru_maxrss bytes>" as the kernel reports them.
@@ -15,7 +15,7 @@ KiB = 1 << 10
 
 
 def large():
-    return [bytearray(MiB - 1) for _ in range(8)]  # LARGE
+    return [bytearray(512 * KiB - 1) for _ in range(16)]  # LARGE
 
 
 def small():
