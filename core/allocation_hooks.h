@@ -40,16 +40,13 @@ inline void OnAllocation(void* ptr, size_t size) {
   if (__builtin_expect(state == kTrackingOff || ptr == nullptr, 0)) return;
   ThreadState& ts = t_thread_state;
   if (ts.reentrancy_depth != 0) return;
-  if (state == kTrackingSample) {
-    ts.bytes_until_sample -= static_cast<int64_t>(size);
-    // Blocks of at least the interval are always recorded (core/sampler.h),
-    // whatever the countdown says; the slow path gives their bytes back to
-    // the countdown.
-    if (__builtin_expect(ts.bytes_until_sample > 0, 1) &&
-        __builtin_expect(static_cast<int64_t>(size) < Sampler::interval_bytes(),
-                         1)) {
-      return;
-    }
+  // Blocks of at least the interval are always recorded (core/sampler.h),
+  // whatever the countdown says; the slow path gives their bytes back to
+  // the countdown.
+  if (state == kTrackingSample &&
+      __builtin_expect(
+          !Sampler::TakeFromCountdown(ts, static_cast<int64_t>(size)), 1)) {
+    return;
   }
   OnAllocationSlow(ptr, size, state);
 }
@@ -76,12 +73,9 @@ inline void OnMapping(void* address, size_t length) {
   if (state == kTrackingOff) return;
   ThreadState& ts = t_thread_state;
   if (ts.reentrancy_depth != 0) return;
-  if (state == kTrackingSample) {
-    ts.bytes_until_sample -= static_cast<int64_t>(length);
-    if (ts.bytes_until_sample > 0 &&
-        static_cast<int64_t>(length) < Sampler::interval_bytes()) {
-      return;
-    }
+  if (state == kTrackingSample &&
+      !Sampler::TakeFromCountdown(ts, static_cast<int64_t>(length))) {
+    return;
   }
   OnMappingSlow(address, length, state);
 }

@@ -93,19 +93,15 @@ void PeakTracker::StartFreshAfterFork() {
   memset(static_cast<void*>(slots_), 0, 2 * sizeof(pf::SnapshotInfo));
 }
 
-void PeakTracker::CaptureIfPeak() { CaptureIfAbove(min_growth_bytes_); }
-
-void PeakTracker::CaptureForReport() { CaptureIfAbove(0); }
-
-void PeakTracker::CaptureIfAbove(int64_t min_growth_bytes) {
+void PeakTracker::CaptureIfPeak() {
   // Checked once without the lock: this runs before every tracked free.
   if (total_.load(std::memory_order_relaxed) <=
-      peak_total_.load(std::memory_order_relaxed) + min_growth_bytes) {
+      peak_total_.load(std::memory_order_relaxed)) {
     return;
   }
   SpinLockHolder hold(snapshot_lock_);
   const int64_t total = total_.load(std::memory_order_relaxed);
-  if (total <= peak_total_.load(std::memory_order_relaxed) + min_growth_bytes) {
+  if (total <= peak_total_.load(std::memory_order_relaxed)) {
     return;  // another thread captured this peak while we waited
   }
   // Other threads may allocate or free while we copy; the copy is then a

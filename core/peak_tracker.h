@@ -38,11 +38,6 @@ class PeakTracker {
   PeakTracker(const PeakTracker&) = delete;
   PeakTracker& operator=(const PeakTracker&) = delete;
 
-  // In sample mode a new peak is only copied once the total exceeds the last
-  // copied peak by this much, bounding how often a slowly rising estimate is
-  // copied; exact mode keeps 0.
-  void set_min_growth_bytes(int64_t bytes) { min_growth_bytes_ = bytes; }
-
   // Keeps the counters and the peak in `store` from now on. Call before the
   // first Add.
   void AttachStore(ProfileStore* store);
@@ -51,9 +46,10 @@ class PeakTracker {
   // Copies the peak first (CaptureIfPeak) if the total is at a new high.
   void Remove(uint32_t stack_id, int64_t bytes);
   void CaptureIfPeak();
-  // Like CaptureIfPeak, but any new high counts, whatever min_growth_bytes:
-  // a report must never show a peak below what is live when it is written.
-  void CaptureForReport();
+  // Before a report: a report must never show a peak below what is live
+  // when it is written. (The same copy as CaptureIfPeak; the name says why
+  // the session calls it.)
+  void CaptureForReport() { CaptureIfPeak(); }
   // Copies what is live now into the out-of-memory area and describes it in
   // `info` (the caller publishes it). Async-signal-safe, like the others.
   void CaptureLiveForOutOfMemory(profile_format::SnapshotInfo* info);
@@ -107,7 +103,6 @@ class PeakTracker {
     std::atomic<int64_t> allocations;
   };
 
-  void CaptureIfAbove(int64_t min_growth_bytes);
   // Copies the live counters of stacks 1..n into `into`; the sums go into
   // `info`.
   void CopyLive(uint32_t n, ChunkedArray<Entry>* into,
@@ -120,7 +115,6 @@ class PeakTracker {
   std::atomic<int64_t> total_{0};
   std::atomic<int64_t> peak_total_{0};
   std::atomic<uint32_t> max_stack_id_{0};
-  int64_t min_growth_bytes_ = 0;
   ProfileStore* store_ = nullptr;
   SpinLock snapshot_lock_;
   // The published peak: in the store's header once attached, else here.

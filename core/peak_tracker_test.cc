@@ -135,37 +135,13 @@ TEST_F(PeakTrackerTest, StacksBeyondTheFirstChunkAreCopied) {
   EXPECT_EQ(AtPeak(), expected);
 }
 
-TEST_F(PeakTrackerTest, MinGrowthDelaysCopiesUntilTheTotalRisesEnough) {
-  // Sample mode: a copy is only worth taking once the estimate has risen
-  // by more than min_growth_bytes above the last copy.
-  peak_.set_min_growth_bytes(1000);
-  Allocate(1, 500);
-  Free(1, 500);  // 500 is not > 0 + 1000: no copy
-  EXPECT_EQ(peak_.peak_bytes(), 0);
-
-  Allocate(1, 1001);
-  Free(1, 1001);  // 1001 > 1000: copied
-  EXPECT_EQ(peak_.peak_bytes(), 1001);
-  EXPECT_EQ(AtPeak(), (Contents{{1, {1001, 1}}}));
-
-  Allocate(2, 2001);
-  Free(2, 2001);  // 2001 is exactly 1001 + 1000: not enough
-  EXPECT_EQ(peak_.peak_bytes(), 1001);
-  Allocate(2, 2002);
-  Free(2, 2002);  // 2002 > 2001: copied
-  EXPECT_EQ(peak_.peak_bytes(), 2002);
-  EXPECT_EQ(AtPeak(), (Contents{{2, {2002, 1}}}));
-}
-
-TEST_F(PeakTrackerTest, AReportCopyTakesAnyNewHighDespiteMinGrowth) {
-  // At report time the peak must never read lower than what is live:
-  // the threshold only throttles copies on the allocation path.
-  peak_.set_min_growth_bytes(1000);
+TEST_F(PeakTrackerTest, AReportCopyTakesANewHighNotYetFollowedByAFree) {
+  // The lazy copy happens before a free; a report written while the total
+  // is still rising must copy the new high itself.
   Allocate(1, 5000);
   Free(1, 5000);
   ASSERT_EQ(peak_.peak_bytes(), 5000);
-  Allocate(2, 5500);  // higher, but by less than min_growth_bytes
-  peak_.CaptureIfPeak();
+  Allocate(2, 5500);  // a new high, no free since
   EXPECT_EQ(peak_.peak_bytes(), 5000);
   peak_.CaptureForReport();
   EXPECT_EQ(peak_.peak_bytes(), 5500);

@@ -32,6 +32,18 @@ class Sampler {
     return interval_.load(std::memory_order_relaxed);
   }
 
+  // The sample-mode fast path, inlined into every allocation hook
+  // (core/allocation_hooks.h) and called as is by the sampler's tests:
+  // takes `size` off the thread's countdown and returns true when the
+  // allocation must go to OnCountdownCrossed, i.e. the countdown crossed
+  // zero or the block is at least the interval (always recorded). One
+  // subtraction and a branch when it returns false.
+  static bool TakeFromCountdown(ThreadState& state, int64_t size) {
+    state.bytes_until_sample -= size;
+    return !(__builtin_expect(state.bytes_until_sample > 0, 1) &&
+             __builtin_expect(size < interval_bytes(), 1));
+  }
+
   // Called when the countdown of the current thread crossed zero during an
   // allocation of `size` bytes, or for any allocation of at least the
   // interval (either way the countdown already has `size` taken off).

@@ -39,3 +39,43 @@ def relative_bound_of_total(total, interval):
     """Four standard deviations of an estimated total, relative to it: the
     total's variance is about total * R (see above)."""
     return 4.0 * math.sqrt(interval / total)
+
+
+def bernstein_bound(variance, max_deviation, tail):
+    """A deviation t with P(|estimate - truth| >= t) <= TAIL, for a sum of
+    independent terms each within MAX_DEVIATION of its mean (a sampled
+    block's weight s/p at most) and total VARIANCE, by Bernstein's
+    inequality: P(|S| >= t) <= 2 exp(-t^2 / (2 (variance + M t / 3))).
+    Unlike a normal approximation this holds for the skewed sums of a site
+    with few samples (the tiny site has about 20)."""
+    log_term = math.log(2.0 / tail)
+    linear = log_term * max_deviation / 3.0
+    return linear + math.sqrt(linear * linear + 2.0 * log_term * variance)
+
+
+def chi_square_survival_odd(x, k):
+    """P(X >= x) for X chi-square with an odd number K of degrees of
+    freedom (closed form: erfc plus a finite series)."""
+    if k % 2 != 1:
+        raise ValueError("odd degrees of freedom only")
+    if x <= 0:
+        return 1.0
+    total = math.erfc(math.sqrt(x / 2.0))
+    term = math.sqrt(2.0 * x / math.pi) * math.exp(-x / 2.0)
+    for j in range(1, (k - 1) // 2 + 1):
+        total += term
+        term *= x / (2 * j + 1)
+    return total
+
+
+def chi_square_threshold(k, tail):
+    """The x with P(X >= x) = TAIL for chi-square with K (odd) degrees of
+    freedom, by bisection."""
+    low, high = 0.0, 1000.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if chi_square_survival_odd(middle, k) > tail:
+            low = middle
+        else:
+            high = middle
+    return high

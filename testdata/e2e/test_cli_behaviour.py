@@ -3,6 +3,7 @@
 programs/behaviour.py writes known lines on stdout and stderr and exits 3.
 """
 import os
+import re
 
 import profile_run as pr
 
@@ -13,6 +14,8 @@ SCRIPT_STDOUT = (
     "tidemark-e2e stdout: args=alpha|two words\n"
 )
 SCRIPT_STDERR_LINES = ["tidemark-e2e stderr: script line"]
+# One row of the table: MiB, % of the peak, the line.
+ROW = re.compile(r"^tidemark:\s+[0-9]+\.[0-9]\s+[0-9]+\.[0-9]%\s+\S")
 
 
 class BehaviourTest(pr.ProfileTestCase):
@@ -37,8 +40,25 @@ class BehaviourTest(pr.ProfileTestCase):
             self.assertIn(line, lines, "the script's own stderr line is missing\n" + self.run_.describe())
 
     def test_top_table_is_printed_on_stderr(self):
-        ours = [l for l in self.run_.stderr.splitlines() if l.startswith("tidemark: ")]
-        self.assertTrue(ours, "no `tidemark: ` lines (top table) on stderr\n" + self.run_.describe())
+        # Not just any `tidemark:` line: the launcher prints one of its own
+        # ("reports in DIR") whether or not there is a table. The table is
+        # its header (with this run's peak and mode), the column line, and
+        # ten rows (the default --top) plus the "more lines" row.
+        detail = self.run_.describe()
+        lines = pr.tidemark_lines(self.run_.stderr)
+        self.assertEqual(pr.table_count(self.run_.stderr), 1, detail)
+        start = next(i for i, l in enumerate(lines) if l.startswith(pr.TABLE_FIRST_LINE))
+        header = re.match(r"tidemark: peak tracked memory ([0-9.]+) MiB \(exact mode\)",
+                          lines[start])
+        self.assertIsNotNone(header, detail)
+        self.assertAlmostEqual(float(header.group(1)), self.run_.peak_bytes / pr.MiB,
+                               delta=0.05, msg=detail)
+        self.assertRegex(lines[start + 1], r"^tidemark:\s+MiB\s+% peak\s+line$", detail)
+        rows = [l for l in lines[start + 2:] if ROW.match(l)]
+        self.assertEqual(len(rows), 11, detail)
+        self.assertRegex(rows[-1], r"\(\d+ more lines?\)$", detail)
+        # The launcher's own line comes after the table and is not part of it.
+        self.assertEqual(lines[-1], "tidemark: reports in %s" % self.run_.process_dir, detail)
 
     def test_summary_records_exit_code_and_command(self):
         self.assertIsNotNone(self.run_.summary, self.run_.describe())
