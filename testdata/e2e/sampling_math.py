@@ -79,3 +79,26 @@ def chi_square_threshold(k, tail):
         else:
             high = middle
     return high
+
+
+def small_bytes_slack(total, interval, tail):
+    """A deviation t with P(|estimate - truth| > t) <= TAIL for TOTAL bytes
+    in allocations no larger than TOTAL, each far below INTERVAL (object
+    headers on a line that also holds a block of at least the interval).
+
+    Those allocations are either not drawn (estimate 0, off by at most
+    TOTAL) or drawn at a weight s / p(s) of a little more than the interval
+    each, so a 4-sigma slack (4 sqrt(TOTAL * R)) is beaten by a single draw.
+    The number of draws is at most Poisson with mean TOTAL / R; take the
+    smallest count k whose upper tail is at most TAIL and allow k draws at
+    the largest weight."""
+    mean = total / interval
+    weight = total / inclusion_probability(total, interval)
+    term = math.exp(-mean)  # P(N = 0)
+    below = term
+    k = 0
+    while 1.0 - below > tail:
+        k += 1
+        term *= mean / k
+        below += term
+    return max(k * weight, total)

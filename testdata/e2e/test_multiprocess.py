@@ -18,7 +18,10 @@ the launcher and through LD_PRELOAD alone (TIDEMARK_OUTPUT=J), exact mode:
 
 In sample mode (fork pool, launcher) each hold is one allocation of at least
 the sampling interval, so it is recorded at its size; the bound allows for
-up to 64 KiB of small allocations on the same line (sampling_math).
+up to 64 KiB of small allocations on the same line, drawn or not
+(sampling_math.small_bytes_slack, at a tail of 1e-6 per check). False
+failures: 4 lines checked in the one sample-mode run (3 workers and the
+parent), so at most 4e-6 per CI run.
 """
 import os
 
@@ -146,9 +149,9 @@ class MultiprocessTest(pr.ProfileTestCase):
         if mode == "exact":
             return 0
         # Holds of at least the interval are recorded at their size; small
-        # allocations on the same line (the object, at most 64 KiB) are not.
-        return int(sm.four_sigma(sm.variance_of_small_bytes(64 * pr.KiB,
-                                                            sm.DEFAULT_INTERVAL)))
+        # allocations on the same line (the object, at most 64 KiB) are
+        # drawn at about the interval's weight or not at all.
+        return int(sm.small_bytes_slack(64 * pr.KiB, sm.DEFAULT_INTERVAL, 1e-6))
 
     def check_worker_entry(self, run, worker, pid, parent, seen, method, what):
         entries = [e for e in run.entries_for(pid) if e.get("folder")]
