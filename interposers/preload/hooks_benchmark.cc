@@ -34,6 +34,7 @@ constexpr int64_t kDefaultInterval = int64_t{1} << 20;
 // Eight frames, as a shallow Python stack has.
 std::vector<RawFrame> EightFrames() {
   std::vector<RawFrame> frames;
+  frames.reserve(8);
   for (int i = 0; i < 8; ++i) {
     frames.push_back(RawFrame::Python(0x10000 + 64 * i, uint64_t{2} * i));
   }
