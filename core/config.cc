@@ -258,10 +258,11 @@ bool ConfigFromEnvironment(char* const* envp, Config* config, char* error,
   }
   if (const char* v = Lookup(envp, kEnvJob)) {
     // Written by Tidemark itself; a value it could not have written is
-    // ignored (this process then starts a job of its own).
+    // ignored (this process then starts a job of its own). strtol alone
+    // would take " 12" or "+12" for job 12.
     char* end = nullptr;
     const long pid = strtol(v, &end, 10);
-    if (end != v && *end == '\0' && pid > 0 && pid <= INT32_MAX) {
+    if (StartsWithDigit(v) && *end == '\0' && pid > 0 && pid <= INT32_MAX) {
       config->job_pid = static_cast<int>(pid);
     }
   }

@@ -182,6 +182,20 @@ TEST(ConfigTest, NumbersMustStartWithADigit) {
       ParseUint64("18446744073709551616", &seed, error, sizeof(error)));
 }
 
+// TIDEMARK_JOB is Tidemark's own (a pid, in decimal): anything it could
+// not have written is ignored, never an error.
+TEST(ConfigTest, AJobItCouldNotHaveWrittenIsIgnored) {
+  char error[256];
+  for (const char* value :
+       {"12", " 12", "+12", "12 ", "0", "-1", "0x10", "99999999999", "", "x"}) {
+    const std::string entry = std::string("TIDEMARK_JOB=") + value;
+    char* envp[] = {const_cast<char*>(entry.c_str()), nullptr};
+    Config c;
+    ASSERT_TRUE(ConfigFromEnvironment(envp, &c, error, sizeof(error))) << value;
+    EXPECT_EQ(c.job_pid, strcmp(value, "12") == 0 ? 12 : 0) << value;
+  }
+}
+
 TEST(ConfigTest, SecondsArePlainDecimal) {
   char error[256];
   double seconds = -1;

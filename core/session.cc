@@ -44,6 +44,7 @@
 #include "core/report_trigger.h"
 #include "core/reporter.h"
 #include "core/sampler.h"
+#include "core/session_rules.h"
 #include "core/thread_state.h"
 #include "core/tracker.h"
 #include "core/unwinder.h"
@@ -246,20 +247,21 @@ int64_t Nanoseconds(const timespec& t) {
   return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
 }
 
-// The process's peak so far, for the noise rule: the copied peak, or what
-// is live now when that is higher (the copy is taken lazily, on a free).
+// The process's peak so far, as its `end` line gives it: the copied peak,
+// or what is live now when that is higher (the copy is taken lazily, on a
+// free).
 int64_t PeakSoFar() {
   PeakTracker& peak = Tracker::Get().peak();
   return std::max(peak.peak_bytes(), peak.current_bytes());
 }
 
 bool IsNoise(const SessionState* s) {
-  const uint32_t python =
-      s->runtime_present ||
-      __atomic_load_n(&s->store->mutable_header()->python_seen,
-                      __ATOMIC_RELAXED);
-  return IsNoiseProcess(python != 0, PeakSoFar(),
-                        s->config.process_threshold_bytes);
+  PeakTracker& peak = Tracker::Get().peak();
+  return IsNoiseAtEnd(s->runtime_present,
+                      __atomic_load_n(&s->store->mutable_header()->python_seen,
+                                      __ATOMIC_RELAXED) != 0,
+                      peak.peak_bytes(), peak.current_bytes(),
+                      s->config.process_threshold_bytes);
 }
 
 // One line in the job's log, by its absolute path. Async-signal-safe.
@@ -854,11 +856,7 @@ bool FinishReplacedImage(SessionState* s, int job_fd,
         ProfileFile::OpenIn(folder.fd, folder.display_path, &why);
     if (file == nullptr) continue;
     const pf::FileHeader* h = file->header();
-    if (h->pid != s->pid || h->start_ticks == 0 ||
-        h->start_ticks != s->start_ticks || h->ending != pf::kRunning ||
-        h->final_reports_written != 0) {
-      continue;
-    }
+    if (!IsReplacedImage(*h, s->pid, s->start_ticks)) continue;
     found = true;
     Profile profile;
     const int64_t peak =
@@ -970,19 +968,12 @@ void Session::Start() {
   RendererProcess::Locate();
   std::vector<std::string> kept;
   const bool replaced = job_known && FinishReplacedImage(s, job.fd, &kept);
-  s->started_how = replaced   ? pf::kStartedExec
-                   : s->first ? pf::kStartedFirst
-                              : pf::kStartedChild;
-  s->folder_name = ProcessFolderName(s->pid, s->program);
+  s->started_how = HowStarted(replaced, s->first);
   // The image it replaced kept its reports under the same name (Python
   // exec'ing Python): this image's folder gets a number of its own. (A
   // folder an earlier run left under that name is reused, as ever.)
-  const std::string base = s->folder_name;
-  for (int n = 2; n < 1000 && std::find(kept.begin(), kept.end(),
-                                        s->folder_name) != kept.end();
-       ++n) {
-    s->folder_name = base + "-" + std::to_string(n);
-  }
+  s->folder_name =
+      UnkeptFolderName(ProcessFolderName(s->pid, s->program), kept);
   s->output_path = s->job_path;
   s->output_path.path += "/" + s->folder_name;
   ReportDirectory output;

@@ -4,7 +4,6 @@
 // stacks than allocations); a new stack also copies its frames and names
 // the ones never seen before. Depths: a short script, a typical framework
 // stack, and the tracker's 128-frame limit.
-#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -12,22 +11,10 @@
 #include "core/frame.h"
 #include "core/frame_names.h"
 #include "core/stack_table.h"
-#include "core/unwinder.h"
+#include "core/testing/fake_unwinder.h"
 
 namespace tidemark {
 namespace {
-
-// Names frames without reading anything, so only the table's work counts.
-class NamingUnwinder : public Unwinder {
- public:
-  int Capture(RawFrame* frames, int max) override { return 0; }
-  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
-    snprintf(out->function, sizeof(out->function), "f%llu",
-             static_cast<unsigned long long>(frame.ip));
-    snprintf(out->file, sizeof(out->file), "module.py");
-    out->line = 1;
-  }
-};
 
 std::vector<RawFrame> MakeStack(int depth, uint64_t innermost) {
   std::vector<RawFrame> frames;
@@ -52,7 +39,8 @@ struct Tables {
   }
   StackTable stacks;
   FrameNames names;
-  NamingUnwinder unwinder;
+  // Names frames without reading anything, so only the table's work counts.
+  FakeUnwinder unwinder{"module.py"};
 };
 
 void BM_InternExistingStack(benchmark::State& state) {

@@ -7,25 +7,11 @@
 #include <vector>
 
 #include "core/frame_names.h"
+#include "core/testing/fake_unwinder.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
 namespace {
-
-// Names frame ip N "fN" in "file.py" at line N, counting how often it is
-// asked (each distinct frame should be named once).
-class CountingUnwinder : public Unwinder {
- public:
-  int Capture(RawFrame* frames, int max) override { return 0; }
-  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
-    resolves.fetch_add(1);
-    snprintf(out->function, sizeof(out->function), "f%llu",
-             static_cast<unsigned long long>(frame.ip));
-    snprintf(out->file, sizeof(out->file), "file.py");
-    out->line = static_cast<int>(frame.ip);
-  }
-  std::atomic<int> resolves{0};
-};
 
 std::vector<RawFrame> MakeStack(std::initializer_list<uint64_t> ips) {
   std::vector<RawFrame> frames;
@@ -44,7 +30,8 @@ class StackTableTest : public ::testing::Test {
 
   StackTable table_;
   FrameNames names_;
-  CountingUnwinder unwinder_;
+  // Names frame ip N "fN" in "file.py" at line N, counting the calls.
+  FakeUnwinder unwinder_{"file.py", FakeUnwinder::Line::kIp};
 };
 
 TEST_F(StackTableTest, SameStackGetsTheSameId) {
@@ -57,7 +44,7 @@ TEST_F(StackTableTest, SameStackGetsTheSameId) {
   EXPECT_EQ(Intern(copy), id);
   EXPECT_EQ(table_.Count(), 1u);
   // Three distinct frames, each named exactly once.
-  EXPECT_EQ(unwinder_.resolves.load(), 3);
+  EXPECT_EQ(unwinder_.resolves(), 3);
 }
 
 TEST_F(StackTableTest, DistinctStacksGetDistinctIds) {
@@ -103,7 +90,7 @@ TEST_F(StackTableTest, StacksSharingAFrameShareItsLocation) {
   EXPECT_EQ(table_.Get(a)->locations[1], table_.Get(b)->locations[1]);
   EXPECT_NE(table_.Get(a)->locations[0], table_.Get(b)->locations[0]);
   EXPECT_EQ(names_.Count(), 3u);
-  EXPECT_EQ(unwinder_.resolves.load(), 3);
+  EXPECT_EQ(unwinder_.resolves(), 3);
 }
 
 TEST_F(StackTableTest, CollidingHashesStillGiveDistinctIds) {

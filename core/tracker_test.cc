@@ -13,35 +13,12 @@
 #include "core/allocation_hooks.h"
 #include "core/sampled_address_filter.h"
 #include "core/sampler.h"
+#include "core/testing/fake_unwinder.h"
 #include "core/thread_state.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
 namespace {
-
-// The stack the fake unwinder reports for the calling thread.
-thread_local const std::vector<RawFrame>* t_stack = nullptr;
-
-// Returns whatever stack the test set for this thread; never allocates, as
-// a real unwinder must not inside malloc.
-class FixedUnwinder : public Unwinder {
- public:
-  int Capture(RawFrame* frames, int max) override {
-    if (t_stack == nullptr) return 0;
-    int n = 0;
-    for (const RawFrame& f : *t_stack) {
-      if (n == max) break;
-      frames[n++] = f;
-    }
-    return n;
-  }
-  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
-    snprintf(out->function, sizeof(out->function), "f%llu",
-             static_cast<unsigned long long>(frame.ip));
-    snprintf(out->file, sizeof(out->file), "test.py");
-    out->line = 1;
-  }
-};
 
 std::vector<RawFrame> Stack(std::initializer_list<uint64_t> code_objects) {
   std::vector<RawFrame> frames;
@@ -63,7 +40,7 @@ class TrackerTest : public ::testing::Test {
   void SetUp() override { g_tracking_state.store(kTrackingExact); }
   void TearDown() override {
     g_tracking_state.store(kTrackingOff);
-    t_stack = nullptr;
+    SetFakeThreadStack(nullptr);
   }
 
   static Tracker& tracker() { return Tracker::Get(); }
@@ -71,7 +48,7 @@ class TrackerTest : public ::testing::Test {
   // Allocates (as an interposer reports it) from `stack`.
   static void Malloc(const std::vector<RawFrame>& stack, uint64_t address,
                      size_t size) {
-    t_stack = &stack;
+    SetFakeThreadStack(&stack);
     OnAllocation(Address(address), size);
   }
   static void FreeBlock(uint64_t address) { OnFree(Address(address)); }
@@ -93,10 +70,10 @@ class TrackerTest : public ::testing::Test {
     return out;
   }
 
-  static FixedUnwinder unwinder_;
+  static FakeUnwinder unwinder_;
 };
 
-FixedUnwinder TrackerTest::unwinder_;
+FakeUnwinder TrackerTest::unwinder_;
 
 TEST_F(TrackerTest, ExactModePeakIsAttributedToTheStacksLiveAtTheMaximum) {
   // Sizes far above anything else in this binary, so this peak is the
@@ -194,7 +171,7 @@ TEST_F(TrackerTest, PartialUnmapsTakeBackExactlyTheUnmappedBytes) {
   constexpr uint64_t kPage = 4096;
   constexpr uint64_t kBase = 0x7e0000000000;
   const int64_t before = tracker().peak().current_bytes();
-  t_stack = &s;
+  SetFakeThreadStack(&s);
   OnMapping(Address(kBase), 16 * kPage);
   EXPECT_EQ(tracker().peak().current_bytes() - before, int64_t{16 * kPage});
   OnUnmapping(Address(kBase + 4 * kPage), 4 * kPage);  // a hole
@@ -275,7 +252,7 @@ TEST_F(TrackerTest, AForkedChildStartsFreshWithTheParentsStacks) {
   const int64_t before = tracker().peak().current_bytes();
   Malloc(a, 0x9000000, 1000);
   Malloc(b, 0x9000010, 300);
-  t_stack = &a;
+  SetFakeThreadStack(&a);
   OnMapping(Address(kMapping), 16384);
   SampledAddressFilter::Add(0x9000010);
   const uint32_t id_a = IdOf(a);

@@ -15,13 +15,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "core/allocation_hooks.h"
 #include "core/frame.h"
 #include "core/sampler.h"
+#include "core/testing/fake_unwinder.h"
 #include "core/tracker.h"
-#include "core/unwinder.h"
 #include "interposers/preload/hooks.h"
 
 namespace tidemark {
@@ -30,27 +31,22 @@ namespace {
 constexpr size_t kSize = 64;
 constexpr int64_t kDefaultInterval = int64_t{1} << 20;
 
-class FixedStackUnwinder : public Unwinder {
- public:
-  int Capture(RawFrame* frames, int max) override {
-    const int n = max < 8 ? max : 8;
-    for (int i = 0; i < n; ++i) {
-      frames[i] = RawFrame::Python(0x10000 + 64 * i, uint64_t{2} * i);
-    }
-    return n;
+// Eight frames, as a shallow Python stack has.
+std::vector<RawFrame> EightFrames() {
+  std::vector<RawFrame> frames;
+  frames.reserve(8);
+  for (int i = 0; i < 8; ++i) {
+    frames.push_back(RawFrame::Python(0x10000 + 64 * i, uint64_t{2} * i));
   }
-  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
-    out->function[0] = 'f';
-    out->function[1] = '\0';
-    out->file[0] = '\0';
-    out->line = 1;
-  }
-};
+  return frames;
+}
 
 // Puts the process in `state` with `interval` as core/session.cc would
 // (unwinder, sampler, interposer, then the tracking state).
 void StartTracking(int state, int64_t interval) {
-  static FixedStackUnwinder unwinder;
+  static const std::vector<RawFrame> stack = EightFrames();
+  static FakeUnwinder unwinder;
+  unwinder.set_default_stack(&stack);
   Tracker::Get().set_unwinder(&unwinder);
   Sampler::Configure(interval, 1);
   preload::SetDelivering(true);

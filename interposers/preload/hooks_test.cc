@@ -21,8 +21,8 @@
 #include "core/frame.h"
 #include "core/oom_watch.h"
 #include "core/sampler.h"
+#include "core/testing/fake_unwinder.h"
 #include "core/tracker.h"
-#include "core/unwinder.h"
 #include "gtest/gtest.h"
 #include "interposers/preload/real_allocator.h"
 
@@ -161,20 +161,6 @@ void* AllocatingLookup(const char* name) {
   return FakeLookup(name);
 }
 
-class FixedStackUnwinder : public Unwinder {
- public:
-  int Capture(RawFrame* frames, int max) override {
-    frames[0] = RawFrame::Python(0x10000, 0);
-    return 1;
-  }
-  void Resolve(const RawFrame& frame, ResolvedFrame* out) override {
-    out->function[0] = 'f';
-    out->function[1] = '\0';
-    out->file[0] = '\0';
-    out->line = 1;
-  }
-};
-
 class HooksTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -196,7 +182,9 @@ class HooksTest : public ::testing::Test {
   }
   // Exact mode, as core/session.cc sets it up.
   void StartTracking() {
-    static FixedStackUnwinder unwinder;
+    static const std::vector<RawFrame> stack = {RawFrame::Python(0x10000, 0)};
+    static FakeUnwinder unwinder;
+    unwinder.set_default_stack(&stack);
     Tracker::Get().set_unwinder(&unwinder);
     Sampler::Configure(int64_t{1} << 20, 1);
     SetDelivering(true);

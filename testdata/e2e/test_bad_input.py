@@ -47,6 +47,7 @@ VARIABLE = {
     "top": "TIDEMARK_TOP",
     "seed": "TIDEMARK_SAMPLE_SEED",
     "process-threshold": "TIDEMARK_PROCESS_THRESHOLD",
+    "follow-children": "TIDEMARK_FOLLOW_CHILDREN",
 }
 
 LONG = "9" * 5000  # 5000 bytes
@@ -231,6 +232,7 @@ TABLE = [
     ("seed",            NOT_UTF8,                    REJECT),
     ("seed",            LONG,                        REJECT),
     ("seed",            "1\n",                       REJECT),   # (b)
+    ("seed",            "1" + ESC,                   REJECT),   # (b)
     ("seed",            "0",                         ACCEPT,  None, SAMPLED),
     ("seed",            "42",                        ACCEPT,  None, SAMPLED),
     ("seed",            "18446744073709551615",      ACCEPT,  None, SAMPLED),
@@ -284,6 +286,34 @@ TABLE = [
     ("process-threshold", NOT_UTF8,                  REJECT),
     ("process-threshold", LONG,                      REJECT),
     ("process-threshold", "1\n2",                    REJECT),   # (b)
+    ("process-threshold", " 1M",                     REJECT),
+    ("process-threshold", "+1M",                     REJECT),
+    ("process-threshold", "-0",                      REJECT),
+    ("process-threshold", "0x10",                    REJECT),
+    ("process-threshold", "1e3",                     REJECT),
+    ("process-threshold", "1.5M",                    REJECT),
+    ("process-threshold", "nan",                     REJECT),
+    ("process-threshold", "99999999999999999999",    REJECT),
+    ("process-threshold", "1048577G",                REJECT),   # past 2^50
+    ("process-threshold", "1M" + ESC,                REJECT),   # (b)
+    ("process-threshold", "512K",                    ACCEPT),
+    ("process-threshold", "1048576G",                ACCEPT),
+
+    # --follow-children / TIDEMARK_FOLLOW_CHILDREN: the switches' words
+    ("follow-children", "",                          REJECT),
+    ("follow-children", " ",                         REJECT),
+    ("follow-children", "2",                         REJECT),
+    ("follow-children", "-1",                        REJECT),
+    ("follow-children", "True",                      REJECT),
+    ("follow-children", "ON",                        REJECT),
+    ("follow-children", "y",                         REJECT),
+    ("follow-children", "1 ",                        REJECT),
+    ("follow-children", NOT_UTF8,                    REJECT),
+    ("follow-children", LONG,                        REJECT),
+    ("follow-children", "on\n",                      REJECT),   # (b)
+    ("follow-children", ESC + "1",                   REJECT),   # (b)
+    ("follow-children", "0",                         ACCEPT),
+    ("follow-children", "on",                        ACCEPT),
     ("process-threshold", "0",                       ACCEPT),
     ("process-threshold", "2M",                      ACCEPT),
 
@@ -338,6 +368,7 @@ LIBRARY_ROWS = [
     ("TIDEMARK_INTERPOSER", LONG,             REJECT),
     ("TIDEMARK_INTERPOSER", NOT_UTF8,         REJECT),
     ("TIDEMARK_INTERPOSER", "preload\n",      REJECT),   # (b)
+    ("TIDEMARK_INTERPOSER", "preload" + ESC,  REJECT),   # (b)
     ("TIDEMARK_INTERPOSER", "preload",        ACCEPT),
     # Only "1" means "started by the launcher"; nothing else is an error.
     ("TIDEMARK_LAUNCHED",   "",               ACCEPT),
@@ -345,10 +376,17 @@ LIBRARY_ROWS = [
     ("TIDEMARK_LAUNCHED",   "yes",            ACCEPT),
     ("TIDEMARK_LAUNCHED",   LONG,             ACCEPT),
     ("TIDEMARK_LAUNCHED",   NOT_UTF8,         ACCEPT),
+    ("TIDEMARK_LAUNCHED",   "1\n",            ACCEPT),   # (b)
+    ("TIDEMARK_LAUNCHED",   ESC + "1",        ACCEPT),   # (b)
 ]
+# TIDEMARK_JOB is written by Tidemark (the first process's pid); a value it
+# could not have written is ignored and the process starts a job of its
+# own: profiled as usual, its folder where TIDEMARK_OUTPUT says.
+for _value in ("", "0", "-1", "12x", " 12", "+12", "99999999999", "1\n", ESC + "1", NOT_UTF8):
+    LIBRARY_ROWS.append(("TIDEMARK_JOB", _value, ACCEPT))
 # The out-of-memory switches: 1/0, true/false, yes/no, on/off, nothing else.
 for _variable in ("TIDEMARK_OOM_DETECTION", "TIDEMARK_OOM_EXIT"):
-    for _value in ("", " ", "2", "-1", "True", "ON", "y", "1 ", "on\n", LONG, NOT_UTF8):
+    for _value in ("", " ", "2", "-1", "True", "ON", "y", "1 ", "on\n", ESC + "1", LONG, NOT_UTF8):
         LIBRARY_ROWS.append((_variable, _value, REJECT))
     for _value in ("1", "0", "true", "false", "yes", "no", "on", "off"):
         LIBRARY_ROWS.append((_variable, _value, ACCEPT))
