@@ -60,7 +60,8 @@ for version_dir in "$pyenv_root"/versions/3.*; do
   [[ "$version" =~ ^3\.(1[0-3])\.[0-9]+$ ]] || continue
   minor="${BASH_REMATCH[1]}"
   include="$version_dir/include/python3.$minor"
-  [[ -f "$include/internal/pycore_frame.h" ]] || continue
+  # pycore_runtime.h: every version has it (3.10 has no pycore_frame.h).
+  [[ -f "$include/internal/pycore_runtime.h" ]] || continue
   found_pyenv_minor+=" $minor"
   check "pyenv-$version" "$include"
   if [[ "$minor" == 11 ]] && ! diff -q "$work/debian-3.11.headers" \
@@ -77,7 +78,7 @@ for wanted in ${required//,/ }; do
     failures=$((failures + 1))
   elif [[ " $found_pyenv_minor " != *" ${BASH_REMATCH[1]} "* ]]; then
     echo "FAIL: required CPython $wanted not found under $pyenv_root/versions" \
-         "(no $wanted.N/include/python$wanted/internal/pycore_frame.h)"
+         "(no $wanted.N/include/python$wanted/internal/pycore_runtime.h)"
     failures=$((failures + 1))
   fi
 done
