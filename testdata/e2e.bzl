@@ -10,6 +10,7 @@ def tidemark_e2e_test(
         programs = [],
         support = [],
         env = {},
+        variables = {},
         needs_profiler = True,
         size = "medium",
         tags = [],
@@ -22,6 +23,7 @@ def tidemark_e2e_test(
       programs: the files it profiles (data).
       support: more Python modules the test file imports, from e2e/.
       env: {VARIABLE: label}; each becomes VARIABLE=$(rootpath label).
+      variables: {VARIABLE: value}; each becomes VARIABLE=value.
       needs_profiler: depend on //tools:profile, //tools:libtidemark.so and
         //tools:report (renders a stored profile after the fact).
       size: Bazel test size; the profiling scenarios allocate hundreds of MiB.
@@ -43,6 +45,8 @@ def tidemark_e2e_test(
     for variable, label in env.items():
         args.append("%s=$(rootpath %s)" % (variable, label))
         data.append(label)
+    for variable, value in variables.items():
+        args.append("%s=%s" % (variable, value))
     native.sh_test(
         name = name,
         size = size,

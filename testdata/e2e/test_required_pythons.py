@@ -5,6 +5,7 @@ plus Debian's /usr/bin/python3. Fast on purpose: when a pyenv build is gone
 this target fails in a second, naming each missing version, beside the
 slower tests that fail for the same reason.
 """
+import os
 import subprocess
 import unittest
 
@@ -27,6 +28,18 @@ class RequiredPythonsTest(unittest.TestCase):
                                  % (label, path, out.stderr))
                 self.assertEqual(out.stdout.strip(), label.split("-", 1)[1],
                                  "%s is not the version its label says" % path)
+
+    def test_the_matrix_has_a_target_for_each(self):
+        # testdata/BUILD.bazel's MATRIX_PYTHONS, passed in by Bazel: a
+        # version added to the required list needs its matrix target too.
+        listed = os.environ.get("E2E_MATRIX_PYTHONS")
+        if listed is None:
+            self.skipTest("run outside Bazel: no E2E_MATRIX_PYTHONS")
+        wanted = [required_pythons.DEBIAN_LABEL] + [
+            "pyenv-" + minor for minor in required_pythons.required_minors()]
+        self.assertEqual(sorted(listed.split(",")), sorted(wanted),
+                         "testdata/BUILD.bazel's MATRIX_PYTHONS against %s"
+                         % required_pythons.VARIABLE)
 
 
 if __name__ == "__main__":
