@@ -13,8 +13,14 @@ bytearray's 56 bytes, a mmap object, a call's arguments), which comes from
 pymalloc's pools: nothing new to the allocator, unless the pool needs a
 new arena, which charges the line one whole 1 MiB arena. Some lines also
 malloc a few small things of the interpreter's own (a method call on 3.10:
-2 KiB seen). So the excess over the block is 0 to SMALL_SLACK (64 KiB),
-or one arena plus that; never less than the block, nothing in between.
+2 KiB seen). And a line that makes an arena may also make a leaf of
+pymalloc's radix tree of arenas (when the arena is the first in its 16 GiB
+of address space, which address-space randomisation makes now and then):
+calloc(2**14 x 8 bytes) = 128 KiB (pycore_obmalloc.h: 64 address bits,
+1 MiB arenas, 15 bits for each of the two upper levels; seen on 3.12 and
+3.13 in about 1 run in 50). So the excess over the block is 0 to
+SMALL_SLACK (64 KiB), or one arena plus that and a leaf; never less than
+the block, nothing in between.
 
 Sample mode: a block of at least the sampling interval R (1 MiB, the
 default here) is recorded at its size, so every site but SMALL is exact
@@ -47,6 +53,7 @@ EXIT_STATUS = 23
 R = sampling_math.DEFAULT_INTERVAL
 ARENA = 1 << 20
 SMALL_SLACK = 64 << 10  # see above
+RADIX_LEAF = 128 << 10  # see above
 SIGMAS = 5.0
 
 # pymalloc (CPython 3.10-3.13, 64-bit): 16-byte size classes, 16 KiB pools
@@ -88,11 +95,13 @@ def float_arena_range(float_size):
     return fewest * ARENA, most * ARENA
 
 
-def excess_allowed(excess):
-    """Whether EXCESS bytes over a site's block are explained by the
+def excess_allowed(excess, makes_arenas=False):
+    """Whether EXCESS bytes over a site's blocks are explained by the
     interpreter's own small allocations, plus at most one arena (see the
-    module's docstring)."""
-    return 0 <= excess <= SMALL_SLACK or ARENA <= excess <= ARENA + SMALL_SLACK
+    module's docstring) and, with an arena, a leaf of the arenas' tree."""
+    if 0 <= excess <= SMALL_SLACK + (RADIX_LEAF if makes_arenas else 0):
+        return True
+    return ARENA <= excess <= ARENA + SMALL_SLACK + RADIX_LEAF
 
 
 class Site:
@@ -102,18 +111,21 @@ class Site:
     the same but for pymalloc's arenas), and whether sample mode records
     it exactly."""
 
-    def __init__(self, marker, function, low, high=None, exact_in_sample=True, count=1):
+    def __init__(self, marker, function, low, high=None, exact_in_sample=True, count=1,
+                 makes_arenas=False):
         self.marker = marker
         self.function = function
         self.low = low
         self.high = low if high is None else high
         self.exact_in_sample = exact_in_sample
         self.count = count
+        self.makes_arenas = makes_arenas
 
     def fits(self, got):
         """GOT (exact, or a site recorded exactly in sample mode) is one of
         the block sizes the site may hold, plus an allowed excess."""
-        return any(excess_allowed(got - low) for low in range(self.low, self.high + 1, ARENA))
+        return any(excess_allowed(got - low, self.makes_arenas)
+                   for low in range(self.low, self.high + 1, ARENA))
 
     @property
     def line(self):
@@ -138,7 +150,8 @@ def sites(facts):
         Site("THREAD", "worker", 12 * MiB + 1),
         # The list's pointer array is malloc'd on the same line (its
         # comprehension grows it there).
-        Site("PYMALLOC", None, floats_low + list_bytes, floats_high + list_bytes),
+        Site("PYMALLOC", None, floats_low + list_bytes, floats_high + list_bytes,
+             makes_arenas=True),
         Site("SMALL", "Holder.small_objects", SMALL_COUNT * small_block,
              exact_in_sample=False, count=SMALL_COUNT),
     ]
@@ -150,7 +163,7 @@ def sample_range(site, facts):
     bytes, plus above that the excess the other sites may have."""
     block = SMALL_SIZE + facts["bytes_header"]
     spread = SIGMAS * math.sqrt(sampling_math.variance_of_uniform_site(site.count, block, R))
-    return site.low - spread, site.low + spread + ARENA + SMALL_SLACK
+    return site.low - spread, site.low + spread + ARENA + SMALL_SLACK + RADIX_LEAF
 
 
 def child_processes(pid):

@@ -78,10 +78,10 @@ class MatrixTest(pr.ProfileTestCase):
             if mode == "exact" or site.exact_in_sample:
                 if not site.fits(got):
                     self.fail("%s holds %d bytes (%s); expected %d to %d (%s to %s) plus at "
-                              "most %d, or one %d-byte arena more\n%s" % (
-                                  where, got, pr.mib(got), site.low, site.high,
-                                  pr.mib(site.low), pr.mib(site.high), ms.SMALL_SLACK,
-                                  ms.ARENA, run.describe()))
+                              "most %d, or one %d-byte arena (and a %d-byte leaf) more\n%s"
+                              % (where, got, pr.mib(got), site.low, site.high,
+                                 pr.mib(site.low), pr.mib(site.high), ms.SMALL_SLACK,
+                                 ms.ARENA, ms.RADIX_LEAF, run.describe()))
             else:
                 low, high = ms.sample_range(site, facts)
                 if not low <= got <= high:

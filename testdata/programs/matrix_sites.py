@@ -15,9 +15,10 @@ that allocates):
   CTYPES    ctypes.CDLL(None).malloc(20 MiB)   20 MiB
   MMAP      mmap.mmap(-1, 16 MiB)              16 MiB
   THREAD    a second thread's bytearray(12 MiB)   12 MiB + 1
-  SMALL     65536 x bytes(1000), each its own calloc (over pymalloc's
-            512-byte limit): 65536 x (1000 + bytes' header)
   PYMALLOC  514080 floats (pymalloc's 1 MiB arenas) and their list
+  SMALL     65536 x bytes(1000), each its own calloc (over pymalloc's
+            512-byte limit): 65536 x (1000 + bytes' header); allocated
+            last so that the peak is the end state
 
 It prints the facts only CPython knows as `facts NAME=N ...`: sys.getsizeof
 of an empty bytes object (its header, 33 with the NUL), of a float (24),
@@ -111,9 +112,11 @@ def main():
     held.append(buffer)
     held.append(ctypes_site(libc))
     held.append(mmap_site())
-    held.append(holder.small_objects())
     values = floats()
     held.append(values)
+    # Last, and larger than any moment's extra before it (a realloc's two
+    # buffers, a comprehension's growing list): the peak is the end state.
+    held.append(holder.small_objects())
     print("facts bytes_header=%d float_size=%d realloc_bytes=%d float_list_bytes=%d" % (
         sys.getsizeof(b""), sys.getsizeof(1.5),
         sys.getsizeof(buffer) - sys.getsizeof(bytearray()),
