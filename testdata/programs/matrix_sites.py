@@ -102,7 +102,9 @@ def main():
     libc.malloc.restype = ctypes.c_void_p
     libc.malloc.argtypes = [ctypes.c_size_t]
     ready, done = threading.Event(), threading.Event()
-    thread = threading.Thread(target=worker, args=(ready, done))
+    # A daemon: a job ended by an exception (KeyboardInterrupt) does not
+    # wait for it.
+    thread = threading.Thread(target=worker, args=(ready, done), daemon=True)
     thread.start()
     ready.wait(600)
     holder = Holder()
