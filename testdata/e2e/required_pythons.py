@@ -81,5 +81,8 @@ def interpreter(label):
     for name, path in found:
         if name == label:
             return path
-    raise AssertionError("%s is not available: %s" % (label, "; ".join(missing) or
-                                                      "not in the required list"))
+    minor = label.split("-", 1)[-1]
+    said = [m for m in missing if "CPython %s " % minor in m]
+    raise AssertionError("%s is not available: %s" % (
+        label, "; ".join(said) or "not in the required list (%s=%s)" % (
+            VARIABLE, ",".join(required_minors()))))

@@ -13,8 +13,9 @@ in sample mode:
   - exit: the report folder is given as a RELATIVE path and the program
     chdir()s before it allocates; the reports must be where the folder was
     when the job started, nothing in the program's folder; the exit status
-    (23) and stdout are the same as without Tidemark; every site holds its
-    bytes, under the function name this CPython reports.
+    (23, from exit(256 + 23)) and stdout are the same as without Tidemark,
+    and summary.json's exit_code is 23 too; every site holds its bytes,
+    under the function name this CPython reports.
   - signals: while the job is busy allocating and freeing (not waiting in a
     read), SIGUSR2 gives a sigusr2-1 report holding every site; SIGTERM
     (to the launcher when there is one, as a supervisor would send it)
@@ -125,6 +126,8 @@ class MatrixTest(pr.ProfileTestCase):
                         % (what, output, pr.scratch_dir(), run.describe()))
         self.assert_completed(run, expected_status)
         self.assertEqual(run.summary.get("reason"), "exit", run.describe())
+        # The program calls exit(256 + 23): the report says what the parent saw.
+        self.assertEqual(run.summary.get("exit_code"), expected_status, run.describe())
         self.assert_sites(run, mode, self.facts(run.stdout, what), what)
 
     def check_signals(self, how, mode):

@@ -25,7 +25,8 @@ of an empty bytes object (its header, 33 with the NUL), of a float (24),
 and the realloc'd and list buffers as bytearray.__sizeof__ and
 list.__sizeof__ count them.
 
-exit: exits with status EXIT_STATUS, everything still held.
+exit: exits with status EXIT_STATUS (by sys.exit(256 + EXIT_STATUS)),
+everything still held.
 busy: prints `busy PID`, then allocates and frees 256 KiB blocks in a loop
 (so a signal finds it inside the allocator, not waiting in a read) until a
 signal ends it.
@@ -38,7 +39,9 @@ import sys
 import threading
 
 MiB = 1 << 20
+# exit(256 + 23): the parent sees 23 (the low 8 bits), and so must the report.
 EXIT_STATUS = 23
+EXIT_ARGUMENT = 256 + EXIT_STATUS
 MALLOC_BYTES = 24 * MiB
 CALLOC_BYTES = 16 * MiB
 REALLOC_STEPS = 16
@@ -130,7 +133,7 @@ def main():
             del block
     done.set()
     thread.join()
-    sys.exit(EXIT_STATUS)
+    sys.exit(EXIT_ARGUMENT)
 
 
 if __name__ == "__main__":
