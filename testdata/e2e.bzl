@@ -10,6 +10,7 @@ def tidemark_e2e_test(
         programs = [],
         support = [],
         env = {},
+        variables = {},
         needs_profiler = True,
         size = "medium",
         tags = [],
@@ -22,10 +23,14 @@ def tidemark_e2e_test(
       programs: the files it profiles (data).
       support: more Python modules the test file imports, from e2e/.
       env: {VARIABLE: label}; each becomes VARIABLE=$(rootpath label).
+      variables: {VARIABLE: value}; each becomes VARIABLE=value.
       needs_profiler: depend on //tools:profile, //tools:libtidemark.so and
         //tools:report (renders a stored profile after the fact).
       size: Bazel test size; the profiling scenarios allocate hundreds of MiB.
-      tags: extra tags ("exclusive" for the largest ones).
+      tags: extra tags ("exclusive" for the largest ones). Every target
+        is tagged "external" as well: each runs /usr/bin/python3 (and some
+        numpy or pyenv's builds), which Bazel does not track, so a cached
+        PASSED must never be served after they change.
       **kwargs: passed on to sh_test.
     """
     args = ["$(rootpath %s)" % test_file]
@@ -40,12 +45,14 @@ def tidemark_e2e_test(
     for variable, label in env.items():
         args.append("%s=$(rootpath %s)" % (variable, label))
         data.append(label)
+    for variable, value in variables.items():
+        args.append("%s=%s" % (variable, value))
     native.sh_test(
         name = name,
         size = size,
         srcs = ["e2e/run_e2e.sh"],
         args = args,
         data = data,
-        tags = ["e2e"] + tags,
+        tags = ["e2e"] + [t for t in tags if t != "external"] + ["external"],
         **kwargs
     )

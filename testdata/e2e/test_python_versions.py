@@ -1,25 +1,24 @@
 """The CPython-aware unwinder on every CPython 3.10-3.13 this machine has.
 
-Debian's /usr/bin/python3 (3.11) is always checked; pyenv's builds of 3.10,
-3.11, 3.12 and 3.13 are checked when present (each absent one is reported as
-a skipped subtest). programs/versions_probe.py holds 64, 32 and 16 MiB on
-known lines, one of them in a second thread.
+Debian's /usr/bin/python3 (3.11) and a pyenv build of each version in
+TIDEMARK_REQUIRED_PYTHONS (.bazelrc; see required_pythons.py) are checked;
+a required one that is missing FAILS, naming it (after the others ran).
+programs/versions_probe.py holds 64, 32 and 16 MiB on known lines, one of
+them in a second thread.
 """
 import profile_run as pr
+import required_pythons
 from profile_run import MiB
 
 SCRIPT = pr.program("versions_probe.py")
-WANTED = pr.WANTED_PYTHONS
 
 
 class PythonVersionsTest(pr.ProfileTestCase):
     def test_each_interpreter(self):
-        found = pr.interpreters()
-        labels = [label for label, _ in found]
-        for minor in WANTED:
-            if minor != "3.11" and "pyenv-" + minor not in labels:
-                with self.subTest(python=minor):
-                    self.skipTest("no pyenv build of CPython %s here" % minor)
+        found, missing = required_pythons.required_interpreters()
+        for message in missing:
+            with self.subTest(missing=message.split(" not found")[0]):
+                self.fail(message)
         for label, python in found:
             with self.subTest(python=label):
                 run = pr.run_profiled([python, SCRIPT], name="versions-" + label)

@@ -18,6 +18,7 @@ import subprocess
 import time
 
 import profile_run as pr
+import required_pythons
 
 JOB = pr.program("interrupt_job.py")
 POOL = pr.program("forkserver_pool.py")
@@ -226,7 +227,11 @@ class SignalTransparencyTest(pr.ProfileTestCase):
     def test_every_python_version(self):
         # Each CPython decides at start-up whether to install its SIGINT
         # handler; the defect this guards against was seen on 3.10 to 3.13.
-        for label, python in pr.interpreters():
+        found, missing = required_pythons.required_interpreters()
+        for message in missing:
+            with self.subTest(missing=message.split(" not found")[0]):
+                self.fail(message)
+        for label, python in found:
             for how in ("preload", "launcher"):
                 with self.subTest(python=label, how=how):
                     code, lines = self.check(how, "sample", "pid", python=python)

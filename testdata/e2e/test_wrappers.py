@@ -11,8 +11,9 @@ It is started, each time through the launcher and with LD_PRELOAD alone
   - as a script with a `#!/usr/bin/env python3` line (PATH holds /usr/bin);
   - as `/usr/bin/env /usr/bin/python3 job.py`;
   - as `env JOB_SETTING=1 python3 job.py` (env and python3 found on PATH);
-  - by pyenv's python3 shim, when pyenv and a pyenv python3 are here
-    (skipped, saying why, otherwise).
+  - by pyenv's python3 shim (pyenv is required whenever
+    TIDEMARK_REQUIRED_PYTHONS lists a version, see required_pythons.py:
+    then a missing shim fails, saying why; with an empty list it skips).
 
 Every time: the exit code is the program's; the job's first pid (the
 wrapper's, which the program keeps through exec) has the folder
@@ -25,6 +26,7 @@ import subprocess
 import unittest
 
 import profile_run as pr
+import required_pythons
 
 SOURCE = pr.program("wrapped_job.py")
 HELD_BYTES = 64 * pr.MiB
@@ -135,8 +137,9 @@ class WrappersTest(pr.ProfileTestCase):
     def test_pyenv_shim(self):
         shim, why = pyenv_python3()
         if shim is None:
-            # Visible in the test log (-v prints the reason): never a silent pass.
-            print("SKIPPED test_pyenv_shim: " + why)
+            if required_pythons.required_minors():
+                self.fail("%s, but pyenv is required (%s=%s)" % (
+                    why, required_pythons.VARIABLE, ",".join(required_pythons.required_minors())))
             raise unittest.SkipTest(why)
         self.check("pyenv", ["python3", self.script, str(EXIT_CODE)],
                    path=os.path.dirname(shim) + ":" + PATH)

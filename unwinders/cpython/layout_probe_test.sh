@@ -2,9 +2,11 @@
 # Checks the hand-written layout tables (layout_py3NN.cc, printed by
 # layout_dump) against the CPython headers (printed by layout_probe.c):
 # always Debian's 3.11 headers, which the build machine is set up with, and
-# every pyenv CPython 3.10-3.13 found, skipping (with a line) the ones absent.
-# Also checks that Debian's 3.11 and pyenv's 3.11 agree, since one table
-# serves both.
+# every pyenv CPython 3.10-3.13 found. Each version in
+# TIDEMARK_REQUIRED_PYTHONS (CI's list, set in .bazelrc; default
+# 3.10,3.11,3.12,3.13, as testdata/e2e/required_pythons.py) must have a pyenv
+# build with headers: a missing one FAILS, naming it. Also checks that
+# Debian's 3.11 and pyenv's 3.11 agree, since one table serves both.
 # Usage: layout_probe_test.sh LAYOUT_PROBE_C LAYOUT_DUMP
 set -u
 
@@ -58,7 +60,8 @@ for version_dir in "$pyenv_root"/versions/3.*; do
   [[ "$version" =~ ^3\.(1[0-3])\.[0-9]+$ ]] || continue
   minor="${BASH_REMATCH[1]}"
   include="$version_dir/include/python3.$minor"
-  [[ -f "$include/internal/pycore_frame.h" ]] || continue
+  # pycore_runtime.h: every version has it (3.10 has no pycore_frame.h).
+  [[ -f "$include/internal/pycore_runtime.h" ]] || continue
   found_pyenv_minor+=" $minor"
   check "pyenv-$version" "$include"
   if [[ "$minor" == 11 ]] && ! diff -q "$work/debian-3.11.headers" \
@@ -68,9 +71,16 @@ for version_dir in "$pyenv_root"/versions/3.*; do
     failures=$((failures + 1))
   fi
 done
-for minor in 10 11 12 13; do
-  [[ " $found_pyenv_minor " == *" $minor "* ]] ||
-    echo "skip pyenv 3.$minor: no headers under $pyenv_root/versions"
+required="${TIDEMARK_REQUIRED_PYTHONS-3.10,3.11,3.12,3.13}"
+for wanted in ${required//,/ }; do
+  if [[ ! "$wanted" =~ ^3\.(1[0-3])$ ]]; then
+    echo "FAIL: TIDEMARK_REQUIRED_PYTHONS=$required: $wanted has no layout table"
+    failures=$((failures + 1))
+  elif [[ " $found_pyenv_minor " != *" ${BASH_REMATCH[1]} "* ]]; then
+    echo "FAIL: required CPython $wanted not found under $pyenv_root/versions" \
+         "(no $wanted.N/include/python$wanted/internal/pycore_runtime.h)"
+    failures=$((failures + 1))
+  fi
 done
 
 echo "$checked table(s) checked, $failures failure(s)"
