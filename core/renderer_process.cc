@@ -26,7 +26,34 @@ constexpr int kMaxArgs = 16;
 // One renderer at a time.
 alignas(64) char g_go_between_stack[64 * 1024];
 alignas(64) char g_renderer_stack[64 * 1024];
-std::atomic<bool> g_busy{false};
+// The process whose thread is running the renderer now, 0 when none: one
+// renderer at a time (the stacks above are shared). A pid, not a flag, so a
+// child forked while its parent rendered does not wait for a renderer it
+// does not have.
+std::atomic<pid_t> g_renderer_owner{0};
+
+// Takes the right to run the renderer, waiting (at most `timeout_seconds`)
+// while another thread of this process runs one: a SIGTERM that lands while
+// a SIGUSR2 report renders must still get its own report, a moment later.
+// The running one cannot be this thread (it blocks every signal while it
+// renders), and it ends within its own time limit.
+bool TakeRenderer(int timeout_seconds) {
+  const pid_t self = static_cast<pid_t>(syscall(SYS_getpid));
+  const long kStepNs = 5L * 1000 * 1000;
+  const long limit_ns = static_cast<long>(timeout_seconds) * 1000000000L;
+  for (long waited_ns = 0;; waited_ns += kStepNs) {
+    pid_t owner = 0;
+    if (g_renderer_owner.compare_exchange_strong(owner, self)) return true;
+    // Inherited through fork from a parent that was rendering.
+    if (owner != self &&
+        g_renderer_owner.compare_exchange_strong(owner, self)) {
+      return true;
+    }
+    if (waited_ns >= limit_ns) return false;
+    timespec step = {0, kStepNs};
+    syscall(SYS_nanosleep, &step, nullptr);
+  }
+}
 
 struct ChildArgs {
   const char* argv[kMaxArgs + 1];
@@ -122,8 +149,7 @@ const char* RendererProcess::path() { return g_path; }
 
 int RendererProcess::Run(const char* const* args, int timeout_seconds) {
   if (!g_available) return -1;
-  bool expected = false;
-  if (!g_busy.compare_exchange_strong(expected, true)) return -1;
+  if (!TakeRenderer(timeout_seconds)) return -1;
   ChildArgs child;
   int n = 0;
   child.argv[n++] = g_path;
@@ -154,7 +180,7 @@ int RendererProcess::Run(const char* const* args, int timeout_seconds) {
     }
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  g_busy.store(false);
+  g_renderer_owner.store(0);
   errno = saved_errno;
   return result;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <thread>
 
 #include "gtest/gtest.h"
 
@@ -68,6 +69,39 @@ TEST_F(RendererProcessTest, ARendererThatHangsIsKilledAtTheLimit) {
   EXPECT_GE(took, 0.9);
   EXPECT_LT(took, 10.0);
   EXPECT_EQ(g_sigchld.load(), 0);
+}
+
+// A SIGTERM report asked for while a SIGUSR2 report renders on another
+// thread: the second waits its turn instead of giving up.
+TEST_F(RendererProcessTest, ASecondRendererWaitsForTheFirst) {
+  std::atomic<int> first{-2};
+  std::thread slow([&first] {
+    const char* args[] = {"-c", "sleep 0.5; exit 3", nullptr};
+    first.store(RendererProcess::Run(args, 10));
+  });
+  usleep(100 * 1000);  // the slow one is running by now
+  const double start = Now();
+  const char* args[] = {"-c", "exit 5", nullptr};
+  EXPECT_EQ(RendererProcess::Run(args, 10), 5);
+  EXPECT_GE(Now() - start, 0.2);  // it did wait for the slow one
+  slow.join();
+  EXPECT_EQ(first.load(), 3);
+}
+
+// ... but not for ever: it gives up at its own time limit.
+TEST_F(RendererProcessTest, ASecondRendererGivesUpAtItsLimit) {
+  std::thread slow([] {
+    const char* args[] = {"-c", "sleep 3", nullptr};
+    RendererProcess::Run(args, 10);
+  });
+  usleep(100 * 1000);
+  const double start = Now();
+  const char* args[] = {"-c", "exit 5", nullptr};
+  EXPECT_EQ(RendererProcess::Run(args, 1), -1);
+  const double took = Now() - start;
+  EXPECT_GE(took, 0.9);
+  EXPECT_LT(took, 2.5);
+  slow.join();
 }
 
 TEST_F(RendererProcessTest, ARendererThatCannotStartIsAFailure) {
