@@ -165,19 +165,3 @@ def sample_range(site, facts):
     spread = SIGMAS * math.sqrt(sampling_math.variance_of_uniform_site(site.count, block, R))
     return site.low - spread, site.low + spread + ARENA + SMALL_SLACK + RADIX_LEAF
 
-
-def child_processes(pid):
-    """The children of every thread of PID (a renderer started from a
-    signal handler is the child of whichever thread ran the handler)."""
-    found = []
-    try:
-        tasks = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            with open("/proc/%d/task/%s/children" % (pid, task)) as handle:
-                found.extend(int(p) for p in handle.read().split())
-        except OSError:
-            pass
-    return found

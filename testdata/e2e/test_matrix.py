@@ -144,13 +144,10 @@ class MatrixTest(pr.ProfileTestCase):
                 os.path.join(job.process_dir, "sigusr2-1", "summary.json")), timeout=30)
             self.assertTrue(first, "%s: no sigusr2-1 report\n%s" % (what, job.describe()))
             self.assertIsNone(job.proc.poll(), "%s: the job must run on after SIGUSR2" % what)
-            # summary.json is there before the renderer has finished (and
-            # while it runs, a SIGTERM's report cannot be rendered under
-            # LD_PRELOAD: one renderer at a time, see core/renderer_process.cc).
-            # This test is about the reports' contents; it waits.
-            self.assertTrue(pr.wait_for(lambda: not ms.child_processes(job.pid), timeout=30),
-                            "%s: the SIGUSR2 report's renderer never ended\n%s"
-                            % (what, job.describe()))
+            # SIGTERM at once: summary.json is written before the SIGUSR2
+            # report's renderer has finished, so the SIGTERM report often
+            # has to wait for it (core/renderer_process.cc); it must not be
+            # lost.
             if how == "launcher":
                 os.kill(job.proc.pid, signal.SIGTERM)
             else:
