@@ -38,6 +38,9 @@ packages=(
   # base system; listed so that a trimmed image gets them too).
   util-linux
   mount
+  # strace: //testdata:e2e_file_creation_flags_test reads the flags Tidemark
+  # opens its files with.
+  strace
   # libFuzzer and the sanitizer runtimes, and the lint tools (.ci/run).
   clang
   libclang-rt-14-dev

@@ -16,6 +16,11 @@ whose child inherits the limit). Until an allocation fails, numpy raises MemoryE
     report, no line, the same traceback.
   - A job that catches the MemoryError and carries on gets its out-of-memory
     report and its ordinary exit report (exit code 0).
+
+FailedAllocationTest needs no limit: one request no allocator can serve
+(2**62 bytes), far below every limit's headroom, is itself an out-of-memory
+event (README: "or an allocation fails"). The prlimit cases cannot show
+this: there the headroom check fires before any allocation fails.
 """
 import os
 import re
@@ -191,6 +196,55 @@ class OomRlimitTest(pr.ProfileTestCase):
                                         SHARE * ROOM, final.describe())
                 self.assertEqual(len(pr.tidemark_lines_before_table(job.stderr)), 1,
                                  "one tidemark: line when memory ran out\n" + job.describe())
+
+
+# A failed request, caught by the program; 48 MiB held on line 2 when it fails.
+FAILING_REQUEST = "\n".join([
+    "import sys",
+    "held = bytearray(48 << 20)",
+    "try:",
+    "    bytearray(1 << 62)",
+    "except MemoryError:",
+    "    print('recovered')",
+    "",
+])
+HELD_BYTES = 48 * MiB + 1  # bytearray keeps one byte more, for a trailing NUL
+
+
+class FailedAllocationTest(pr.ProfileTestCase):
+    def test_a_failed_allocation_far_from_any_limit_is_reported(self):
+        command = [pr.PYTHON, "-c", FAILING_REQUEST]
+        runs = {
+            "launcher, exact mode": pr.run_profiled(command, mode="exact", name="failed-alloc"),
+            "preload, sample mode": pr.run_preloaded(command, mode="sample",
+                                                     name="failed-alloc"),
+        }
+        for what, run in runs.items():
+            with self.subTest(what):
+                self.assertEqual((run.returncode, run.stdout), (0, "recovered\n"),
+                                 run.describe())
+                said = [l for l in pr.tidemark_lines(run.stderr) if "out of memory" in l]
+                self.assertEqual(len(said), 1, "one out-of-memory line\n" + run.describe())
+                self.assertIn("failed", said[0])
+                folder = os.path.join(run.process_dir, pr.OOM_FOLDER)
+                pr.wait_for(lambda: pr.read_json(os.path.join(folder, "summary.json")),
+                            timeout=20)
+                oom = pr.Run(run.argv, run.output_dir, run.returncode, run.stdout, run.stderr,
+                             process_dir=folder)
+                self.assertIsNotNone(oom.summary, "no out-of-memory report: %s\n%s"
+                                     % (what, oom.describe()))
+                self.assertEqual(oom.summary.get("reason"), "out-of-memory", oom.describe())
+                facts = oom.summary.get("out_of_memory") or {}
+                self.assertIn("failed", facts.get("reason", ""), oom.describe())
+                # The report is of that moment: the 48 MiB held, on its line
+                # (plus what the interpreter itself keeps for that line, e.g.
+                # a pymalloc pool: 10 KiB here).
+                held = oom.bytes_at_location("<string>", 2)
+                self.assertGreaterEqual(held, HELD_BYTES, oom.describe())
+                self.assertLessEqual(held, HELD_BYTES + 64 * pr.KiB, oom.describe())
+                # And the program's ordinary exit report still follows.
+                self.assertEqual(run.summary and run.summary.get("ended"), "exit code 0",
+                                 run.describe())
 
 
 if __name__ == "__main__":

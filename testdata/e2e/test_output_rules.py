@@ -13,7 +13,9 @@
 - TIDEMARK_REPORTERS with an empty name is refused by the library as by
   the launcher; --reporters=top_table writes no report file (J holds only
   the job's log and index), and the launcher then says nothing about a
-  missing report.
+  missing report. That holds too on the launcher's other path, a job that
+  leaves no index (a statically linked program, which LD_PRELOAD never
+  enters): the missing-report line only when report files were asked for.
 - "--output -- COMMAND" is a usage error, not a folder called "--".
 - Control bytes in a bad value never break the one-line promise.
 """
@@ -49,6 +51,25 @@ REPORTS = ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"]
 
 
 class OutputRulesTest(pr.ProfileTestCase):
+
+    def test_a_program_the_library_never_entered(self):
+        # Debian's ldconfig is statically linked (libc-bin, an essential
+        # package): the library never starts, so the job leaves no index and
+        # the launcher falls back to inspecting the folder itself.
+        ldconfig = "/sbin/ldconfig"
+        if not os.path.exists(ldconfig):
+            self.fail("this test needs %s (Debian's libc-bin)" % ldconfig)
+        missing = "no report was written"
+        for reporters, expected in ((None, [missing]), ("top_table", [])):
+            with self.subTest(reporters=reporters):
+                flags = ["--reporters=" + reporters] if reporters else []
+                argv = ([pr.tool_path(), "--output=" + pr.fresh_output_dir("static")] + flags
+                        + ["--", ldconfig, "-p"])
+                code, out, err = run(argv, pr.clean_env())
+                self.assertEqual(code, 0, err)
+                self.assertIn("libc.so.6", out, err)
+                self.assertEqual([missing for l in tidemark_lines(err) if missing in l],
+                                 expected, err)
 
     def test_exit_code_is_what_the_parent_sees(self):
         plain = run([pr.PYTHON, "-c", EXIT_256], pr.clean_env())
