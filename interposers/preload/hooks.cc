@@ -10,6 +10,7 @@
 
 #include "core/allocation_hooks.h"
 #include "core/thread_state.h"
+#include "interposers/preload/anonymous_mapping.h"
 #include "interposers/preload/real_allocator.h"
 
 namespace tidemark {
@@ -237,12 +238,17 @@ int Munmap(void* address, size_t length) {
 void* Mremap(void* old_address, size_t old_length, size_t new_length, int flags,
              void* new_address) {
   const bool recording = Recording();
+  // A file mapping keeps being a file's pages when resized (Python's
+  // mmap.resize() on a file): only anonymous memory is the program's heap.
+  const bool anonymous =
+      recording && KindOfMappingAt(reinterpret_cast<uintptr_t>(old_address)) !=
+                       MappingKind::kFile;
   if (recording) OnUnmapping(old_address, old_length);
   void* p = Next(g_next.mremap)(old_address, old_length, new_length, flags,
                                 new_address);
   // The grown (or moved) mapping is attributed to the code that resized it,
   // as realloc is.
-  if (p != MAP_FAILED && recording) OnMapping(p, new_length);
+  if (p != MAP_FAILED && anonymous) OnMapping(p, new_length);
   return p;
 }
 
