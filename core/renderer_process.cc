@@ -122,8 +122,23 @@ const char* RendererProcess::path() { return g_path; }
 
 int RendererProcess::Run(const char* const* args, int timeout_seconds) {
   if (!g_available) return -1;
-  bool expected = false;
-  if (!g_busy.compare_exchange_strong(expected, true)) return -1;
+  // One renderer at a time (they share the two stacks above). A report due
+  // while another thread's is rendered (a SIGUSR2 landing on another thread
+  // just after the one before, a SIGTERM during a SIGUSR2 report) waits for
+  // it, at most the time limit, instead of being lost. It is never this
+  // thread's own: signals are blocked below while it renders. And a forked
+  // child never inherits it set: the callers render inside a
+  // ReentrancyGuard, which keeps forks out (core/fork_guard.h).
+  const long kWaitStepNs = 1000L * 1000;
+  const long wait_limit_ns = static_cast<long>(timeout_seconds) * 1000000000L;
+  long waited_ns = 0;
+  for (bool expected = false; !g_busy.compare_exchange_strong(expected, true);
+       expected = false) {
+    if (waited_ns >= wait_limit_ns) return -1;
+    timespec step = {0, kWaitStepNs};
+    syscall(SYS_nanosleep, &step, nullptr);
+    waited_ns += kWaitStepNs;
+  }
   ChildArgs child;
   int n = 0;
   child.argv[n++] = g_path;

@@ -31,8 +31,10 @@ class RendererProcess {
 
   // Runs the renderer with `args` (argv[1...], null-terminated, at most 15)
   // and an empty environment, and waits for it, at most `timeout_seconds`
-  // (then it is killed). Returns its exit status, or -1 when it could not
-  // run or did not finish. Async-signal-safe.
+  // (then it is killed). One renderer runs at a time: a call while another
+  // thread's renderer runs first waits for it (at most `timeout_seconds`).
+  // Returns its exit status, or -1 when it could not run or did not
+  // finish. Async-signal-safe.
   static int Run(const char* const* args, int timeout_seconds);
 };
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <thread>
 
 #include "gtest/gtest.h"
 
@@ -58,6 +59,30 @@ TEST_F(RendererProcessTest, TheProgramSeesNoChildAndNoSigchld) {
   errno = 0;
   EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
+}
+
+// Two reports due at once on two threads (a SIGUSR2 landing on one thread
+// while another's report renders): the second waits for the first instead
+// of being lost. Each gets its own renderer's status.
+TEST_F(RendererProcessTest, ASecondCallerWaitsForTheRendererInUse) {
+  const char* slow[] = {"-c", "sleep 0.5; exit 3", nullptr};
+  const char* quick[] = {"-c", "exit 5", nullptr};
+  std::atomic<bool> slow_started{false};
+  int slow_status = -2;
+  std::thread first([&] {
+    slow_started.store(true);
+    slow_status = RendererProcess::Run(slow, 10);
+  });
+  while (!slow_started.load()) usleep(1000);
+  usleep(100 * 1000);  // the slow renderer is running by now
+  const double start = Now();
+  EXPECT_EQ(RendererProcess::Run(quick, 10), 5);
+  const double took = Now() - start;
+  first.join();
+  EXPECT_EQ(slow_status, 3);
+  // It ran after the slow one, not beside it.
+  EXPECT_GE(took, 0.2);
+  EXPECT_EQ(g_sigchld.load(), 0);
 }
 
 TEST_F(RendererProcessTest, ARendererThatHangsIsKilledAtTheLimit) {

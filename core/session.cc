@@ -319,12 +319,20 @@ void DiscardOwnFolder(SessionState* s) {
   rmdir(s->folder_path);
 }
 
+// How many signal reports were deferred so far, for the next report.
+// Async-signal-safe (a signal's report stores it before rendering).
+void StoreDeferredReports(SessionState* s) {
+  __atomic_store_n(&s->store->mutable_header()->deferred_reports,
+                   ReportTrigger::DeferredReports(), __ATOMIC_RELAXED);
+}
+
 // The facts that change while the program runs, refreshed in the stored
 // profile before each report (and so kept for a renderer after a kill).
 void RefreshStoredFacts(SessionState* s) {
   pf::FileHeader* h = s->store->mutable_header();
   h->rss_hwm_bytes = ReadRssHighWaterMark();
   h->profiler_bytes = InternalAllocator::MappedBytes();
+  StoreDeferredReports(s);
 }
 
 // Records how the program is ending; `ending` is stored last.
@@ -644,6 +652,7 @@ const char* SignalName(int number) {
 // is acted on), so it only stores and calls async-signal-safe functions.
 void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
   Tracker::Get().peak().CaptureForReport();
+  StoreDeferredReports(s);
   const char* name = SignalName(signal_number);
   if (!final_report) {
     // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
