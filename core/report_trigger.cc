@@ -170,15 +170,23 @@ void ReportTrigger::OnSampledAllocation() {
       g_forgotten.load(std::memory_order_relaxed)) {
     return;
   }
+  // A process with threads of its own already pays for glibc's locking,
+  // so one more thread costs it nothing: start at once. Before the clock's
+  // once-a-second look, which would otherwise pass over the sampled
+  // allocations of a job that started its threads just after one: a job
+  // that then mostly waits may sample nothing more for minutes, and had no
+  // periodic report at all.
+  if (__libc_single_threaded == 0) {
+    StartThread();
+    return;
+  }
   const int64_t now = NowMs(CLOCK_MONOTONIC_COARSE);
   if (now < g_next_in_band_check_ms.load(std::memory_order_relaxed)) return;
   const int64_t first_flush = g_first_flush_ms.load(std::memory_order_relaxed);
   int64_t next_check = now + kInBandCheckMs;
   if (first_flush > now) next_check = std::min(next_check, first_flush);
   g_next_in_band_check_ms.store(next_check, std::memory_order_relaxed);
-  // A process with threads of its own already pays for glibc's locking,
-  // so one more thread costs it nothing: start at once.
-  if (__libc_single_threaded == 0 || now >= first_flush) StartThread();
+  if (now >= first_flush) StartThread();
 }
 
 void ReportTrigger::ForgetInChild() {

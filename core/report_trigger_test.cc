@@ -510,6 +510,36 @@ TEST(ReportTriggerTest, APeriodicReportRunsOnItsThreadInsideAGuard) {
                "P0/0/1@tidemark-report");
 }
 
+// A process that had a sampled allocation while it was single-threaded,
+// then started threads (a job that starts its workers after its imports),
+// starts the report thread with its next sampled allocation, not a second
+// or a flush interval later: a job that then mostly waits may sample
+// nothing for minutes.
+TEST(ReportTriggerTest, ThreadsStartedAfterAnEarlierCheckStartItAtOnce) {
+  ExpectExited(RunInChild([] {
+                 StartTrigger(60);
+                 ReportTrigger::OnSampledAllocation();
+                 int hold[2];
+                 CHILD_EXPECT(pipe(hold) == 0);
+                 pthread_t program_thread;
+                 pthread_create(
+                     &program_thread, nullptr,
+                     [](void* fd) -> void* {
+                       char byte;
+                       while (read(*static_cast<int*>(fd), &byte, 1) < 0) {
+                       }
+                       return nullptr;
+                     },
+                     &hold[0]);
+                 ReportTrigger::OnSampledAllocation();
+                 CHILD_EXPECT(ReportThreadId() != 0);
+                 Note("done");
+                 close(hold[1]);
+                 pthread_join(program_thread, nullptr);
+               }),
+               "done");
+}
+
 TEST(ReportTriggerTest, WithoutAFlushIntervalThereIsNoThread) {
   ExpectExited(RunInChild([] {
                  int hold[2];
