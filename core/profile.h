@@ -49,9 +49,12 @@ struct Profile {
   // peak was recorded yet.
   double peak_seconds = -1;
   int64_t current_bytes = 0;  // tracked bytes live when the report was made
-  int64_t tracked_allocations = 0;    // allocations recorded over the run
-  int64_t rss_hwm_bytes = 0;          // the kernel's VmHWM, for comparison
-  int64_t profiler_bytes = 0;         // the profiler's own memory (its arena)
+  int64_t tracked_allocations = 0;  // allocations recorded over the run
+  int64_t rss_hwm_bytes = 0;        // the kernel's VmHWM, for comparison
+  int64_t profiler_bytes = 0;       // the profiler's own memory (its arena)
+  // Signal reports acted on late, when the thread the signal landed on left
+  // the allocator or the profiler (core/report_trigger.h).
+  int64_t deferred_reports = 0;
   int64_t sample_interval_bytes = 0;  // 0 in exact mode
   // The process within its job (core/job_index.h): its parent, how it came
   // to be profiled ("first", "exec", "child", "fork"), and for a forked

@@ -187,7 +187,11 @@ struct FileHeader {
   uint64_t start_ticks;  // /proc/self/stat starttime: survives exec
   uint32_t python_seen;  // 1: an allocation with a Python frame was recorded
   uint32_t reserved4;
-  uint64_t reserved3[3];
+  // Signal reports deferred so far (core/report_trigger.h), refreshed at
+  // each report. Added in place of a reserved word, so version 1 still
+  // reads: a file written before it holds 0 there.
+  int64_t deferred_reports;
+  uint64_t reserved3[2];
 
   uint64_t chunk_offset[kAreaCount][kMaxChunks];
 };

@@ -273,6 +273,7 @@ class Reader {
     profile->exit_code = profile->has_exit_code ? h_->exit_code : 0;
     profile->rss_hwm_bytes = LoadRelaxed(h_->rss_hwm_bytes);
     profile->profiler_bytes = LoadRelaxed(h_->profiler_bytes);
+    profile->deferred_reports = LoadRelaxed(h_->deferred_reports);
     profile->wall_seconds = static_cast<double>(ElapsedNanoseconds()) / 1e9;
     profile->peak_seconds = -1;
     profile->peak_bytes = 0;

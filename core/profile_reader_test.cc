@@ -79,6 +79,7 @@ TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
   p.end_nanoseconds = 7'500'000'000;
   p.rss_hwm_bytes = 50'000'000;
   p.profiler_bytes = 3'000'000;
+  p.deferred_reports = 17;
   auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
   std::string error;
@@ -109,6 +110,7 @@ TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
   EXPECT_EQ(profile.exit_code, 3);
   EXPECT_EQ(profile.rss_hwm_bytes, 50'000'000);
   EXPECT_EQ(profile.profiler_bytes, 3'000'000);
+  EXPECT_EQ(profile.deferred_reports, 17);
   EXPECT_EQ(profile.sample_interval_bytes, 0);
   EXPECT_FALSE(profile.out_of_memory);
 }

@@ -61,6 +61,30 @@ TEST_F(RendererProcessTest, TheProgramSeesNoChildAndNoSigchld) {
   EXPECT_EQ(errno, ECHILD);
 }
 
+// Two reports due at once on two threads (a SIGUSR2 landing on one thread
+// while another's report renders): the second waits for the first instead
+// of being lost. Each gets its own renderer's status.
+TEST_F(RendererProcessTest, ASecondCallerWaitsForTheRendererInUse) {
+  const char* slow[] = {"-c", "sleep 0.5; exit 3", nullptr};
+  const char* quick[] = {"-c", "exit 5", nullptr};
+  std::atomic<bool> slow_started{false};
+  int slow_status = -2;
+  std::thread first([&] {
+    slow_started.store(true);
+    slow_status = RendererProcess::Run(slow, 10);
+  });
+  while (!slow_started.load()) usleep(1000);
+  usleep(100 * 1000);  // the slow renderer is running by now
+  const double start = Now();
+  EXPECT_EQ(RendererProcess::Run(quick, 10), 5);
+  const double took = Now() - start;
+  first.join();
+  EXPECT_EQ(slow_status, 3);
+  // It ran after the slow one, not beside it.
+  EXPECT_GE(took, 0.2);
+  EXPECT_EQ(g_sigchld.load(), 0);
+}
+
 TEST_F(RendererProcessTest, ARendererThatHangsIsKilledAtTheLimit) {
   const char* args[] = {"-c", "sleep 30", nullptr};
   const double start = Now();
@@ -71,24 +95,7 @@ TEST_F(RendererProcessTest, ARendererThatHangsIsKilledAtTheLimit) {
   EXPECT_EQ(g_sigchld.load(), 0);
 }
 
-// A SIGTERM report asked for while a SIGUSR2 report renders on another
-// thread: the second waits its turn instead of giving up.
-TEST_F(RendererProcessTest, ASecondRendererWaitsForTheFirst) {
-  std::atomic<int> first{-2};
-  std::thread slow([&first] {
-    const char* args[] = {"-c", "sleep 0.5; exit 3", nullptr};
-    first.store(RendererProcess::Run(args, 10));
-  });
-  usleep(100 * 1000);  // the slow one is running by now
-  const double start = Now();
-  const char* args[] = {"-c", "exit 5", nullptr};
-  EXPECT_EQ(RendererProcess::Run(args, 10), 5);
-  EXPECT_GE(Now() - start, 0.2);  // it did wait for the slow one
-  slow.join();
-  EXPECT_EQ(first.load(), 3);
-}
-
-// ... but not for ever: it gives up at its own time limit.
+// A second caller waits, but not for ever: it gives up at its own limit.
 TEST_F(RendererProcessTest, ASecondRendererGivesUpAtItsLimit) {
   std::thread slow([] {
     const char* args[] = {"-c", "sleep 3", nullptr};

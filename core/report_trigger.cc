@@ -40,6 +40,9 @@ std::atomic<bool> g_forgotten{false};  // set in forked children
 std::atomic<bool> g_thread_started{false};
 std::atomic<int64_t> g_first_flush_ms{0};
 std::atomic<int64_t> g_next_in_band_check_ms{0};
+// Lock-free on x86-64 and AArch64, so the handler may add to it.
+std::atomic<int64_t> g_deferred_reports{0};
+static_assert(std::atomic<int64_t>::is_always_lock_free, "signal-safe");
 
 int64_t NowMs(clockid_t clock) {
   timespec ts;
@@ -73,6 +76,8 @@ void RunDeferred(int number) {
     SignalDispositions::PassOn(number);
     return;
   }
+  // Counted before the report, so that the report says it was deferred.
+  g_deferred_reports.fetch_add(1, std::memory_order_relaxed);
   Act(number);
 }
 
@@ -165,15 +170,23 @@ void ReportTrigger::OnSampledAllocation() {
       g_forgotten.load(std::memory_order_relaxed)) {
     return;
   }
+  // A process with threads of its own already pays for glibc's locking,
+  // so one more thread costs it nothing: start at once. Before the clock's
+  // once-a-second look, which would otherwise pass over the sampled
+  // allocations of a job that started its threads just after one: a job
+  // that then mostly waits may sample nothing more for minutes, and had no
+  // periodic report at all.
+  if (__libc_single_threaded == 0) {
+    StartThread();
+    return;
+  }
   const int64_t now = NowMs(CLOCK_MONOTONIC_COARSE);
   if (now < g_next_in_band_check_ms.load(std::memory_order_relaxed)) return;
   const int64_t first_flush = g_first_flush_ms.load(std::memory_order_relaxed);
   int64_t next_check = now + kInBandCheckMs;
   if (first_flush > now) next_check = std::min(next_check, first_flush);
   g_next_in_band_check_ms.store(next_check, std::memory_order_relaxed);
-  // A process with threads of its own already pays for glibc's locking,
-  // so one more thread costs it nothing: start at once.
-  if (__libc_single_threaded == 0 || now >= first_flush) StartThread();
+  if (now >= first_flush) StartThread();
 }
 
 void ReportTrigger::ForgetInChild() {
@@ -188,8 +201,13 @@ void ReportTrigger::AdoptInChild(pid_t owner) {
     g_first_flush_ms.store(NowMs(CLOCK_MONOTONIC) + g_flush_ms);
   }
   g_next_in_band_check_ms.store(0);
+  g_deferred_reports.store(0, std::memory_order_relaxed);
 }
 
 void ReportTrigger::Stop() { g_stopped.store(true); }
+
+int64_t ReportTrigger::DeferredReports() {
+  return g_deferred_reports.load(std::memory_order_relaxed);
+}
 
 }  // namespace tidemark

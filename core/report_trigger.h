@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 namespace tidemark {
 
 // Why a report is being written outside the normal exit path.
@@ -64,6 +66,13 @@ class ReportTrigger {
   static void AdoptInChild(pid_t owner);
   // After the final report: nothing more is written.
   static void Stop();
+
+  // How many signal reports were deferred: the signal landed on a thread
+  // inside the allocator or the profiler and was acted on when it left.
+  // Counted for this process since Start (a forked child that keeps being
+  // profiled starts again from 0). A test that means to hit that moment
+  // reads it from summary.json ("deferred_reports"). Async-signal-safe.
+  static int64_t DeferredReports();
 };
 
 }  // namespace tidemark

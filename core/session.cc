@@ -76,6 +76,16 @@ struct SessionState {
   // Set once the final reports exist, by whichever path wrote them (the
   // exit report under report_mutex, a renderer run from a signal handler).
   std::atomic<bool> final_written{false};
+  // A final report rendered elsewhere (a signal, _exit) cannot take
+  // report_mutex (a handler must not block on a lock), yet its files have
+  // the same names as a write in place: it sets final_elsewhere, then waits
+  // while writing_in_place; a write in place sets writing_in_place, then
+  // gives up if final_elsewhere is set (both sequentially consistent, so
+  // one of them sees the other). Otherwise a periodic report renamed after
+  // the final one replaced it, and the signal killed the process in the
+  // middle of writing one, leaving its temporary file.
+  std::atomic<bool> final_elsewhere{false};
+  std::atomic<bool> writing_in_place{false};
   std::atomic<int> oom_reports{0};  // numbers out-of-memory-N
 
   // The job (core/job_log.h): its folder, and this process's place in it.
@@ -321,12 +331,20 @@ void DiscardOwnFolder(SessionState* s) {
   rmdir(s->folder_path);
 }
 
+// How many signal reports were deferred so far, for the next report.
+// Async-signal-safe (a signal's report stores it before rendering).
+void StoreDeferredReports(SessionState* s) {
+  __atomic_store_n(&s->store->mutable_header()->deferred_reports,
+                   ReportTrigger::DeferredReports(), __ATOMIC_RELAXED);
+}
+
 // The facts that change while the program runs, refreshed in the stored
 // profile before each report (and so kept for a renderer after a kill).
 void RefreshStoredFacts(SessionState* s) {
   pf::FileHeader* h = s->store->mutable_header();
   h->rss_hwm_bytes = ReadRssHighWaterMark();
   h->profiler_bytes = InternalAllocator::MappedBytes();
+  StoreDeferredReports(s);
 }
 
 // Records how the program is ending; `ending` is stored last.
@@ -382,6 +400,15 @@ bool WriteReportsNow(const char* reason, bool final_report) {
   std::lock_guard<std::mutex> lock(s->report_mutex);
   // After the final report, nothing may replace it.
   if (s->final_written.load()) return false;
+  // Nor may anything be written beside a final report rendered elsewhere.
+  struct InPlace {
+    explicit InPlace(SessionState* s) : s(s) {
+      s->writing_in_place.store(true);
+    }
+    ~InPlace() { s->writing_in_place.store(false); }
+    SessionState* s;
+  } in_place(s);
+  if (s->final_elsewhere.load()) return false;
   bool ok = true;
   try {
     // The same reader renders a dead process's file (//tools:report).
@@ -480,6 +507,19 @@ void OnExit(int status, void*) {
   g_tracking_state.store(kTrackingOff);
 }
 
+// Before a final report is rendered elsewhere: no write in place starts
+// from now on, and one under way (the report thread's, on another thread:
+// it blocks every signal, so this never interrupted it) ends first, at most
+// a minute. Async-signal-safe.
+void ClaimFinalFromElsewhere(SessionState* s) {
+  s->final_elsewhere.store(true);
+  for (int waited_ms = 0; s->writing_in_place.load() && waited_ms < 60000;
+       ++waited_ms) {
+    timespec step = {0, 1000L * 1000};
+    nanosleep(&step, nullptr);
+  }
+}
+
 // A process ending through _exit (core/exported_exit_symbols.cc): no exit
 // handler runs, so its final reports are rendered here, by the renderer
 // process (this may be a signal handler or a vfork child: only
@@ -496,6 +536,8 @@ void OnImmediateExitNow(int status) {
   const ThreadState& ts = t_thread_state;
   if (ts.in_allocator != 0 || ts.reentrancy_depth != 0) return;
   ReentrancyGuard guard;
+  ClaimFinalFromElsewhere(s);
+  if (s->final_written.load()) return;  // written in place meanwhile
   Tracker::Get().peak().CaptureForReport();
   RefreshStoredFacts(s);
   const int code = status & 0xff;
@@ -646,6 +688,7 @@ const char* SignalName(int number) {
 // is acted on), so it only stores and calls async-signal-safe functions.
 void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
   Tracker::Get().peak().CaptureForReport();
+  StoreDeferredReports(s);
   const char* name = SignalName(signal_number);
   if (!final_report) {
     // Each SIGUSR2 gets a folder of its own: sigusr2-1, sigusr2-2, ...
@@ -657,6 +700,8 @@ void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
     return;
   }
   if (s->final_written.load()) return;
+  ClaimFinalFromElsewhere(s);
+  if (s->final_written.load()) return;  // written in place meanwhile
   RecordEnding(s, pf::kSignal, 0, signal_number);
   if (IsNoise(s)) {
     s->final_written.store(true);

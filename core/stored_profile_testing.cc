@@ -185,6 +185,7 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   h->end_nanoseconds = p.end_nanoseconds;
   h->rss_hwm_bytes = p.rss_hwm_bytes;
   h->profiler_bytes = p.profiler_bytes;
+  h->deferred_reports = p.deferred_reports;
   h->inherited_bytes = p.inherited_bytes;
   h->parent_pid = p.parent_pid;
   h->started = p.started;

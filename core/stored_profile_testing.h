@@ -58,6 +58,7 @@ struct TestStoredProfile {
   int64_t end_nanoseconds = 0;
   int64_t rss_hwm_bytes = 0;
   int64_t profiler_bytes = 0;
+  int64_t deferred_reports = 0;
   uint32_t flags = 0;
   // The process within its job.
   int64_t inherited_bytes = 0;

@@ -110,6 +110,8 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .Int(profile.rss_hwm_bytes)
       .Key("profiler_bytes")
       .Int(profile.profiler_bytes)
+      .Key("deferred_reports")
+      .Int(profile.deferred_reports)
       .Key("tracked_allocations")
       .Int(profile.tracked_allocations)
       .Key("sample_interval_bytes")

@@ -20,8 +20,11 @@ inline constexpr int kSummaryTopStacks = 10;
 //   command                array of strings
 //   exit_code              integer, or null when the program had not exited
 //   wall_seconds           number
-//   peak_bytes, current_bytes, rss_hwm_bytes, tracked_allocations,
-//   sample_interval_bytes  integers (sample_interval_bytes is 0 in exact mode)
+//   peak_bytes, current_bytes, rss_hwm_bytes, profiler_bytes,
+//   deferred_reports, tracked_allocations,
+//   sample_interval_bytes  integers (sample_interval_bytes is 0 in exact mode;
+//                          deferred_reports: signal reports acted on when the
+//                          thread left the allocator or the profiler)
 //   stack_count            stacks with bytes live at the peak
 //   top                    the `top_stacks` largest of them, largest first:
 //     bytes, allocations   integers

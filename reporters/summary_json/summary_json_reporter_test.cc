@@ -39,6 +39,7 @@ Profile SmallProfile() {
   profile.current_bytes = 1000;
   profile.tracked_allocations = 42;
   profile.rss_hwm_bytes = 9000;
+  profile.deferred_reports = 4;
   profile.frames = {
       Frame(FrameKind::kPython, "main", "app.py", 3),
       Frame(FrameKind::kPython, "load", "app.py", 9),
@@ -74,6 +75,7 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "current_bytes": 1000,
   "rss_hwm_bytes": 9000,
   "profiler_bytes": 0,
+  "deferred_reports": 4,
   "tracked_allocations": 42,
   "sample_interval_bytes": 0,
   "stack_count": 2,
@@ -172,7 +174,8 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   EXPECT_EQ(
       output,
       R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
-      R"("current_bytes":1000,"ended":"exit code 3","exit_code":null,)"
+      R"("current_bytes":1000,"deferred_reports":4,"ended":"exit code 3",)"
+      R"("exit_code":null,)"
       R"("inherited_bytes":5000,"mode":"sample","parent_pid":70,)"
       R"("peak_bytes":3000,"peak_seconds":0.75,"pid":77,)"
       R"("profiler_bytes":0,"reason":"exit",)"

@@ -113,7 +113,8 @@ class FileHeader(ctypes.LittleEndianStructure):
         ("start_ticks", ctypes.c_uint64),
         ("python_seen", ctypes.c_uint32),
         ("reserved4", ctypes.c_uint32),
-        ("reserved3", ctypes.c_uint64 * 3),
+        ("deferred_reports", ctypes.c_int64),
+        ("reserved3", ctypes.c_uint64 * 2),
         ("chunk_offset", (ctypes.c_uint64 * MAX_CHUNKS) * AREA_COUNT),
     ]
 
