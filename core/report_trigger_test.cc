@@ -81,6 +81,33 @@ void ProgramHandler(int number) {
 #define LINE_TEXT(line) LINE_TEXT2(line)
 #define LINE_TEXT2(line) #line
 
+// A thread of the program's own (numpy's OpenBLAS, say), blocked on a
+// pipe until the end of its scope.
+class ProgramThread {
+ public:
+  ProgramThread() {
+    CHILD_EXPECT(pipe(hold_) == 0);
+    pthread_create(&thread_, nullptr, &Wait, &hold_[0]);
+  }
+  ~ProgramThread() {
+    close(hold_[1]);
+    pthread_join(thread_, nullptr);
+  }
+  ProgramThread(const ProgramThread&) = delete;
+  ProgramThread& operator=(const ProgramThread&) = delete;
+
+ private:
+  static void* Wait(void* fd) {
+    char byte;
+    while (read(*static_cast<int*>(fd), &byte, 1) < 0) {
+    }
+    return nullptr;
+  }
+
+  int hold_[2] = {-1, -1};
+  pthread_t thread_ = {};
+};
+
 struct ChildOutcome {
   int status = 0;
   std::string record;  // the words, space-separated, without the last space
@@ -456,18 +483,7 @@ TEST(ReportTriggerTest,
 TEST(ReportTriggerTest, AProcessWithThreadsStartsTheThreadAtOnce) {
   ExpectExited(RunInChild([] {
                  // A thread of the program's own (numpy's OpenBLAS, say).
-                 int hold[2];
-                 CHILD_EXPECT(pipe(hold) == 0);
-                 pthread_t program_thread;
-                 pthread_create(
-                     &program_thread, nullptr,
-                     [](void* fd) -> void* {
-                       char byte;
-                       while (read(*static_cast<int*>(fd), &byte, 1) < 0) {
-                       }
-                       return nullptr;
-                     },
-                     &hold[0]);
+                 const ProgramThread program_thread;
                  CHILD_EXPECT(__libc_single_threaded == 0);
                  StartTrigger(60);
                  CHILD_EXPECT(ReportThreadId() == 0);
@@ -476,8 +492,6 @@ TEST(ReportTriggerTest, AProcessWithThreadsStartsTheThreadAtOnce) {
                  // The first report is one interval away.
                  SleepSeconds(0.2);
                  Note("no-report-yet");
-                 close(hold[1]);
-                 pthread_join(program_thread, nullptr);
                }),
                "no-report-yet");
 }
@@ -486,26 +500,13 @@ TEST(ReportTriggerTest, AProcessWithThreadsStartsTheThreadAtOnce) {
 // (under ThreadSanitizer too).
 TEST(ReportTriggerTest, APeriodicReportRunsOnItsThreadInsideAGuard) {
   ExpectExited(RunInChild([] {
-                 int hold[2];
-                 CHILD_EXPECT(pipe(hold) == 0);
-                 pthread_t program_thread;
-                 pthread_create(
-                     &program_thread, nullptr,
-                     [](void* fd) -> void* {
-                       char byte;
-                       while (read(*static_cast<int*>(fd), &byte, 1) < 0) {
-                       }
-                       return nullptr;
-                     },
-                     &hold[0]);
+                 const ProgramThread program_thread;
                  StartTrigger(0.3);
                  ReportTrigger::OnSampledAllocation();
                  // The first report at 0.3 s; stopped before the second.
                  SleepSeconds(0.45);
                  ReportTrigger::Stop();
                  SleepSeconds(0.5);
-                 close(hold[1]);
-                 pthread_join(program_thread, nullptr);
                }),
                "P0/0/1@tidemark-report");
 }
@@ -519,48 +520,22 @@ TEST(ReportTriggerTest, ThreadsStartedAfterAnEarlierCheckStartItAtOnce) {
   ExpectExited(RunInChild([] {
                  StartTrigger(60);
                  ReportTrigger::OnSampledAllocation();
-                 int hold[2];
-                 CHILD_EXPECT(pipe(hold) == 0);
-                 pthread_t program_thread;
-                 pthread_create(
-                     &program_thread, nullptr,
-                     [](void* fd) -> void* {
-                       char byte;
-                       while (read(*static_cast<int*>(fd), &byte, 1) < 0) {
-                       }
-                       return nullptr;
-                     },
-                     &hold[0]);
+                 const ProgramThread program_thread;
                  ReportTrigger::OnSampledAllocation();
                  CHILD_EXPECT(ReportThreadId() != 0);
                  Note("done");
-                 close(hold[1]);
-                 pthread_join(program_thread, nullptr);
                }),
                "done");
 }
 
 TEST(ReportTriggerTest, WithoutAFlushIntervalThereIsNoThread) {
   ExpectExited(RunInChild([] {
-                 int hold[2];
-                 CHILD_EXPECT(pipe(hold) == 0);
-                 pthread_t program_thread;
-                 pthread_create(
-                     &program_thread, nullptr,
-                     [](void* fd) -> void* {
-                       char byte;
-                       while (read(*static_cast<int*>(fd), &byte, 1) < 0) {
-                       }
-                       return nullptr;
-                     },
-                     &hold[0]);
+                 const ProgramThread program_thread;
                  StartTrigger(0);
                  ReportTrigger::OnSampledAllocation();
                  SleepSeconds(0.05);
                  CHILD_EXPECT(ReportThreadId() == 0);
                  Note("none");
-                 close(hold[1]);
-                 pthread_join(program_thread, nullptr);
                }),
                "none");
 }
