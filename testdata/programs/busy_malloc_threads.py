@@ -14,12 +14,15 @@ can take it.
 
 Known bytes, held for the whole run: 48 blocks of 1 MiB through the process's
 malloc (HELD-48) and a 16 MiB bytearray (HELD-16; 16 MiB + 1 for its NUL).
-Prints "ready PID" once all four threads churn.
+Prints "ready PID" once all four threads churn. A job its test left behind
+(the test killed by a timeout, say) does not churn for ever: after
+GIVE_UP_SECONDS the main thread ends the process with status 97.
 """
 import ctypes
 import os
 import sys
 import threading
+import time
 
 libc = ctypes.CDLL(None)  # the process's malloc: the preloaded one
 libc.malloc.restype = ctypes.c_void_p
@@ -30,6 +33,7 @@ libc.free.argtypes = [ctypes.c_void_p]
 
 THREADS = 4
 BLOCK = 256 << 10
+GIVE_UP_SECONDS = 300
 
 
 def churn(started):
@@ -37,6 +41,15 @@ def churn(started):
     started.release()
     while True:
         free(calloc(1, BLOCK))  # CHURN
+
+
+def churn_until_given_up():
+    calloc, free, now = libc.calloc, libc.free, time.monotonic
+    deadline = now() + GIVE_UP_SECONDS
+    while now() < deadline:
+        for _ in range(1000):
+            free(calloc(1, BLOCK))  # CHURN
+    os._exit(97)
 
 
 def main():
@@ -48,7 +61,7 @@ def main():
     for _ in range(THREADS - 1):
         started.acquire()
     print("ready %d" % os.getpid(), flush=True)
-    churn(threading.Semaphore(0))
+    churn_until_given_up()
     return held, array
 
 
