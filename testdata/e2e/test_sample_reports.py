@@ -196,6 +196,10 @@ class SampleReportsTest(pr.ProfileTestCase):
         self.assertIn("tidemark: peak tracked memory", err)
 
     def test_periodic_report_survives_sigkill(self):
+        # The interval is 0.2 s because this test is about what a SIGKILL
+        # leaves (the last periodic report, whole), not about when the
+        # reports come: test_periodic_default.py waits for one at the
+        # default 60 s in a threaded job.
         job = Job(flush_interval="0.2")
         job.expect("phase1")
         # A single-threaded job starts its report thread with its first
