@@ -810,6 +810,17 @@ class Job:
         self.proc.stderr.close()
         return self.returncode
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *unused):
+        """`with job:` ends the job (kill_all) if it is still running when
+        the block is left, by an assertion, say; a job the block finished is
+        left as it is."""
+        if self.proc.poll() is None:
+            self.kill_all()
+        return False
+
     def kill_all(self):
         """Ends a job that went wrong: its process group, and its Python
         process (the launcher's child has a group of its own)."""

@@ -136,7 +136,7 @@ class MatrixTest(pr.ProfileTestCase):
         self.assertEqual(expected_status, -signal.SIGTERM, "without Tidemark")
         job = pr.Job(self.command(self.program_folder(), "busy"), how, mode,
                      name="matrix-busy")
-        try:
+        with job:
             job.wait_marker("busy ")
             facts = self.facts(job.stdout, what)
             job.signal(signal.SIGUSR2)
@@ -153,9 +153,6 @@ class MatrixTest(pr.ProfileTestCase):
             else:
                 job.signal(signal.SIGTERM)
             job.finish(timeout=60)
-        finally:
-            if job.proc.poll() is None:
-                job.kill_all()
         self.assertEqual(job.returncode, expected_status,
                          "%s: status differs from the job without Tidemark\n%s"
                          % (what, job.describe()))

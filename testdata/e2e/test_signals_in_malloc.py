@@ -62,7 +62,7 @@ class SignalsInsideMallocTest(pr.ProfileTestCase):
     def run_one(self, how, mode):
         job = pr.Job([pr.PYTHON, PROGRAM], how, mode, name="busy-malloc")
         started = time.monotonic()
-        try:
+        with job:
             pid = job.wait_marker("ready")
             folder = os.path.join(job.output, "%d-python3" % pid)
             for n in range(1, SIGNALS + 1):
@@ -78,10 +78,6 @@ class SignalsInsideMallocTest(pr.ProfileTestCase):
                                          % (n, job.describe()))
             os.kill(pid, signal.SIGTERM)
             job.finish()
-        except BaseException:
-            if job.proc.poll() is None:
-                job.kill_all()
-            raise
         seconds = time.monotonic() - started
         context = "%s, %s mode\n%s" % (how, mode, job.describe())
         self.assertEqual(job.returncode, -signal.SIGTERM, context)

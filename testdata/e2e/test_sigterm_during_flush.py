@@ -61,7 +61,7 @@ class SigtermDuringPeriodicWriteTest(pr.ProfileTestCase):
                          settings={"sample_interval": SAMPLE_INTERVAL,
                                    "flush_interval": "%g" % FLUSH_SECONDS})
         mid_write = False
-        try:
+        with job:
             pid = job.wait_marker("ready")
             folder = os.path.join(job.output, "%d-python3" % pid)
             # The report thread is writing its cycles once a periodic
@@ -80,10 +80,6 @@ class SigtermDuringPeriodicWriteTest(pr.ProfileTestCase):
                 mid_write = temporary_seen(folder)
             os.kill(pid, signal.SIGTERM)
             job.finish()
-        except BaseException:
-            if job.proc.poll() is None:
-                job.kill_all()
-            raise
         context = "%s, SIGTERM %s\n%s" % (
             how, "as a temporary file was seen" if targeted else "%.3f s after a periodic "
             "report (temporary file seen: %s)" % (delay, mid_write), job.describe())
