@@ -311,6 +311,14 @@ class Reader {
     }
   }
 
+  // True when chunk `index` of `area` was never made: the header gives it
+  // no place and the file is complete (an incomplete one may have kept it
+  // in the process's memory).
+  bool NeverMade(Area area, uint32_t index) const {
+    return Load(h_->chunk_offset[area][index]) == 0 &&
+           (Load(h_->flags) & profile_format::kFlagIncomplete) == 0;
+  }
+
   std::string MissingChunk(Area area, uint32_t index) {
     return std::string("chunk ") + std::to_string(index) + " of the " +
            AreaName(area) + " is missing or lies outside the file (truncated?)";
@@ -353,10 +361,22 @@ class Reader {
     for (uint32_t id = 1; id <= count;) {
       const uint32_t index = id / kPerChunk;
       const uint8_t* chunk = source_.chunk(area, index);
-      if (chunk == nullptr) return Fail(error, MissingChunk(area, index));
-      const auto* entries = reinterpret_cast<const CounterEntry*>(chunk);
       const uint32_t last = static_cast<uint32_t>(
           std::min<uint64_t>(count, uint64_t{index + 1} * kPerChunk - 1));
+      if (chunk == nullptr) {
+        // Counter chunks are made on a stack's first count, after the stack
+        // is published: a process killed in between leaves a stack whose
+        // chunk was never made, and its counters are zero. Only a chunk
+        // the header places somewhere (or one an incomplete file kept in
+        // memory) is really missing.
+        if (!NeverMade(area, index)) {
+          return Fail(error, MissingChunk(area, index));
+        }
+        out->resize(static_cast<size_t>(last) + 1, CounterEntry{0, 0});
+        id = last + 1;
+        continue;
+      }
+      const auto* entries = reinterpret_cast<const CounterEntry*>(chunk);
       out->resize(static_cast<size_t>(last) + 1, CounterEntry{0, 0});
       for (; id <= last; ++id) {
         const CounterEntry& e = entries[id % kPerChunk];

@@ -514,9 +514,15 @@ TEST_F(CorruptionTest, ChunkOffsets) {
   live = ~uint64_t{0} & ~uint64_t{kChunkBytes - 1};
   EXPECT_NE(ReadError(image_).find("chunk 0 of the live counters"),
             std::string::npos);
+  // No offset at all is a chunk never made (its stacks were published but
+  // never counted), zero in a complete file; only an incomplete file may
+  // have kept it elsewhere.
   live = 0;
+  EXPECT_EQ(ReadError(image_), "");
+  h()->flags |= kFlagIncomplete;
   EXPECT_NE(ReadError(image_).find("chunk 0 of the live counters"),
             std::string::npos);
+  h()->flags &= ~kFlagIncomplete;
   live = good;
   h()->chunk_offset[kStringPool][0] = 0;
   EXPECT_EQ(ReadError(image_),

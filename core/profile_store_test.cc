@@ -142,6 +142,21 @@ TEST_F(ProfileStoreTest, LiveBytesAboveTheLastCopyAreThePeak) {
   EXPECT_EQ(BytesOfLine(profile, 1), 0);
 }
 
+TEST_F(ProfileStoreTest, AStackWhoseCountersWereNeverMadeReadsAsZero) {
+  // A stack is published before its first count makes the counter chunk;
+  // a process killed in between leaves exactly this file.
+  std::unique_ptr<PeakTracker> peak;
+  ProfileStore* store = NewStore(&peak);
+  ASSERT_NE(store, nullptr);
+  AddStacks(store, 2);
+
+  Profile profile;
+  ASSERT_TRUE(ReadPeakFromFile(&profile));
+  EXPECT_EQ(profile.peak_bytes, 0);
+  EXPECT_EQ(profile.current_bytes, 0);
+  EXPECT_EQ(BytesOfLine(profile, 1), 0);
+}
+
 TEST_F(ProfileStoreTest, ManyStacksSpanManyChunks) {
   std::unique_ptr<PeakTracker> peak;
   ProfileStore* store = NewStore(&peak);
