@@ -36,8 +36,12 @@ namespace tidemark {
 // estimated bytes and the number of live records n (CounterEntry's
 // `allocations`), not which records were exact, so the bound charges every
 // record R^2: tight for a stack of sampled blocks of any size below R
-// (within 4% in sigma), loose only for records of at least R (one 400 MiB
-// array still gets about 17 R). Plugging n in for mu undercovers a stack
+// (within 4% in sigma), loose only for records of at least R. Even a stack
+// seen only through exact records may hold small blocks never sampled (up
+// to ~10 R at a 4-sigma tail), so its honest bound is never 0: one 400 MiB
+// array gets 17 R where a separate count of sampled records would give
+// 16 R; fifty 8 MiB ones 37 R instead of 16 R. Too little to change the
+// stored format for. Plugging n in for mu undercovers a stack
 // with few records (simulated: 1% of stacks with 6-10 samples fall outside
 // 4 R sqrt(n)); instead the bound takes the largest mu whose count would be
 // within 4 of its own deviations of the n seen, mu <= (2 + sqrt(n + 4))^2,

@@ -78,12 +78,15 @@ std::string IntervalText(int64_t bytes) {
   constexpr int64_t kKiB = 1024;
   const int64_t mib = static_cast<int64_t>(kMiB);
   if (bytes >= mib) {
-    return bytes % mib == 0 ? absl::StrFormat("%d MiB", bytes / mib)
-                            : absl::StrFormat("%.1f MiB", bytes / kMiB);
+    return bytes % mib == 0
+               ? absl::StrFormat("%d MiB", bytes / mib)
+               : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / kMiB);
   }
   if (bytes >= kKiB) {
-    return bytes % kKiB == 0 ? absl::StrFormat("%d KiB", bytes / kKiB)
-                             : absl::StrFormat("%.1f KiB", bytes / 1024.0);
+    return bytes % kKiB == 0
+               ? absl::StrFormat("%d KiB", bytes / kKiB)
+               : absl::StrFormat("%.1f KiB",
+                                 static_cast<double>(bytes) / 1024.0);
   }
   return absl::StrFormat("%d bytes", bytes);
 }
