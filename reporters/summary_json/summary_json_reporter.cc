@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/registry.h"
+#include "reporters/common/sampling_bound.h"
 #include "reporters/common/stack_order.h"
 #include "reporters/summary_json/json_writer.h"
 
@@ -41,10 +42,13 @@ void WriteStack(const Profile& profile, const ProfileStack& stack,
   // Two decimals are all a reader uses; more would only show float noise.
   const double percent =
       std::round(PercentOfPeak(profile, stack.bytes) * 100) / 100;
-  json->BeginObject()
-      .Key("bytes")
-      .Int(stack.bytes)
-      .Key("allocations")
+  json->BeginObject().Key("bytes").Int(stack.bytes);
+  // --- Sampling bound (issue 10): the stack's bytes +- this (0 in exact
+  // mode), from its own samples (core/sampler.h).
+  json->Key("bytes_bound")
+      .Int(BytesBound(profile, stack.bytes, stack.allocations));
+  // --- End of the sampling bound.
+  json->Key("allocations")
       .Int(stack.allocations)
       .Key("percent_of_peak")
       .Double(percent)
@@ -55,6 +59,23 @@ void WriteStack(const Profile& profile, const ProfileStack& stack,
   }
   json->EndArray().EndObject();
 }
+
+// --- Sampling bounds (issue 10): each byte figure above that sample mode
+// estimates, +- its bound (reporters/common/sampling_bound.h); 0 in exact
+// mode, where they are measured.
+void WriteSamplingBounds(const Profile& profile, JsonWriter* json) {
+  json->Key("peak_bytes_bound").Int(PeakBytesBound(profile));
+  // What is live now has no sample count in the profile: bounded through
+  // its bytes alone (wider, still 4 sigma).
+  json->Key("current_bytes_bound")
+      .Int(BytesBound(profile, profile.current_bytes, kUnknownSamples));
+  // Only a forked child inherits; elsewhere inherited_bytes is a plain 0.
+  json->Key("inherited_bytes_bound")
+      .Int(profile.started == "fork"
+               ? BytesBound(profile, profile.inherited_bytes, kUnknownSamples)
+               : 0);
+}
+// --- End of the sampling bounds.
 
 }  // namespace
 
@@ -116,6 +137,7 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .Int(profile.tracked_allocations)
       .Key("sample_interval_bytes")
       .Int(profile.sample_interval_bytes);
+  WriteSamplingBounds(profile, &json);
   if (profile.out_of_memory) {
     json.Key("out_of_memory")
         .BeginObject()

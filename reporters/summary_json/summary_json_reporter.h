@@ -25,9 +25,18 @@ inline constexpr int kSummaryTopStacks = 10;
 //   sample_interval_bytes  integers (sample_interval_bytes is 0 in exact mode;
 //                          deferred_reports: signal reports acted on when the
 //                          thread left the allocator or the profiler)
+//   peak_bytes_bound, current_bytes_bound, inherited_bytes_bound
+//                          integers: in sample mode the figure named is an
+//                          estimate and the truth lies within +- this (four
+//                          standard deviations; reporters/common/
+//                          sampling_bound.h); 0 in exact mode (measured) and
+//                          for inherited_bytes outside a forked child
 //   stack_count            stacks with bytes live at the peak
 //   top                    the `top_stacks` largest of them, largest first:
-//     bytes, allocations   integers
+//     bytes, allocations   integers (in sample mode `allocations` counts the
+//                          stack's records, i.e. its sampled allocations and
+//                          those of at least the interval, not all of them)
+//     bytes_bound          integer: bytes' bound, as for peak_bytes_bound
 //     percent_of_peak      bytes / peak_bytes * 100, rounded to 2 decimals
 //     frames               root first: {function, file, line,
 //                          kind: "python"|"native"}; for a native frame

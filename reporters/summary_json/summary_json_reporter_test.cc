@@ -78,10 +78,14 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "deferred_reports": 4,
   "tracked_allocations": 42,
   "sample_interval_bytes": 0,
+  "peak_bytes_bound": 0,
+  "current_bytes_bound": 0,
+  "inherited_bytes_bound": 0,
   "stack_count": 2,
   "top": [
     {
       "bytes": 1999,
+      "bytes_bound": 0,
       "allocations": 5,
       "percent_of_peak": 66.63,
       "frames": [
@@ -107,6 +111,7 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
     },
     {
       "bytes": 1000,
+      "bytes_bound": 0,
       "allocations": 1,
       "percent_of_peak": 33.33,
       "frames": []
@@ -140,7 +145,7 @@ TEST(RenderSummaryJsonTest, TheOutOfMemoryReportSaysWhichLimit) {
   profile.oom_limit_bytes = 1073741824;
   profile.oom_available_bytes = 1048576;
   EXPECT_THAT(RenderSummaryJson(profile),
-              HasSubstr(R"(  "sample_interval_bytes": 0,
+              HasSubstr(R"(  "inherited_bytes_bound": 0,
   "out_of_memory": {
     "reason": "the cgroup's memory.max is nearly reached",
     "limit_bytes": 1073741824,
@@ -174,24 +179,62 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   EXPECT_EQ(
       output,
       R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
-      R"("current_bytes":1000,"deferred_reports":4,"ended":"exit code 3",)"
+      R"("current_bytes":1000,"current_bytes_bound":16778216,)"
+      R"("deferred_reports":4,"ended":"exit code 3",)"
       R"("exit_code":null,)"
-      R"("inherited_bytes":5000,"mode":"sample","parent_pid":70,)"
-      R"("peak_bytes":3000,"peak_seconds":0.75,"pid":77,)"
+      R"("inherited_bytes":5000,"inherited_bytes_bound":16782215,)"
+      R"("mode":"sample","parent_pid":70,)"
+      R"("peak_bytes":3000,"peak_bytes_bound":16780216,"peak_seconds":0.75,)"
+      R"("pid":77,)"
       R"("profiler_bytes":0,"reason":"exit",)"
       R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
       R"("started":"fork",)"
-      R"("top":[{"allocations":5,"bytes":1999,"frames":[)"
+      R"("top":[{"allocations":5,"bytes":1999,"bytes_bound":16779215,)"
+      R"("frames":[)"
       R"({"file":"app.py","function":"quote\"back\\slash\u0001",)"
       R"("kind":"python","line":3},)"
       R"({"file":"/tmp/caf\u00e9\n.py","function":"load","kind":"python",)"
       R"("line":9},)"
       R"({"file":"libc.so.6","function":"malloc","kind":"native","line":0}],)"
       R"("percent_of_peak":66.63},)"
-      R"({"allocations":1,"bytes":1000,"frames":[],"percent_of_peak":33.33}],)"
+      R"({"allocations":1,"bytes":1000,"bytes_bound":16778216,"frames":[],)"
+      R"("percent_of_peak":33.33}],)"
       R"("tracked_allocations":42,"unwinder":"cpython","wall_seconds":1.5})");
 }
+
+// --- Sampling bounds (issue 10). R = 1 MiB; sample counts chosen so that
+// n + 4 is a square and the bound 4 R (2 + sqrt(n + 4)) is whole MiB.
+TEST(RenderSummaryJsonTest, SampleModeGivesEachEstimateItsBound) {
+  constexpr int64_t kMiB = 1 << 20;
+  Profile profile = SmallProfile();
+  profile.mode = "sample";
+  profile.sample_interval_bytes = kMiB;
+  profile.peak_bytes = 100 * kMiB;
+  profile.current_bytes = 12 * kMiB;   // no count: n = 12 MiB / R
+  profile.inherited_bytes = 5 * kMiB;  // started "fork": n = 5
+  profile.stacks = {Stack({}, 40 * kMiB, 32), Stack({2, 1, 0}, 60 * kMiB, 45)};
+  const std::string json = RenderSummaryJson(profile);
+  // 77 samples in all: 4 R (2 + 9).
+  EXPECT_THAT(json, HasSubstr(R"(  "sample_interval_bytes": 1048576,
+  "peak_bytes_bound": 46137344,
+  "current_bytes_bound": 25165824,
+  "inherited_bytes_bound": 20971520,
+)"));
+  // 45 samples: 4 R (2 + 7); 32 samples: 4 R (2 + 6).
+  EXPECT_THAT(json, HasSubstr(R"("bytes": 62914560,
+      "bytes_bound": 37748736,
+      "allocations": 45,)"));
+  EXPECT_THAT(json, HasSubstr(R"("bytes": 41943040,
+      "bytes_bound": 33554432,
+      "allocations": 32,)"));
+  // Only a forked child's inherited bytes are an estimate.
+  profile.started = "first";
+  profile.inherited_bytes = 0;
+  EXPECT_THAT(RenderSummaryJson(profile),
+              HasSubstr(R"("inherited_bytes_bound": 0,)"));
+}
+// --- End of the sampling bounds.
 
 TEST(RenderSummaryJsonTest, KeepsTheLargestStacksOnly) {
   if (!PythonAvailable()) GTEST_SKIP() << "no /usr/bin/python3";

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "core/atomic_file.h"
 #include "core/registry.h"
+#include "reporters/common/sampling_bound.h"
 #include "reporters/common/stack_order.h"
 #include "reporters/common/text.h"
 #include "reporters/top_table/library_path.h"
@@ -46,11 +47,59 @@ std::string LineText(const Profile& profile, int frame_index) {
   return FrameText(FrameAt(profile, frame_index));
 }
 
-void AppendRow(const Profile& profile, int64_t bytes, const std::string& what,
-               std::string* out) {
-  absl::StrAppendFormat(out, "%s%9.1f %6.1f%%  %s\n", kPrefix,
-                        static_cast<double>(bytes) / kMiB,
-                        PercentOfPeak(profile, bytes), what);
+// One row of the table: a line's bytes summed over its stacks, and their
+// records (the samples its sample-mode bound rests on).
+struct Line {
+  std::string text;
+  int64_t bytes = 0;
+  int64_t samples = 0;
+};
+
+bool IsSampled(const Profile& profile) {
+  return profile.sample_interval_bytes > 0;
+}
+
+void AppendRow(const Profile& profile, const Line& line, std::string* out) {
+  absl::StrAppendFormat(out, "%s%9.1f", kPrefix,
+                        static_cast<double>(line.bytes) / kMiB);
+  if (IsSampled(profile)) {
+    absl::StrAppendFormat(
+        out, " \u00b1 %6.1f",
+        static_cast<double>(BytesBound(profile, line.bytes, line.samples)) /
+            kMiB);
+  }
+  absl::StrAppendFormat(out, " %6.1f%%  %s\n",
+                        PercentOfPeak(profile, line.bytes), line.text);
+}
+
+// "1 MiB", "256 KiB", "1.5 MiB", "1000 bytes": the sampling interval as the
+// note under the table says it.
+std::string IntervalText(int64_t bytes) {
+  constexpr int64_t kKiB = 1024;
+  const int64_t mib = static_cast<int64_t>(kMiB);
+  if (bytes >= mib) {
+    return bytes % mib == 0
+               ? absl::StrFormat("%d MiB", bytes / mib)
+               : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / kMiB);
+  }
+  if (bytes >= kKiB) {
+    return bytes % kKiB == 0
+               ? absl::StrFormat("%d KiB", bytes / kKiB)
+               : absl::StrFormat("%.1f KiB",
+                                 static_cast<double>(bytes) / 1024.0);
+  }
+  return absl::StrFormat("%d bytes", bytes);
+}
+
+// Sample mode's last line: what the figures are and what the ± means.
+void AppendSamplingNote(const Profile& profile, std::string* out) {
+  if (!IsSampled(profile)) return;
+  const std::string interval = IntervalText(profile.sample_interval_bytes);
+  absl::StrAppendFormat(
+      out,
+      "%sestimates from sampling every ~%s allocated (blocks of %s or more "
+      "exactly); \u00b1 is %d standard deviations\n",
+      kPrefix, interval, interval, kBoundSigmas);
 }
 
 }  // namespace
@@ -58,21 +107,20 @@ void AppendRow(const Profile& profile, int64_t bytes, const std::string& what,
 std::string FormatTopTable(const Profile& profile, int rows) {
   // Total bytes per line, keyed by the line's text so that distinct frame
   // entries naming the same line are one row.
-  std::vector<std::pair<std::string, int64_t>> lines;
+  std::vector<Line> lines;
   std::unordered_map<std::string, size_t> line_of_text;
   std::vector<signed char> is_user_cache(profile.frames.size(), -1);
   for (const ProfileStack* stack : StacksByBytes(profile)) {
     std::string text =
         LineText(profile, CreditedFrame(profile, *stack, &is_user_cache));
     auto [entry, inserted] = line_of_text.emplace(text, lines.size());
-    if (inserted) {
-      lines.emplace_back(std::move(text), stack->bytes);
-    } else {
-      lines[entry->second].second += stack->bytes;
-    }
+    if (inserted) lines.push_back(Line{std::move(text), 0, 0});
+    Line& line = lines[entry->second];
+    line.bytes += stack->bytes;
+    line.samples += stack->allocations;
   }
-  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.text < b.text;
   });
 
   const size_t shown =
@@ -80,11 +128,15 @@ std::string FormatTopTable(const Profile& profile, int rows) {
   // "peak tracked memory 812.4 MiB (exact mode), peak at 3.2 s, at exit";
   // the out-of-memory report shows what was live when memory ran out.
   std::string out = absl::StrFormat(
-      "%s%s %.1f MiB (%s mode)", kPrefix,
+      "%s%s %.1f", kPrefix,
       profile.out_of_memory ? "out of memory: tracked memory live"
                             : "peak tracked memory",
-      static_cast<double>(profile.peak_bytes) / kMiB,
-      PrintableText(profile.mode));
+      static_cast<double>(profile.peak_bytes) / kMiB);
+  if (IsSampled(profile)) {
+    absl::StrAppendFormat(&out, " \u00b1 %.1f",
+                          static_cast<double>(PeakBytesBound(profile)) / kMiB);
+  }
+  absl::StrAppendFormat(&out, " MiB (%s mode)", PrintableText(profile.mode));
   if (profile.peak_seconds >= 0) {
     absl::StrAppendFormat(&out, ", %s at %.1f s",
                           profile.out_of_memory ? "ran out" : "peak",
@@ -97,25 +149,33 @@ std::string FormatTopTable(const Profile& profile, int rows) {
     out += profile.out_of_memory
                ? "nothing tracked was live when memory ran out.\n"
                : "nothing tracked was live at the peak.\n";
+    AppendSamplingNote(profile, &out);
     return out;
   }
   absl::StrAppendFormat(&out, "top %d line%s:\n", shown, shown == 1 ? "" : "s");
-  absl::StrAppendFormat(&out, "%s%9s %7s  %s\n", kPrefix, "MiB", "% peak",
-                        "line");
-  int64_t rest_bytes = 0;
+  // In sample mode the ± column is as wide as a row's " ± %6.1f", 9
+  // characters ("±" is two bytes: written out, not padded by StrFormat).
+  absl::StrAppendFormat(&out, "%s%9s%s %7s  %s\n", kPrefix, "MiB",
+                        IsSampled(profile)
+                            ? absl::StrFormat("   \u00b1 %d sd", kBoundSigmas)
+                            : "",
+                        "% peak", "line");
+  Line rest;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i < shown) {
-      AppendRow(profile, lines[i].second, lines[i].first, &out);
+      AppendRow(profile, lines[i], &out);
     } else {
-      rest_bytes += lines[i].second;
+      rest.bytes += lines[i].bytes;
+      rest.samples += lines[i].samples;
     }
   }
   if (shown < lines.size()) {
-    const size_t rest = lines.size() - shown;
-    AppendRow(profile, rest_bytes,
-              absl::StrFormat("(%d more line%s)", rest, rest == 1 ? "" : "s"),
-              &out);
+    const size_t count = lines.size() - shown;
+    rest.text =
+        absl::StrFormat("(%d more line%s)", count, count == 1 ? "" : "s");
+    AppendRow(profile, rest, &out);
   }
+  AppendSamplingNote(profile, &out);
   return out;
 }
 

@@ -28,6 +28,17 @@ namespace tidemark {
 // memory 812.4 MiB (exact mode), peak at 3.2 s at exit"); the out-of-memory
 // report's reads "out of memory: tracked memory live 812.4 MiB (exact mode),
 // ran out at 5.0 s at out-of-memory".
+//
+// In sample mode every figure is an estimate: the total and each row carry
+// their bound (reporters/common/sampling_bound.h, a row's from its stacks'
+// summed samples), and a last line says what they are:
+//
+//   tidemark: peak tracked memory 812.4 ± 54.1 MiB (sample mode) at exit; ...
+//   tidemark:       MiB   ± 4 sd  % peak  line
+//   tidemark:     512.0 ±   38.6   63.0%  load (/home/u/train.py:12)
+//   ...
+//   tidemark: estimates from sampling every ~1 MiB allocated (blocks of 1 MiB
+//             or more exactly); ± is 4 standard deviations
 std::string FormatTopTable(const Profile& profile, int rows);
 
 // Registered as "top_table": writes FormatTopTable() with the profile's

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/registry.h"
 #include "gmock/gmock.h"
@@ -155,6 +158,118 @@ TEST(FormatTopTableTest, EveryLineStartsWithThePrefix) {
   EXPECT_EQ(count, 6);
   EXPECT_EQ(table.back(), '\n');
 }
+
+// --- Sampling bounds (issue 10). Each row's bound is 4 R (2 + sqrt(n + 4))
+// of its stacks' summed samples n; these make n + 4 a square.
+Profile SampledTrainingProfile() {
+  Profile profile = TrainingProfile();
+  profile.mode = "sample";
+  profile.sample_interval_bytes = kMiB;
+  const int64_t samples[] = {296, 100, 192, 117, 77, 45};
+  for (size_t i = 0; i < profile.stacks.size(); ++i) {
+    profile.stacks[i].allocations = samples[i];
+  }
+  return profile;
+}
+
+TEST(FormatTopTableTest, SampleModePrintsEachEstimatesBound) {
+  // The total: 827 samples, 4 (2 + sqrt 831) = 123.3 MiB.
+  EXPECT_EQ(FormatTopTable(SampledTrainingProfile(), 10),
+            "tidemark: peak tracked memory 1000.0 \u00b1 123.3 MiB (sample "
+            "mode) at exit; top 5 lines:\n"
+            "tidemark:       MiB   \u00b1 4 sd  % peak  line\n"
+            "tidemark:     500.0 \u00b1   88.0   50.0%  load "
+            "(/home/u/train.py:12)\n"
+            "tidemark:     250.0 \u00b1   64.0   25.0%  parse "
+            "(/home/u/train.py:20)\n"
+            "tidemark:     120.0 \u00b1   52.0   12.0%  raw_decode "
+            "(/usr/lib/python3.11/json/decoder.py:353)\n"
+            "tidemark:      80.0 \u00b1   44.0    8.0%  malloc (libc.so.6)\n"
+            "tidemark:      50.0 \u00b1   36.0    5.0%  [no Python stack]\n"
+            "tidemark: estimates from sampling every ~1 MiB allocated (blocks "
+            "of 1 MiB or more exactly); \u00b1 is 4 standard deviations\n");
+}
+
+TEST(FormatTopTableTest, TheRestRowsBoundIsOfItsSummedSamples) {
+  // 117 + 77 + 45 samples: 4 (2 + sqrt 243) = 70.35 MiB, not 52 + 44 + 36.
+  EXPECT_EQ(FormatTopTable(SampledTrainingProfile(), 2),
+            "tidemark: peak tracked memory 1000.0 \u00b1 123.3 MiB (sample "
+            "mode) at exit; top 2 lines:\n"
+            "tidemark:       MiB   \u00b1 4 sd  % peak  line\n"
+            "tidemark:     500.0 \u00b1   88.0   50.0%  load "
+            "(/home/u/train.py:12)\n"
+            "tidemark:     250.0 \u00b1   64.0   25.0%  parse "
+            "(/home/u/train.py:20)\n"
+            "tidemark:     250.0 \u00b1   70.4   25.0%  (3 more lines)\n"
+            "tidemark: estimates from sampling every ~1 MiB allocated (blocks "
+            "of 1 MiB or more exactly); \u00b1 is 4 standard deviations\n");
+}
+
+// A line as the terminal shows it: one entry per character ("\u00b1" is
+// two bytes, one column).
+std::vector<std::string> Columns(const std::string& line) {
+  std::vector<std::string> columns;
+  for (char c : line) {
+    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80 && !columns.empty()) {
+      columns.back() += c;
+    } else {
+      columns.emplace_back(1, c);
+    }
+  }
+  return columns;
+}
+
+TEST(FormatTopTableTest, SampleModeColumnsLineUp) {
+  std::istringstream lines(FormatTopTable(SampledTrainingProfile(), 10));
+  std::string line;
+  std::getline(lines, line);  // the title
+  std::getline(lines, line);
+  const std::vector<std::string> header = Columns(line);
+  // Right-aligned fields: each row's estimate, bound and percentage end
+  // where the header's "MiB", "sd" and "peak" end.
+  const std::string text(line);
+  const size_t mib_end = Columns(text.substr(0, text.find("MiB") + 3)).size();
+  const size_t sd_end = Columns(text.substr(0, text.find("sd") + 2)).size();
+  const size_t peak_end = Columns(text.substr(0, text.find("peak") + 4)).size();
+  int rows = 0;
+  while (std::getline(lines, line) && line.find("estimates") == line.npos) {
+    const std::vector<std::string> row = Columns(line);
+    ASSERT_GT(row.size(), peak_end) << line;
+    for (size_t end : {mib_end, sd_end}) {
+      EXPECT_TRUE(isdigit(row[end - 1][0]) && row[end] == " ")
+          << "a field of " << line << " does not end at column " << end;
+    }
+    EXPECT_EQ(row[peak_end - 1], "%") << line;
+    EXPECT_EQ(row[peak_end], " ") << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 5);
+  EXPECT_EQ(header[sd_end - 6], "\u00b1");
+}
+
+TEST(FormatTopTableTest, TheNoteSpellsTheInterval) {
+  Profile profile;
+  profile.mode = "sample";
+  profile.reason = "exit";
+  profile.sample_interval_bytes = 256 << 10;
+  // Nothing seen still leaves 16 R = 4 MiB unaccounted for.
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: peak tracked memory 0.0 \u00b1 4.0 MiB (sample mode) "
+            "at exit; nothing tracked was live at the peak.\n"
+            "tidemark: estimates from sampling every ~256 KiB allocated "
+            "(blocks of 256 KiB or more exactly); \u00b1 is 4 standard "
+            "deviations\n");
+  profile.sample_interval_bytes = 1536 << 10;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              testing::HasSubstr(" 0.0 \u00b1 24.0 MiB (sample mode)"));
+  EXPECT_THAT(
+      FormatTopTable(profile, 10),
+      testing::HasSubstr("every ~1.5 MiB allocated (blocks of 1.5 MiB"));
+  profile.sample_interval_bytes = 1000;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              testing::HasSubstr("every ~1000 bytes allocated"));
+}
+// --- End of the sampling bounds.
 
 // Runs `reporter` with stderr sent to a file and returns what it printed.
 std::string CaptureStderr(TopTableReporter& reporter, const Profile& profile,

@@ -102,3 +102,13 @@ def small_bytes_slack(total, interval, tail):
         term *= mean / k
         below += term
     return max(k * weight, total)
+
+
+def report_bound(estimate, samples, interval):
+    """The bound the reports print beside a sample-mode estimate of ESTIMATE
+    bytes resting on SAMPLES records (None: unknown), as
+    reporters/common/sampling_bound.h defines it: 4 R (2 + sqrt(n + 4)),
+    n = min(SAMPLES, ESTIMATE / R), rounded up to a byte."""
+    by_bytes = max(estimate, 0) / interval
+    n = min(samples, by_bytes) if samples is not None and samples > 0 else by_bytes
+    return math.ceil(4.0 * interval * (2.0 + math.sqrt(n + 4.0)))

@@ -9,6 +9,10 @@ site must be within a two-sided Bernstein bound of its true bytes, the five
 sampled sites' squared z-scores pooled must stay below a chi-square
 threshold, the total within its own bound, and the 8 MiB site exact.
 
+The reports' own bounds (summary.json's *_bound, the table's ±) must hold
+the exact run's truth: the total and the sites' lines in the table in every
+run, and every top stack of summary.json in the seeded one.
+
 `sample_sites.py repeat` reaches the same true peak 100 times with churn in
 between; see RepeatedPeakTest.
 
@@ -20,7 +24,11 @@ chi-square(5) quantile at 5e-7, 37.4 (normal approximation of each site;
 a 10x margin because the tiny site, ~60 samples, is skewed: 2e6 simulated
 runs of the same binomial sampling gave P(X > 37.4) = 1e-6 and
 P(X > 32.4, the nominal 5e-6 quantile) = 6e-6; counted as 5e-6 here). So
-at most 2 * (6 * 5e-6 + 5e-6) = 7e-5 per CI run, below 1 in 10,000.
+at most 2 * (6 * 5e-6 + 5e-6) = 7e-5. The reports' bounds are checked on
+the 5 sites' lines and the total of each unseeded run: 4e6 simulated runs of
+the sites' binomial sampling put each outside its bound at 1.4e-5 (64K),
+1.3e-5, 8e-6, 5.5e-6, 7e-6 (tiny) and 1e-5 (total), 6e-5 a run, 1.2e-4 for
+both. In all at most 1.9e-4 per CI run, below 1 in 5,000.
 """
 import math
 import re
@@ -54,6 +62,36 @@ def site_bytes(run, marker):
 
 def weight(size, interval=R):
     return size / sm.inclusion_probability(size, interval)
+
+
+def folded_key(stack):
+    """A summary.json stack's frames as peak.folded spells them (the key of
+    pr.parse_folded)."""
+    if not stack["frames"]:
+        return ("[no Python stack]",)
+    texts = []
+    for f in stack["frames"]:
+        text = "%s (%s" % (f["function"], f["file"])
+        if f["kind"] == "python" or f["line"] > 0:
+            text += ":%d" % f["line"]
+        texts.append((text + ")").replace(";", ":"))
+    return tuple(texts)
+
+
+# A row of the sample-mode table: estimate ± bound (MiB), % of peak, line.
+SAMPLED_ROW = re.compile(r"^tidemark:\s+([0-9.]+) \u00b1\s+([0-9.]+)\s+[0-9.]+%\s+(.*)$")
+EXACT_ROW = re.compile(r"^tidemark:\s+([0-9.]+)\s+[0-9.]+%\s+(.*)$")
+
+
+def table_rows(run, pattern):
+    """{line text: (MiB, ...)} from the table on RUN's stderr."""
+    rows = {}
+    for text in pr.tidemark_lines(run.stderr):
+        match = pattern.match(text)
+        if match:
+            groups = match.groups()
+            rows[groups[-1]] = tuple(float(g) for g in groups[:-1])
+    return rows
 
 
 class SampleStatisticsTest(pr.ProfileTestCase):
@@ -156,6 +194,115 @@ class SampleStatisticsTest(pr.ProfileTestCase):
                 statistic = sum(v * v for v in z.values())
                 self.assertGreater(statistic, CHI_SQUARE_LIMIT, "%s: z-scores %s" % (
                     name, {k: round(v, 2) for k, v in z.items()}))
+
+    # --- The reports' own bounds (issue 10).
+    def line_rows(self, run):
+        """{marker: (estimate MiB, bound MiB)} of the sites' rows in RUN's
+        table, and the exact run's {marker: MiB}. A row is a whole line
+        (every stack credited to it), so it is compared with the exact
+        run's row for the same line."""
+        sampled = table_rows(run, SAMPLED_ROW)
+        exact = table_rows(self.exact, EXACT_ROW)
+        rows, truths = {}, {}
+        for marker in SAMPLED + ["SITE-BIG"]:
+            suffix = "(%s:%d)" % (SCRIPT, pr.find_marker(SCRIPT, marker))
+            lines = [l for l in sampled if l.endswith(suffix)]
+            self.assertEqual(len(lines), 1, "no row for %s\n%s" % (suffix, run.describe()))
+            self.assertIn(lines[0], exact, self.exact.describe())
+            rows[marker] = sampled[lines[0]]
+            truths[marker] = exact[lines[0]][0]
+        return rows, truths
+
+    def test_exact_mode_reports_no_bound(self):
+        summary = self.exact.summary
+        for key in ("peak_bytes_bound", "current_bytes_bound", "inherited_bytes_bound"):
+            self.assertEqual(summary[key], 0, key)
+        self.assertEqual({s["bytes_bound"] for s in summary["top"]}, {0})
+        self.assertNotIn("\u00b1", self.exact.stderr)
+
+    def test_the_peaks_bound_holds_the_exact_peak(self):
+        for index, run in enumerate(self.samples):
+            with self.subTest(run=index):
+                bound = run.summary["peak_bytes_bound"]
+                self.assertGreater(bound, 0, run.describe())
+                self.assert_close(run.peak_bytes, self.exact.peak_bytes, 0.0,
+                                  "peak_bytes (bound %s)" % pr.mib(bound), run, abs_slack=bound)
+                title = re.search(r"peak tracked memory ([0-9.]+) \u00b1 ([0-9.]+) MiB "
+                                  r"\(sample mode\)", run.stderr)
+                self.assertIsNotNone(title, run.describe())
+                self.assertAlmostEqual(float(title.group(2)), bound / MiB, delta=0.05)
+                self.assertTrue(any(l.startswith("tidemark: estimates from sampling every ~1 MiB ")
+                                    for l in pr.tidemark_lines(run.stderr)), run.describe())
+
+    def test_the_tables_bounds_hold_the_exact_lines(self):
+        for index, run in enumerate(self.samples):
+            rows, truths = self.line_rows(run)
+            for marker, (estimate, bound) in rows.items():
+                with self.subTest(run=index, marker=marker):
+                    # Printed to 0.1 MiB: allow the rounding of the figures.
+                    self.assertLessEqual(abs(estimate - truths[marker]), bound + 0.1,
+                                         "%s: %.1f \u00b1 %.1f MiB, truth %.1f\n%s" % (
+                                             marker, estimate, bound, truths[marker],
+                                             run.describe()))
+
+    def test_summary_bounds_are_the_documented_formula(self):
+        # Each figure's bound from its own bytes and records (the stack's
+        # allocations; the peak's, all of them; current_bytes', unknown).
+        for index, run in enumerate(self.samples):
+            summary = run.summary
+            with self.subTest(run=index):
+                records = sum(s["allocations"] for s in summary["top"])
+                for stack in summary["top"]:
+                    self.assertEqual(stack["bytes_bound"],
+                                     sm.report_bound(stack["bytes"], stack["allocations"], R))
+                self.assertEqual(summary["current_bytes_bound"],
+                                 sm.report_bound(summary["current_bytes"], None, R))
+                self.assertEqual(summary["inherited_bytes_bound"], 0)  # not a forked child
+                # The peak's records include stacks beyond the top ones.
+                self.assertGreaterEqual(summary["peak_bytes_bound"],
+                                        sm.report_bound(run.peak_bytes, records, R))
+
+    def test_seeded_summary_bounds_hold_the_exact_stacks(self):
+        # Deterministic (the seeded run). Stacks of one text (the same line
+        # at two instruction offsets) are one key of the folded files, so
+        # they are compared together, their bounds added (conservative);
+        # what a key holds beyond the top stacks is bounded through its
+        # bytes alone (its records are not in summary.json).
+        run = self.samples[0]
+        groups = {}
+        for stack in run.summary["top"]:
+            group = groups.setdefault(folded_key(stack), [0, 0])
+            group[0] += stack["bytes"]
+            group[1] += stack["bytes_bound"]
+        for line in [pr.find_marker(SCRIPT, m) for m in SAMPLED + ["SITE-BIG"]]:
+            suffix = "(%s:%d)" % (SCRIPT, line)
+            self.assertTrue(any(k[-1].endswith(suffix) for k in groups),
+                            "no top stack for %s\n%s" % (suffix, run.describe()))
+        for key, (top_bytes, bound) in groups.items():
+            estimate = run.folded.get(key, 0)
+            beyond = estimate - top_bytes
+            if beyond > 0:
+                bound += sm.report_bound(beyond, None, R)
+            with self.subTest(stack=key[-1]):
+                self.assert_close(estimate, self.exact.folded.get(key, 0), 0.0,
+                                  "%s (bound %s)" % (";".join(key), pr.mib(bound)), run,
+                                  abs_slack=bound)
+
+    def test_seeded_bounds_are_four_sigma_and_informative(self):
+        # Deterministic: the seeded run's bound of each sampled site's line
+        # is at least four of its true standard deviations (the sampling
+        # math, from the exact counts), and well below the site, so it says
+        # something.
+        run = self.samples[0]
+        rows, _ = self.line_rows(run)
+        for marker in SAMPLED:
+            with self.subTest(marker=marker):
+                bound = rows[marker][1] * MiB
+                self.assertGreaterEqual(bound + 0.05 * MiB, sm.four_sigma(self.variance(marker)),
+                                        run.describe())
+                self.assertLess(bound, (0.9 if marker == "SITE-TINY" else 0.5) * self.truth(marker),
+                                run.describe())
+    # --- End of the reports' own bounds.
 
     def test_big_allocations_are_exact_in_every_run(self):
         for index, run in enumerate(self.samples):
