@@ -67,6 +67,48 @@ void BM_PeakCopyStored(benchmark::State& state) {
 }
 BENCHMARK(BM_PeakCopyStored)->Arg(10)->Arg(1000)->Arg(100000);
 
+// The pattern that made exact mode slow on allocation-dense programs
+// (issue 10): a heap that keeps growing while it frees, so that every free
+// follows a new high and takes a peak copy. state.range(0) stacks hold the
+// live heap; each iteration allocates 64 bytes on one stack and frees 32 on
+// the next, the two walking round all the stacks, so the copies see
+// changes spread over the whole table. Timed per free (one iteration).
+void AlternateOnGrowingHeap(benchmark::State& state, PeakTracker* peak) {
+  const uint32_t stacks = static_cast<uint32_t>(state.range(0));
+  for (uint32_t id = 1; id <= stacks; ++id) peak->Add(id, 64);
+  peak->CaptureIfPeak();
+  uint32_t next = 1;
+  for (auto _ : state) {
+    peak->Add(next, 64);
+    next = next % stacks + 1;
+    peak->Remove(next, 32);  // a new high (+32 per iteration): a copy
+  }
+  // Every free was at a new high, so the last copy was taken just before
+  // the last free.
+  if (peak->peak_bytes() != peak->current_bytes() + 32) {
+    state.SkipWithError("the free did not copy the new high");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_AlternateOnGrowingHeap(benchmark::State& state) {
+  auto peak = std::make_unique<PeakTracker>();
+  AlternateOnGrowingHeap(state, peak.get());
+}
+BENCHMARK(BM_AlternateOnGrowingHeap)->Arg(10)->Arg(1000)->Arg(100000);
+
+void BM_AlternateOnGrowingHeapStored(benchmark::State& state) {
+  ProfileStore* store = StoreInTemporaryFolder();
+  if (store == nullptr || !store->file_backed()) {
+    state.SkipWithError("cannot create the stored profile");
+    return;
+  }
+  auto peak = std::make_unique<PeakTracker>();
+  peak->AttachStore(store);
+  AlternateOnGrowingHeap(state, peak.get());
+}
+BENCHMARK(BM_AlternateOnGrowingHeapStored)->Arg(10)->Arg(1000)->Arg(100000);
+
 // The same events when the total is not a new high: what every tracked
 // free pays for the peak check alone.
 void BM_AddRemoveBelowPeak(benchmark::State& state) {
