@@ -96,7 +96,7 @@ bool PeakTracker::CopyLogged(uint64_t from, uint64_t to,
   int64_t total_allocations = info->total_allocations;
   uint32_t highest = info->stack_count;
   for (uint64_t position = from; position != to; ++position) {
-    const LogEntry* entry = log_.Get(position & (kLogCapacity - 1));
+    const LogEntry* entry = log_.Get(position & (log_capacity() - 1));
     const uint64_t value =
         entry == nullptr ? 0 : entry->load(std::memory_order_acquire);
     // Position p's entry is valid only with p's lap in its tag: an older
@@ -139,7 +139,7 @@ void PeakTracker::NoteChanged(uint32_t stack_id) {
     return;  // logged in this epoch already
   }
   const uint64_t position = log_end_.fetch_add(1, std::memory_order_seq_cst);
-  LogEntry* entry = log_.GetOrCreate(position & (kLogCapacity - 1));
+  LogEntry* entry = log_.GetOrCreate(position & (log_capacity() - 1));
   // Without the entry (out of memory) the position stays unwritten, and
   // every copy that reaches it is whole.
   if (entry != nullptr) {
@@ -227,7 +227,7 @@ void PeakTracker::CopyIntoNextSlot() {
   epoch_.fetch_add(1, std::memory_order_seq_cst);
   const uint64_t from = slot_log_position_[s];
   bool entry_lost = false;
-  const bool logged = !slot_copy_whole_[s] && end - from <= kLogCapacity &&
+  const bool logged = !slot_copy_whole_[s] && end - from <= log_capacity() &&
                       CopyLogged(from, end, into, info, &entry_lost);
   if (!logged) {
     entry_lost =

@@ -1,6 +1,7 @@
 #ifndef TIDEMARK_CORE_PEAK_TRACKER_H_
 #define TIDEMARK_CORE_PEAK_TRACKER_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -55,7 +56,12 @@ class PeakTracker {
     int64_t allocations;
   };
 
+  // The dirty log's capacity is 2^kMaxLogShift entries; tests pass a
+  // smaller `log_shift` (at least 1) to make it wrap round often.
+  static constexpr int kMaxLogShift = 16;
   PeakTracker() = default;
+  explicit PeakTracker(int log_shift)
+      : log_shift_(std::min(std::max(log_shift, 1), kMaxLogShift)) {}
   PeakTracker(const PeakTracker&) = delete;
   PeakTracker& operator=(const PeakTracker&) = delete;
 
@@ -146,19 +152,18 @@ class PeakTracker {
   void NoteChanged(uint32_t stack_id);
   int64_t NowNanoseconds() const;
 
-  // The dirty log: a ring of kLogCapacity entries, each (lap tag << 32 |
+  // The dirty log: a ring of 2^log_shift_ entries, each (lap tag << 32 |
   // stack id) so that a reader can tell the entry of position p from an
   // older lap's (not yet written) or a newer one's (overwritten). 64k
   // entries (512 KiB, made as the log first fills) hold two epochs' changes
   // of 32k distinct stacks; past that a copy is whole, which then costs no
   // more than the changes it stands for.
-  static constexpr int kLogShift = 16;
-  static constexpr uint64_t kLogCapacity = uint64_t{1} << kLogShift;
   static constexpr int kLogChunkShift = 12;
   using LogEntry = std::atomic<uint64_t>;
-  static uint64_t LogValue(uint64_t position, uint32_t stack_id) {
+  uint64_t log_capacity() const { return uint64_t{1} << log_shift_; }
+  uint64_t LogValue(uint64_t position, uint32_t stack_id) const {
     return static_cast<uint64_t>(
-               static_cast<uint32_t>((position >> kLogShift) + 1))
+               static_cast<uint32_t>((position >> log_shift_) + 1))
                << 32 |
            stack_id;
   }
@@ -166,9 +171,9 @@ class PeakTracker {
   ChunkedArray<Counters> live_;
   // Per stack: the epoch in which it was last enlisted in the log.
   ChunkedArray<std::atomic<uint64_t>> stamps_;
-  ChunkedArray<LogEntry, kLogChunkShift,
-               static_cast<int>(kLogCapacity >> kLogChunkShift)>
+  ChunkedArray<LogEntry, kLogChunkShift, (1 << (kMaxLogShift - kLogChunkShift))>
       log_;
+  const int log_shift_ = kMaxLogShift;
   std::atomic<uint64_t> log_end_{0};  // positions handed out so far
   // Starts at 1: a zero stamp (never enlisted) is never current.
   std::atomic<uint64_t> epoch_{1};
