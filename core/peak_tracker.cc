@@ -227,6 +227,8 @@ void PeakTracker::CopyIntoNextSlot() {
   epoch_.fetch_add(1, std::memory_order_seq_cst);
   const uint64_t from = slot_log_position_[s];
   bool entry_lost = false;
+  // A range longer than the ring has wrapped round: the tags would say so
+  // entry by entry, this says it at once.
   const bool logged = !slot_copy_whole_[s] && end - from <= log_capacity() &&
                       CopyLogged(from, end, into, info, &entry_lost);
   if (!logged) {

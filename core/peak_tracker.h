@@ -37,8 +37,10 @@ namespace tidemark {
 // Why no change is lost, including under threads, is argued at
 // PeakTracker::CopyIntoNextSlot (peak_tracker.cc). Single-threaded, a copy
 // equals the live counters exactly; with threads allocating during a copy,
-// it is a mix of moments a few instructions apart, and every change that
-// completed before a copy started is in it.
+// it is a mix of moments a few instructions apart: every change that
+// completed before a copy started is in it (but for a lack of memory, which
+// makes the slot's next copy whole), and once threads stop, the next copy
+// of either slot equals the live counters.
 //
 // With a store attached (core/profile_store.h) the counters live in the
 // stored profile's file: the live ones are updated in place, and the peak
@@ -154,10 +156,12 @@ class PeakTracker {
 
   // The dirty log: a ring of 2^log_shift_ entries, each (lap tag << 32 |
   // stack id) so that a reader can tell the entry of position p from an
-  // older lap's (not yet written) or a newer one's (overwritten). 64k
-  // entries (512 KiB, made as the log first fills) hold two epochs' changes
-  // of 32k distinct stacks; past that a copy is whole, which then costs no
-  // more than the changes it stands for.
+  // older lap's (not yet written) or a newer one's (overwritten). A slot's
+  // range spans two epochs, in each of which a stack is logged once (but
+  // for races), so 64k entries (512 KiB, made as the log first fills) hold
+  // every change of programs with up to 32k distinct stacks. Past that a
+  // copy may be whole: n stacks for more than 64k changes, still under two
+  // per change up to 128k stacks.
   static constexpr int kLogChunkShift = 12;
   using LogEntry = std::atomic<uint64_t>;
   uint64_t log_capacity() const { return uint64_t{1} << log_shift_; }
@@ -169,7 +173,8 @@ class PeakTracker {
   }
 
   ChunkedArray<Counters> live_;
-  // Per stack: the epoch in which it was last enlisted in the log.
+  // Per stack: the epoch in which it was last enlisted in the log (8 bytes
+  // per stack of the profiler's memory).
   ChunkedArray<std::atomic<uint64_t>> stamps_;
   ChunkedArray<LogEntry, kLogChunkShift, (1 << (kMaxLogShift - kLogChunkShift))>
       log_;

@@ -604,6 +604,7 @@ TEST(PeakTrackerPropertyTest, OnceThreadsStopTheNextCopiesEqualTheLiveCounts) {
     // Each thread's own blocks; the model is the sum of what stays live.
     std::vector<std::vector<std::pair<uint32_t, int64_t>>> live(kThreads);
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         std::mt19937_64 random(seed * 31 + static_cast<uint64_t>(round) * 7 +
