@@ -38,7 +38,7 @@ void PeakTracker::StampInfo(pf::SnapshotInfo* info) const {
 
 namespace {
 
-// Copies `from` (nullptr: a stack never counted) into the slot's entry
+// Copies a stack's counters (`bytes`, `allocations`) into the slot's entry
 // `id`, adding the difference to the sums. False if the entry could not
 // be made (out of memory); the sums then leave it out, as the slot does.
 bool CopyEntry(uint32_t id, int64_t bytes, int64_t allocations,
@@ -73,15 +73,18 @@ bool PeakTracker::CopyLive(uint32_t n, ChunkedArray<Entry>* into,
       bytes = c->bytes.load(std::memory_order_seq_cst);
       allocations = c->allocations.load(std::memory_order_seq_cst);
     }
-    // Leaves the sums as if the entry had held zero, then copies it in.
-    const Entry* e = into->Get(id);
-    if (e != nullptr) {
-      total_bytes += e->bytes;
-      total_allocations += e->allocations;
+    // An entry that stays zero needs no chunk: a missing chunk reads as
+    // zeros.
+    const bool zero = bytes == 0 && allocations == 0;
+    Entry* e = zero ? into->Get(id) : into->GetOrCreate(id);
+    if (e == nullptr) {
+      whole = whole && zero;
+      continue;
     }
-    whole = CopyEntry(id, bytes, allocations, into, &total_bytes,
-                      &total_allocations) &&
-            whole;
+    e->bytes = bytes;
+    e->allocations = allocations;
+    total_bytes += bytes;
+    total_allocations += allocations;
   }
   info->total_bytes = total_bytes;
   info->total_allocations = total_allocations;
