@@ -195,9 +195,9 @@ ProfileStore::Facts TestFacts() {
   return facts;
 }
 
-// A tracker, its store if any, and what the store has published. Reused
-// from one sequence to the next through StartFreshAfterFork, as a forked
-// child reuses its parent's (stack ids stay, counters restart).
+// A tracker, its store if any, and what the store has published. One with
+// a store is reused from one sequence to the next through Fork(), as a
+// forked child reuses its parent's (stack ids stay, counters restart).
 class Subject {
  public:
   Subject(Backing backing, int log_shift)
