@@ -33,6 +33,17 @@ class ChunkedArray {
   static constexpr uint64_t kCapacity = uint64_t{kChunkSize} * kMaxChunks;
 
   ChunkedArray() = default;
+  // Gives back the chunks taken from the profiler's heap (the process's
+  // own arrays live as long as it does; tests make and drop many). Chunks
+  // from a ChunkSource are its own.
+  ~ChunkedArray() {
+    if (source_ != nullptr) return;
+    for (std::atomic<T*>& slot : chunks_) {
+      T* chunk = slot.load(std::memory_order_acquire);
+      if (chunk != nullptr)
+        InternalAllocator::Free(chunk, sizeof(T) * kChunkSize);
+    }
+  }
   ChunkedArray(const ChunkedArray&) = delete;
   ChunkedArray& operator=(const ChunkedArray&) = delete;
 

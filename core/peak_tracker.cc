@@ -3,6 +3,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <algorithm>
+
 #include "core/profile_store.h"
 
 namespace tidemark {
@@ -25,27 +27,7 @@ int64_t PeakTracker::NowNanoseconds() const {
   return 0;
 }
 
-void PeakTracker::CopyLive(uint32_t n, ChunkedArray<Entry>* into,
-                           pf::SnapshotInfo* info) {
-  int64_t total_bytes = 0;
-  int64_t total_allocations = 0;
-  for (uint32_t id = 1; id <= n; ++id) {
-    const Counters* c = live_.Get(id);
-    const int64_t bytes =
-        c == nullptr ? 0 : c->bytes.load(std::memory_order_relaxed);
-    // An entry that stays zero needs no chunk: a missing chunk reads as
-    // zeros.
-    Entry* e = bytes == 0 ? into->Get(id) : into->GetOrCreate(id);
-    if (e == nullptr) continue;
-    e->bytes = bytes;
-    e->allocations =
-        c == nullptr ? 0 : c->allocations.load(std::memory_order_relaxed);
-    total_bytes += e->bytes;
-    total_allocations += e->allocations;
-  }
-  info->total_bytes = total_bytes;
-  info->total_allocations = total_allocations;
-  info->stack_count = n;
+void PeakTracker::StampInfo(pf::SnapshotInfo* info) const {
   info->nanoseconds = NowNanoseconds();
   info->tracked_allocations =
       store_ == nullptr
@@ -54,22 +36,136 @@ void PeakTracker::CopyLive(uint32_t n, ChunkedArray<Entry>* into,
                             __ATOMIC_RELAXED);
 }
 
+namespace {
+
+// Copies a stack's counters (`bytes`, `allocations`) into the slot's entry
+// `id`, adding the difference to the sums. False if the entry could not
+// be made (out of memory); the sums then leave it out, as the slot does.
+bool CopyEntry(uint32_t id, int64_t bytes, int64_t allocations,
+               ChunkedArray<PeakTracker::Entry>* into, int64_t* total_bytes,
+               int64_t* total_allocations) {
+  // An entry that stays zero needs no chunk: a missing chunk reads as
+  // zeros.
+  const bool zero = bytes == 0 && allocations == 0;
+  PeakTracker::Entry* e = zero ? into->Get(id) : into->GetOrCreate(id);
+  if (e == nullptr) return zero;
+  *total_bytes += bytes - e->bytes;
+  *total_allocations += allocations - e->allocations;
+  e->bytes = bytes;
+  e->allocations = allocations;
+  return true;
+}
+
+}  // namespace
+
+bool PeakTracker::CopyLive(uint32_t n, ChunkedArray<Entry>* into,
+                           pf::SnapshotInfo* info) {
+  // Summed from zero: what the entries held before does not matter.
+  int64_t total_bytes = 0;
+  int64_t total_allocations = 0;
+  bool whole = true;
+  for (uint32_t id = 1; id <= n; ++id) {
+    const Counters* c = live_.Get(id);
+    int64_t bytes = 0;
+    int64_t allocations = 0;
+    if (c != nullptr) {
+      // seq_cst: see CopyIntoNextSlot.
+      bytes = c->bytes.load(std::memory_order_seq_cst);
+      allocations = c->allocations.load(std::memory_order_seq_cst);
+    }
+    // An entry that stays zero needs no chunk: a missing chunk reads as
+    // zeros.
+    const bool zero = bytes == 0 && allocations == 0;
+    Entry* e = zero ? into->Get(id) : into->GetOrCreate(id);
+    if (e == nullptr) {
+      whole = whole && zero;
+      continue;
+    }
+    e->bytes = bytes;
+    e->allocations = allocations;
+    total_bytes += bytes;
+    total_allocations += allocations;
+  }
+  info->total_bytes = total_bytes;
+  info->total_allocations = total_allocations;
+  info->stack_count = n;
+  return whole;
+}
+
+bool PeakTracker::CopyLogged(uint64_t from, uint64_t to,
+                             ChunkedArray<Entry>* into, pf::SnapshotInfo* info,
+                             bool* entry_lost) {
+  int64_t total_bytes = info->total_bytes;
+  int64_t total_allocations = info->total_allocations;
+  uint32_t highest = info->stack_count;
+  for (uint64_t position = from; position != to; ++position) {
+    const LogEntry* entry = log_.Get(position & (log_capacity() - 1));
+    const uint64_t value =
+        entry == nullptr ? 0 : entry->load(std::memory_order_acquire);
+    // Position p's entry is valid only with p's lap in its tag: an older
+    // tag is an entry not yet written (its writer is between taking the
+    // position and storing it), a newer one an entry overwritten by a
+    // later lap.
+    if (value >> 32 != LogValue(position, 0) >> 32) return false;
+    const uint32_t id = static_cast<uint32_t>(value);
+    const Counters* c = live_.Get(id);
+    if (c == nullptr) continue;  // enlisted only after a count: unreachable
+    if (!CopyEntry(id, c->bytes.load(std::memory_order_seq_cst),
+                   c->allocations.load(std::memory_order_seq_cst), into,
+                   &total_bytes, &total_allocations)) {
+      *entry_lost = true;
+    }
+    highest = std::max(highest, id);
+  }
+  info->total_bytes = total_bytes;
+  info->total_allocations = total_allocations;
+  // Stacks up to the highest one counted so far are meaningful (the same n
+  // as a whole copy's); every id copied above is within it.
+  info->stack_count =
+      std::max(highest, max_stack_id_.load(std::memory_order_acquire));
+  return true;
+}
+
 void PeakTracker::CaptureLiveForOutOfMemory(pf::SnapshotInfo* info) {
   SpinLockHolder hold(snapshot_lock_);
   CopyLive(max_stack_id_.load(std::memory_order_acquire), &out_of_memory_,
            info);
+  StampInfo(info);
+}
+
+void PeakTracker::NoteChanged(uint32_t stack_id) {
+  // seq_cst, after the counter's seq_cst update: see CopyIntoNextSlot.
+  const uint64_t epoch = epoch_.load(std::memory_order_seq_cst);
+  std::atomic<uint64_t>* stamp = stamps_.GetOrCreate(stack_id);
+  // Without a stamp (out of memory) every change is logged: slower, right.
+  if (stamp != nullptr && stamp->load(std::memory_order_acquire) == epoch) {
+    return;  // logged in this epoch already
+  }
+  const uint64_t position = log_end_.fetch_add(1, std::memory_order_seq_cst);
+  LogEntry* entry = log_.GetOrCreate(position & (log_capacity() - 1));
+  // Without the entry (out of memory) the position stays unwritten, and
+  // every copy that reaches it is whole.
+  if (entry != nullptr) {
+    entry->store(LogValue(position, stack_id), std::memory_order_release);
+  }
+  // Stored after the entry: a thread that finds the stamp current knows the
+  // stack's entry in this epoch is taken (and, but for a lack of memory,
+  // written).
+  if (stamp != nullptr) stamp->store(epoch, std::memory_order_release);
 }
 
 void PeakTracker::Add(uint32_t stack_id, int64_t bytes) {
   Counters* c = live_.GetOrCreate(stack_id);
   if (c == nullptr) return;
-  c->bytes.fetch_add(bytes, std::memory_order_relaxed);
-  c->allocations.fetch_add(1, std::memory_order_relaxed);
+  // seq_cst (the same locked add as relaxed on x86): see CopyIntoNextSlot.
+  c->bytes.fetch_add(bytes, std::memory_order_seq_cst);
+  c->allocations.fetch_add(1, std::memory_order_seq_cst);
   total_.fetch_add(bytes, std::memory_order_relaxed);
   uint32_t seen = max_stack_id_.load(std::memory_order_relaxed);
   while (stack_id > seen && !max_stack_id_.compare_exchange_weak(
                                 seen, stack_id, std::memory_order_release)) {
   }
+  NoteChanged(stack_id);
 }
 
 void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
@@ -78,19 +174,84 @@ void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
   CaptureIfPeak();
   Counters* c = live_.Get(stack_id);
   if (c == nullptr) return;
-  c->bytes.fetch_sub(bytes, std::memory_order_relaxed);
-  c->allocations.fetch_sub(1, std::memory_order_relaxed);
+  c->bytes.fetch_sub(bytes, std::memory_order_seq_cst);
+  c->allocations.fetch_sub(1, std::memory_order_seq_cst);
   total_.fetch_sub(bytes, std::memory_order_relaxed);
+  NoteChanged(stack_id);
 }
 
 void PeakTracker::StartFreshAfterFork() {
   SpinLockHolder hold(snapshot_lock_);
   total_.store(0, std::memory_order_relaxed);
   peak_total_.store(0, std::memory_order_relaxed);
+  // The counters are zeroed behind the log's back (here, or by the store
+  // when it starts over): each slot's next copy is whole.
+  slot_copy_whole_[0] = slot_copy_whole_[1] = true;
   if (store_ != nullptr && store_->file_backed()) return;
   live_.ZeroAll();
   __atomic_store_n(generation_, 0, __ATOMIC_RELEASE);
   memset(static_cast<void*>(slots_), 0, 2 * sizeof(pf::SnapshotInfo));
+}
+
+// Why a copy misses no change (the log's invariant). Call R_C the log end a
+// capture C reads, just before it moves the epoch on; captures run one at a
+// time, so R only grows. Take a change M to stack X, made by a thread that
+// then read epoch e:
+//  1. X has an entry at some position p >= R_{C_e}, C_e being the capture
+//     that started epoch e: the thread took p itself after reading e, or
+//     found X's stamp at e, stored by a thread that took p after reading e
+//     (and wrote the entry before the stamp). Either way p was taken after
+//     the epoch became e, so after C_e read R_{C_e}.
+//  2. Each slot is brought from its last position to R_C at each copy into
+//     it, so over a slot's copies every position is covered once, by a
+//     capture C with R_C > p >= R_{C_e}: a capture after C_e, so one that
+//     moved the epoch past e.
+//  3. That capture reads X's counters after M: the counter update, the
+//     thread's epoch load, the capture's epoch increment and its counter
+//     loads are all seq_cst, and the thread's load did not see the
+//     increment (it read e), so M comes before the increment, which comes
+//     before the capture's loads (the store-buffering pattern; on x86 the
+//     locked instructions give this for free).
+// An entry the capture cannot read (not yet written, overwritten, beyond
+// the ring) makes the copy whole, which reads every counter after the
+// increment: by 3, every M it would have stood for. A change whose thread
+// is still between its counter update and its log entry when a copy runs
+// may miss that copy (the thread was mid-change), never the next ones of
+// either slot. Hence: every change that completed before a copy started is
+// in it, and once threads stop, the next copy equals the live counters.
+void PeakTracker::CopyIntoNextSlot() {
+  const uint64_t generation = __atomic_load_n(generation_, __ATOMIC_RELAXED);
+  const uint64_t next = generation + 1;
+  const int s = static_cast<int>(next % 2);
+  ChunkedArray<Entry>* into = &peak_[s];
+  pf::SnapshotInfo* info = &slots_[s];
+  // The log's end first, then the new epoch (see above).
+  const uint64_t end = log_end_.load(std::memory_order_seq_cst);
+  epoch_.fetch_add(1, std::memory_order_seq_cst);
+  const uint64_t from = slot_log_position_[s];
+  bool entry_lost = false;
+  // A range longer than the ring has wrapped round: the tags would say so
+  // entry by entry, this says it at once.
+  const bool logged = !slot_copy_whole_[s] && end - from <= log_capacity() &&
+                      CopyLogged(from, end, into, info, &entry_lost);
+  if (!logged) {
+    entry_lost =
+        !CopyLive(max_stack_id_.load(std::memory_order_acquire), into, info);
+  }
+  // An entry that could not be made is missing from the slot until a
+  // whole copy makes it.
+  slot_copy_whole_[s] = entry_lost;
+  slot_log_position_[s] = end;
+  StampInfo(info);
+  // Last: the slot becomes the current peak only once it is whole.
+  __atomic_store_n(generation_, next, __ATOMIC_RELEASE);
+}
+
+void PeakTracker::CaptureNow() {
+  SpinLockHolder hold(snapshot_lock_);
+  const int64_t total = total_.load(std::memory_order_relaxed);
+  CopyIntoNextSlot();
+  peak_total_.store(total, std::memory_order_relaxed);
 }
 
 void PeakTracker::CaptureIfPeak() {
@@ -104,18 +265,7 @@ void PeakTracker::CaptureIfPeak() {
   if (total <= peak_total_.load(std::memory_order_relaxed)) {
     return;  // another thread captured this peak while we waited
   }
-  // Other threads may allocate or free while we copy; the copy is then a
-  // mix of moments a few instructions apart, which is as exact as a peak of
-  // a multi-threaded program can be defined without stopping it.
-  // The copy goes into the slot that is not current; entries above n were
-  // never allocated to (n only grows), so a slot holds no stale entry that
-  // a reader would count.
-  const uint64_t generation = __atomic_load_n(generation_, __ATOMIC_RELAXED);
-  const uint64_t next = generation + 1;
-  CopyLive(max_stack_id_.load(std::memory_order_acquire), &peak_[next % 2],
-           &slots_[next % 2]);
-  // Last: the slot becomes the current peak only once it is whole.
-  __atomic_store_n(generation_, next, __ATOMIC_RELEASE);
+  CopyIntoNextSlot();
   peak_total_.store(total, std::memory_order_relaxed);
 }
 

@@ -1,6 +1,7 @@
 #ifndef TIDEMARK_CORE_PEAK_TRACKER_H_
 #define TIDEMARK_CORE_PEAK_TRACKER_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -16,15 +17,38 @@ namespace tidemark {
 // The copy is taken lazily, as Fil does: the total can only stop being the
 // maximum when it goes down, so it is enough to check, right before any
 // decrease, whether the total is a new high and copy the per-stack counters
-// then. The copy costs one pass over the distinct stacks (not over the
-// allocations), and happens only on frees that follow growth.
+// then. On a heap that grows while it frees, nearly every free is such a
+// moment, so a copy must cost what changed since the last one, not the
+// number of stacks:
+//
+//  - Every change to a stack's counters enlists the stack in a dirty log,
+//    once per epoch (a capture starts a new epoch): a per-stack stamp holds
+//    the epoch of its last enlisting, so a stack changed again in the same
+//    epoch costs one load and a compare.
+//  - Each peak slot remembers how far into the log it was last brought. A
+//    copy into a slot copies the stacks logged since then (two captures
+//    ago: the other slot took the changes in between) and keeps the slot's
+//    totals up to date by difference (new entry minus old).
+//  - When the log cannot be trusted for a range (it wrapped round, an
+//    entry is not yet written, a slot lost an entry for lack of memory,
+//    after a fork) the copy is a whole pass over the stacks, as before:
+//    correct whatever happened, and rare.
+//
+// Why no change is lost, including under threads, is argued at
+// PeakTracker::CopyIntoNextSlot (peak_tracker.cc). Single-threaded, a copy
+// equals the live counters exactly; with threads allocating during a copy,
+// it is a mix of moments a few instructions apart: every change that
+// completed before a copy started is in it (but for a lack of memory, which
+// makes the slot's next copy whole), and once threads stop, the next copy
+// of either slot equals the live counters.
 //
 // With a store attached (core/profile_store.h) the counters live in the
 // stored profile's file: the live ones are updated in place, and the peak
 // is double-buffered there (core/profile_format.h, "Publication"): each copy
 // goes into the slot that is not current, and the generation that makes it
 // current is stored last, so a kill at any instruction leaves the last
-// complete peak readable.
+// complete peak readable. The stamps and the log are the profiler's own
+// memory, never in the file.
 class ProfileStore;
 
 class PeakTracker {
@@ -34,7 +58,12 @@ class PeakTracker {
     int64_t allocations;
   };
 
+  // The dirty log's capacity is 2^kMaxLogShift entries; tests pass a
+  // smaller `log_shift` (at least 1) to make it wrap round often.
+  static constexpr int kMaxLogShift = 16;
   PeakTracker() = default;
+  explicit PeakTracker(int log_shift)
+      : log_shift_(std::min(std::max(log_shift, 1), kMaxLogShift)) {}
   PeakTracker(const PeakTracker&) = delete;
   PeakTracker& operator=(const PeakTracker&) = delete;
 
@@ -46,6 +75,11 @@ class PeakTracker {
   // Copies the peak first (CaptureIfPeak) if the total is at a new high.
   void Remove(uint32_t stack_id, int64_t bytes);
   void CaptureIfPeak();
+  // Copies what is live now into the peak slot that is not current and
+  // publishes it, unconditionally; peak_bytes() becomes the total live now.
+  // CaptureIfPeak is this copy when the total is at a new high (sample
+  // mode may decide the moment by another signal). Async-signal-safe.
+  void CaptureNow();
   // Before a report: a report must never show a peak below what is live
   // when it is written. (The same copy as CaptureIfPeak; the name says why
   // the session calls it.)
@@ -104,12 +138,54 @@ class PeakTracker {
   };
 
   // Copies the live counters of stacks 1..n into `into`; the sums go into
-  // `info`.
-  void CopyLive(uint32_t n, ChunkedArray<Entry>* into,
+  // `info`. False if an entry could not be made (out of memory).
+  bool CopyLive(uint32_t n, ChunkedArray<Entry>* into,
                 profile_format::SnapshotInfo* info);
+  // Copies the stacks logged at positions [from, to) into `into`, adjusting
+  // `info`'s sums. False if the log cannot be trusted for that range (the
+  // slot is then partly updated: the caller copies it whole).
+  bool CopyLogged(uint64_t from, uint64_t to, ChunkedArray<Entry>* into,
+                  profile_format::SnapshotInfo* info, bool* entry_lost);
+  // The copy and its publication; snapshot_lock_ held.
+  void CopyIntoNextSlot();
+  // The time and the run's allocation count, for a snapshot's info.
+  void StampInfo(profile_format::SnapshotInfo* info) const;
+  // Enlists `stack_id` in the dirty log unless it already is in this epoch.
+  void NoteChanged(uint32_t stack_id);
   int64_t NowNanoseconds() const;
 
+  // The dirty log: a ring of 2^log_shift_ entries, each (lap tag << 32 |
+  // stack id) so that a reader can tell the entry of position p from an
+  // older lap's (not yet written) or a newer one's (overwritten). A slot's
+  // range spans two epochs, in each of which a stack is logged once (but
+  // for races), so 64k entries (512 KiB, made as the log first fills) hold
+  // every change of programs with up to 32k distinct stacks. Past that a
+  // copy may be whole: n stacks for more than 64k changes, still under two
+  // per change up to 128k stacks.
+  static constexpr int kLogChunkShift = 12;
+  using LogEntry = std::atomic<uint64_t>;
+  uint64_t log_capacity() const { return uint64_t{1} << log_shift_; }
+  uint64_t LogValue(uint64_t position, uint32_t stack_id) const {
+    return static_cast<uint64_t>(
+               static_cast<uint32_t>((position >> log_shift_) + 1))
+               << 32 |
+           stack_id;
+  }
+
   ChunkedArray<Counters> live_;
+  // Per stack: the epoch in which it was last enlisted in the log (8 bytes
+  // per stack of the profiler's memory).
+  ChunkedArray<std::atomic<uint64_t>> stamps_;
+  ChunkedArray<LogEntry, kLogChunkShift, (1 << (kMaxLogShift - kLogChunkShift))>
+      log_;
+  const int log_shift_ = kMaxLogShift;
+  std::atomic<uint64_t> log_end_{0};  // positions handed out so far
+  // Starts at 1: a zero stamp (never enlisted) is never current.
+  std::atomic<uint64_t> epoch_{1};
+  // Per slot, under snapshot_lock_: the log position it is up to date
+  // with, and whether its next copy must be whole.
+  uint64_t slot_log_position_[2] = {0, 0};
+  bool slot_copy_whole_[2] = {false, false};
   ChunkedArray<Entry> peak_[2];
   ChunkedArray<Entry> out_of_memory_;
   std::atomic<int64_t> total_{0};

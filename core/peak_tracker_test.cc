@@ -148,5 +148,37 @@ TEST_F(PeakTrackerTest, AReportCopyTakesANewHighNotYetFollowedByAFree) {
   EXPECT_EQ(AtPeak(), (Contents{{2, {5500, 1}}}));
 }
 
+TEST_F(PeakTrackerTest, CaptureNowCopiesWhatIsLiveEvenBelowThePeak) {
+  // Sample mode decides the moment itself (issue 10): the copy is then
+  // unconditional, and the later highs are measured against it.
+  Allocate(1, 1000);
+  Free(1, 1000);  // peak 1000
+  Allocate(2, 300);
+  peak_.CaptureNow();
+  EXPECT_EQ(peak_.peak_bytes(), 300);
+  EXPECT_EQ(AtPeak(), (Contents{{2, {300, 1}}}));
+  Allocate(3, 200);  // 500: above the copy, so the next free copies again
+  Free(3, 200);
+  EXPECT_EQ(peak_.peak_bytes(), 500);
+  EXPECT_EQ(AtPeak(), (Contents{{2, {300, 1}}, {3, {200, 1}}}));
+}
+
+TEST_F(PeakTrackerTest, ACopyAfterAForkHoldsNothingOfTheParent) {
+  // The counters are zeroed behind the dirty log's back: the next copy of
+  // each slot must not keep the parent's entries, though the parent's
+  // stack changed before either slot was last filled.
+  Allocate(1, 100);
+  peak_.CaptureNow();  // one slot
+  peak_.CaptureNow();  // the other
+  peak_.StartFreshAfterFork();
+  EXPECT_TRUE(AtPeak().empty());
+  Allocate(3, 10);
+  Free(3, 10);
+  EXPECT_EQ(AtPeak(), (Contents{{3, {10, 1}}}));
+  Allocate(4, 20);
+  Free(4, 20);
+  EXPECT_EQ(AtPeak(), (Contents{{4, {20, 1}}}));
+}
+
 }  // namespace
 }  // namespace tidemark
