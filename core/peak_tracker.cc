@@ -75,7 +75,7 @@ void PeakTracker::Add(uint32_t stack_id, int64_t bytes) {
 void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
   // The peak can only be lost here: copy it first if the total is at a new
   // high (two relaxed loads when it is not).
-  CaptureIfPeak();
+  if (!moment_chosen_elsewhere_) CaptureIfPeak();
   Counters* c = live_.Get(stack_id);
   if (c == nullptr) return;
   c->bytes.fetch_sub(bytes, std::memory_order_relaxed);
@@ -117,6 +117,15 @@ void PeakTracker::CaptureIfPeak() {
   // Last: the slot becomes the current peak only once it is whole.
   __atomic_store_n(generation_, next, __ATOMIC_RELEASE);
   peak_total_.store(total, std::memory_order_relaxed);
+}
+
+void PeakTracker::CaptureNow() {
+  SpinLockHolder hold(snapshot_lock_);
+  const uint64_t next = __atomic_load_n(generation_, __ATOMIC_RELAXED) + 1;
+  CopyLive(max_stack_id_.load(std::memory_order_acquire), &peak_[next % 2],
+           &slots_[next % 2]);
+  __atomic_store_n(generation_, next, __ATOMIC_RELEASE);
+  peak_total_.store(slots_[next % 2].total_bytes, std::memory_order_relaxed);
 }
 
 }  // namespace tidemark

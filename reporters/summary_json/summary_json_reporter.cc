@@ -104,6 +104,16 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
   } else {
     json.Double(profile.peak_seconds);
   }
+  // --- The peak's moment (issue 10, item 3): what chose it, and in sample
+  // mode the exact live total then, to compare with the estimate.
+  json.Key("peak_moment").String(profile.peak_moment);
+  json.Key("live_bytes_at_peak_moment");
+  if (profile.peak_moment == "exact_live_total") {
+    json.Int(profile.live_bytes_at_peak_moment);
+  } else {
+    json.Null();
+  }
+  // --- End of the peak's moment.
   json.Key("current_bytes")
       .Int(profile.current_bytes)
       .Key("rss_hwm_bytes")

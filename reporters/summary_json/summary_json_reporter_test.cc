@@ -40,6 +40,7 @@ Profile SmallProfile() {
   profile.tracked_allocations = 42;
   profile.rss_hwm_bytes = 9000;
   profile.deferred_reports = 4;
+  profile.peak_moment = "exact_total";
   profile.frames = {
       Frame(FrameKind::kPython, "main", "app.py", 3),
       Frame(FrameKind::kPython, "load", "app.py", 9),
@@ -72,6 +73,8 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "unwinder": "cpython",
   "peak_bytes": 3000,
   "peak_seconds": 0.75,
+  "peak_moment": "exact_total",
+  "live_bytes_at_peak_moment": null,
   "current_bytes": 1000,
   "rss_hwm_bytes": 9000,
   "profiler_bytes": 0,
@@ -150,6 +153,24 @@ TEST(RenderSummaryJsonTest, TheOutOfMemoryReportSaysWhichLimit) {
 )"));
 }
 
+TEST(RenderSummaryJsonTest, TheLiveTotalAtThePeakMomentOnlyWhenItChoseIt) {
+  Profile profile = SmallProfile();
+  profile.mode = "sample";
+  profile.live_bytes_at_peak_moment = 2987;
+  profile.peak_moment = "exact_live_total";
+  EXPECT_THAT(RenderSummaryJson(profile),
+              HasSubstr("  \"peak_moment\": \"exact_live_total\",\n"
+                        "  \"live_bytes_at_peak_moment\": 2987,\n"));
+  // The estimate chose (no block sizes), or a file from before the word:
+  // no live total to show.
+  for (const char* moment : {"estimate", "unknown"}) {
+    profile.peak_moment = moment;
+    EXPECT_THAT(RenderSummaryJson(profile),
+                HasSubstr(std::string("  \"peak_moment\": \"") + moment +
+                          "\",\n  \"live_bytes_at_peak_moment\": null,\n"));
+  }
+}
+
 TEST(RenderSummaryJsonTest, EmptyProfileIsStillComplete) {
   const std::string json = RenderSummaryJson(Profile());
   EXPECT_THAT(json, HasSubstr("\"command\": [],"));
@@ -163,6 +184,8 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   profile.mode = "sample";
   profile.has_exit_code = false;
   profile.sample_interval_bytes = 1 << 20;
+  profile.peak_moment = "exact_live_total";
+  profile.live_bytes_at_peak_moment = 2987;
   profile.command = {"python3", "-c", "print(\"a\\tb\")\n", "\xFF"};
   profile.frames[0].function = "quote\"back\\slash\x01";
   profile.frames[1].file = "/tmp/caf\xC3\xA9\n.py";
@@ -176,8 +199,10 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
       R"("current_bytes":1000,"deferred_reports":4,"ended":"exit code 3",)"
       R"("exit_code":null,)"
-      R"("inherited_bytes":5000,"mode":"sample","parent_pid":70,)"
-      R"("peak_bytes":3000,"peak_seconds":0.75,"pid":77,)"
+      R"("inherited_bytes":5000,"live_bytes_at_peak_moment":2987,)"
+      R"("mode":"sample","parent_pid":70,)"
+      R"("peak_bytes":3000,"peak_moment":"exact_live_total",)"
+      R"("peak_seconds":0.75,"pid":77,)"
       R"("profiler_bytes":0,"reason":"exit",)"
       R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
