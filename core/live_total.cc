@@ -57,7 +57,8 @@ std::atomic<LiveTotal::BlockSizeFn> LiveTotal::block_size_{&NoBlockSize};
 std::atomic<int64_t> LiveTotal::mapped_{0};
 
 void LiveTotal::SetBlockSizeFunction(BlockSizeFn fn) {
-  if (!g_exit_key_made.load() && pthread_key_create(&g_exit_key, &OnThreadExit) == 0) {
+  if (!g_exit_key_made.load() &&
+      pthread_key_create(&g_exit_key, &OnThreadExit) == 0) {
     g_exit_key_made.store(true);
   }
   block_size_.store(fn != nullptr ? fn : &NoBlockSize);

@@ -52,8 +52,7 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
     uint64_t start_ticks = 0;
     int64_t inherited_bytes = 0;
     // What chooses the peak's moment (FileHeader::peak_moment).
-    profile_format::PeakMoment peak_moment =
-        profile_format::kPeakMomentUnknown;
+    profile_format::PeakMoment peak_moment = profile_format::kPeakMomentUnknown;
   };
 
   // A store backed by a new `profile.tidemark` in the open folder `dir_fd`,

@@ -67,7 +67,8 @@ void Tracker::CaptureForReport() {
   }
 }
 
-void Tracker::OnAnonymousPieceRemoved(void* /*tracker*/, RangeMap::Piece piece) {
+void Tracker::OnAnonymousPieceRemoved(void* /*tracker*/,
+                                      RangeMap::Piece piece) {
   LiveTotal::AddMappedBytes(-piece.weight);
 }
 
@@ -215,12 +216,14 @@ void OnMappingSlow(void* address, size_t length, int state) {
   ThreadState& ts = t_thread_state;
   // Sample mode comes here with every mapping (each is a system call): the
   // live total counts them all; the sample only those the countdown picks.
-  const bool sampled = state != kTrackingSample ||
-                       Sampler::TakeFromCountdown(ts, static_cast<int64_t>(length));
+  const bool sampled =
+      state != kTrackingSample ||
+      Sampler::TakeFromCountdown(ts, static_cast<int64_t>(length));
   ReentrancyGuard guard;
   try {
     Tracker& t = Tracker::Get();
-    const bool live_total = state == kTrackingSample && t.peak_moment_by_live_total();
+    const bool live_total =
+        state == kTrackingSample && t.peak_moment_by_live_total();
     if (live_total) {
       t.CountAnonymousMapping(reinterpret_cast<uintptr_t>(address), length);
     }

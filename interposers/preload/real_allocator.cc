@@ -297,13 +297,20 @@ size_t ResolvingMallocUsableSize(void* ptr) {
 // Constant-initialised (function addresses only): valid before any
 // constructor runs, which is when the first malloc arrives.
 NextAllocator g_next = {
-    {&ResolvingMalloc},       {&ResolvingCalloc},
-    {&ResolvingRealloc},      {&ResolvingReallocArray},
-    {&ResolvingFree},         {&ResolvingPosixMemalign},
-    {&ResolvingAlignedAlloc}, {&ResolvingMemalign},
-    {&ResolvingValloc},       {&ResolvingPvalloc},
-    {&ResolvingMmap},         {&ResolvingMmap64},
-    {&ResolvingMunmap},       {&ResolvingMremap},
+    {&ResolvingMalloc},
+    {&ResolvingCalloc},
+    {&ResolvingRealloc},
+    {&ResolvingReallocArray},
+    {&ResolvingFree},
+    {&ResolvingPosixMemalign},
+    {&ResolvingAlignedAlloc},
+    {&ResolvingMemalign},
+    {&ResolvingValloc},
+    {&ResolvingPvalloc},
+    {&ResolvingMmap},
+    {&ResolvingMmap64},
+    {&ResolvingMunmap},
+    {&ResolvingMremap},
     {&ResolvingMallocUsableSize},
 };
 
