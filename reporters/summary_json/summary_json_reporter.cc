@@ -104,6 +104,16 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
   } else {
     json.Double(profile.peak_seconds);
   }
+  json.Key("current_bytes")
+      .Int(profile.current_bytes)
+      .Key("rss_hwm_bytes")
+      .Int(profile.rss_hwm_bytes)
+      .Key("profiler_bytes")
+      .Int(profile.profiler_bytes)
+      .Key("deferred_reports")
+      .Int(profile.deferred_reports)
+      .Key("tracked_allocations")
+      .Int(profile.tracked_allocations);
   // --- The peak's moment (issue 10, item 3): what chose it, and in sample
   // mode the exact live total then, to compare with the estimate.
   json.Key("peak_moment").String(profile.peak_moment);
@@ -114,18 +124,7 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
     json.Null();
   }
   // --- End of the peak's moment.
-  json.Key("current_bytes")
-      .Int(profile.current_bytes)
-      .Key("rss_hwm_bytes")
-      .Int(profile.rss_hwm_bytes)
-      .Key("profiler_bytes")
-      .Int(profile.profiler_bytes)
-      .Key("deferred_reports")
-      .Int(profile.deferred_reports)
-      .Key("tracked_allocations")
-      .Int(profile.tracked_allocations)
-      .Key("sample_interval_bytes")
-      .Int(profile.sample_interval_bytes);
+  json.Key("sample_interval_bytes").Int(profile.sample_interval_bytes);
   if (profile.out_of_memory) {
     json.Key("out_of_memory")
         .BeginObject()

@@ -25,13 +25,14 @@ inline constexpr int kSummaryTopStacks = 10;
 //   sample_interval_bytes  integers (sample_interval_bytes is 0 in exact mode;
 //                          deferred_reports: signal reports acted on when the
 //                          thread left the allocator or the profiler)
-//   peak_moment            what chose the moment of the peak: "exact_total"
-//                          (exact mode), "exact_live_total" (sample mode:
-//                          the moment the exact live total was highest; the
-//                          peak is the estimate then), "estimate" (sample
-//                          mode without the allocator's block sizes: the
-//                          highest estimate, biased upward under churn),
-//                          "unknown" (a stored profile from before)
+//   peak_moment            (after tracked_allocations) what chose the
+//                          moment of the peak: "exact_total" (exact mode),
+//                          "exact_live_total" (sample mode: the moment the
+//                          exact live total was highest; the peak is the
+//                          estimate then), "estimate" (sample mode without
+//                          the allocator's block sizes: the highest
+//                          estimate, biased upward under churn), "unknown"
+//                          (a stored profile from before)
 //   live_bytes_at_peak_moment  integer with "exact_live_total" (the exact
 //                          live total then, in the allocator's block sizes),
 //                          else null
