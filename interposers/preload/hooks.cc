@@ -100,8 +100,9 @@ void* MmapThrough(Fn fn, void* address, size_t length, int prot, int flags,
 void SetDelivering(bool on) {
   // Without the allocator's block sizes the live total is unknown, and the
   // session lets the estimate choose the peak's moment.
-  if (on)
+  if (on) {
     LiveTotal::SetBlockSizeFunction(NextHasUsableSize() ? &BlockSize : nullptr);
+  }
   g_delivering.store(on);
 }
 

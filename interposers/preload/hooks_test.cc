@@ -375,13 +375,14 @@ TEST_F(HooksTest, SampleModeCountsTheAllocatorsSizeOfEveryBlock) {
     expected += usable(b);
   }
   EXPECT_EQ(LiveTotal::Sum() - base, expected);
-  void* m = Mmap(nullptr, 3 * 4096, PROT_READ | PROT_WRITE,
+  constexpr int64_t kPage = 4096;
+  void* m = Mmap(nullptr, 3 * kPage, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(m, MAP_FAILED);
-  EXPECT_EQ(LiveTotal::Sum() - base, expected + 3 * 4096);
-  Munmap(static_cast<char*>(m) + 4096, 4096);
-  EXPECT_EQ(LiveTotal::Sum() - base, expected + 2 * 4096);
-  Munmap(m, 3 * 4096);
+  EXPECT_EQ(LiveTotal::Sum() - base, expected + 3 * kPage);
+  Munmap(static_cast<char*>(m) + kPage, kPage);
+  EXPECT_EQ(LiveTotal::Sum() - base, expected + 2 * kPage);
+  Munmap(m, 3 * kPage);
   for (void* b : blocks) Free(b);
   Free(q);
   Free(p);
