@@ -54,15 +54,33 @@ void OnThreadExit(void* /*value*/) {
 }  // namespace
 
 std::atomic<LiveTotal::BlockSizeFn> LiveTotal::block_size_{&NoBlockSize};
+std::atomic<uintptr_t> LiveTotal::header_mask_{0};
 std::atomic<int64_t> LiveTotal::mapped_{0};
 
-void LiveTotal::SetBlockSizeFunction(BlockSizeFn fn) {
+namespace {
+
+bool MakeExitKey() {
   if (!g_exit_key_made.load() &&
       pthread_key_create(&g_exit_key, &OnThreadExit) == 0) {
     g_exit_key_made.store(true);
   }
+  return g_exit_key_made.load();
+}
+
+}  // namespace
+
+void LiveTotal::SetBlockSizeFunction(BlockSizeFn fn) {
+  const bool key = MakeExitKey();
+  header_mask_.store(0);
   block_size_.store(fn != nullptr ? fn : &NoBlockSize);
-  g_known.store(fn != nullptr && g_exit_key_made.load());
+  g_known.store(fn != nullptr && key);
+}
+
+void LiveTotal::SetBlockSizeFromHeaderWord(uintptr_t mask) {
+  const bool key = MakeExitKey();
+  block_size_.store(&NoBlockSize);
+  header_mask_.store(mask);
+  g_known.store(mask != 0 && key);
 }
 
 bool LiveTotal::Known() { return g_known.load(std::memory_order_relaxed); }

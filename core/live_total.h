@@ -62,6 +62,13 @@ class LiveTotal {
   // false: the session then lets the estimate choose the peak's moment, as
   // before. Call before tracking starts.
   static void SetBlockSizeFunction(BlockSizeFn fn);
+  // Instead: the allocator keeps each block's size in the word just before
+  // the block, the bits outside `mask` being flags (glibc's chunk header:
+  // the chunk's size and three flag bits). The fast path then reads that
+  // word, which the allocator has just written or is about to read, rather
+  // than calling malloc_usable_size (two indirect calls and ~20
+  // instructions per block, 10% of a PYTHONMALLOC=malloc job's time).
+  static void SetBlockSizeFromHeaderWord(uintptr_t mask);
 
   // Whether the sum can be trusted: a block size function was given and a
   // thread's exit can be seen (the pthread key exists).
@@ -72,15 +79,25 @@ class LiveTotal {
   // function, an add and a store; a free also checks that the thread is
   // registered.
   static void CountAllocated(ThreadState& ts, void* block) {
-    Add(ts, static_cast<int64_t>(
-                block_size_.load(std::memory_order_relaxed)(block)));
+    Add(ts, SizeOf(block));
   }
   static void CountFreeing(ThreadState& ts, void* block) {
-    Add(ts, -static_cast<int64_t>(
-                block_size_.load(std::memory_order_relaxed)(block)));
+    Add(ts, -SizeOf(block));
     if (__builtin_expect(ts.live_registration != kRegistered, 0)) {
       OnUnregisteredThread(ts);
     }
+  }
+  // The measure in use, for a live block.
+  static int64_t SizeOf(void* block) {
+    const uintptr_t mask = header_mask_.load(std::memory_order_relaxed);
+    if (__builtin_expect(mask != 0, 1)) {
+      const uintptr_t header =
+          reinterpret_cast<uintptr_t>(block) - sizeof(uintptr_t);
+      return static_cast<int64_t>(*reinterpret_cast<const uintptr_t*>(header) &
+                                  mask);
+    }
+    return static_cast<int64_t>(
+        block_size_.load(std::memory_order_relaxed)(block));
   }
 
   // The slow path's check (any thread that allocates reaches a slow path
@@ -117,6 +134,7 @@ class LiveTotal {
   }
 
   static std::atomic<BlockSizeFn> block_size_;
+  static std::atomic<uintptr_t> header_mask_;  // 0: block_size_ measures
   static std::atomic<int64_t> mapped_;
 };
 

@@ -15,11 +15,12 @@
 namespace tidemark {
 namespace {
 
-// Fake blocks: the block's size is its address / 16, so no memory is
-// involved and the allocator's size is known to the test.
-void* Block(uint64_t size) { return reinterpret_cast<void*>(size * 16); }
+// Fake blocks: the block's size is its address / 65536 (never a page-zero
+// address), so no memory is involved and the allocator's size is known to
+// the test.
+void* Block(uint64_t size) { return reinterpret_cast<void*>(size << 16); }
 size_t FakeBlockSize(void* block) {
-  return reinterpret_cast<uintptr_t>(block) / 16;
+  return reinterpret_cast<uintptr_t>(block) >> 16;
 }
 
 // As the hooks do for a thread's allocation that reaches the slow path

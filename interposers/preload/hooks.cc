@@ -98,10 +98,19 @@ void* MmapThrough(Fn fn, void* address, size_t length, int prot, int flags,
 }  // namespace
 
 void SetDelivering(bool on) {
-  // Without the allocator's block sizes the live total is unknown, and the
-  // session lets the estimate choose the peak's moment.
   if (on) {
-    LiveTotal::SetBlockSizeFunction(NextHasUsableSize() ? &BlockSize : nullptr);
+    if (NextIsGlibcMalloc()) {
+      // The chunk's size, flags masked off: the word glibc keeps before
+      // each block. Read inline, it costs nothing like a call (a bootstrap
+      // block, possible only if names were looked up again while tracking,
+      // as tests do, reads the bootstrap heap's own memory).
+      LiveTotal::SetBlockSizeFromHeaderWord(~uintptr_t{7});
+    } else {
+      // Without the allocator's block sizes the live total is unknown, and
+      // the session lets the estimate choose the peak's moment.
+      LiveTotal::SetBlockSizeFunction(NextHasUsableSize() ? &BlockSize
+                                                          : nullptr);
+    }
   }
   g_delivering.store(on);
 }

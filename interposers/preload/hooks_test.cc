@@ -390,6 +390,35 @@ TEST_F(HooksTest, SampleModeCountsTheAllocatorsSizeOfEveryBlock) {
   Tracker::Get().ChoosePeakMomentByLiveTotal(false);
 }
 
+// With glibc's malloc next (the real lookup), the live total reads each
+// block's chunk size from glibc's header instead of calling
+// malloc_usable_size: the usable size plus the header word, plus one more
+// word for a block glibc mapped on its own. (A sanitizer's malloc in front
+// of glibc's is measured by malloc_usable_size instead.)
+TEST_F(HooksTest, WithGlibcNextTheLiveTotalReadsTheChunkSize) {
+  ResetNextAllocatorForTesting(nullptr);
+  StartTracking();
+  ASSERT_TRUE(LiveTotal::Known());
+  Tracker::Get().ChoosePeakMomentByLiveTotal(true);
+  g_tracking_state.store(kTrackingSample);
+  const bool glibc = NextIsGlibcMalloc();
+  const int64_t base = LiveTotal::Sum();
+  void* small = Malloc(100);
+  void* mapped = Malloc(64 * kMiB);  // above glibc's largest mmap threshold
+  ASSERT_NE(small, nullptr);
+  ASSERT_NE(mapped, nullptr);
+  const int64_t small_size =
+      static_cast<int64_t>(malloc_usable_size(small)) + (glibc ? 8 : 0);
+  const int64_t mapped_size =
+      static_cast<int64_t>(malloc_usable_size(mapped)) + (glibc ? 16 : 0);
+  EXPECT_EQ(LiveTotal::Sum() - base, small_size + mapped_size);
+  Free(mapped);
+  EXPECT_EQ(LiveTotal::Sum() - base, small_size);
+  Free(small);
+  EXPECT_EQ(LiveTotal::Sum(), base);
+  Tracker::Get().ChoosePeakMomentByLiveTotal(false);
+}
+
 void* LookupWithoutUsableSize(const char* name) {
   if (std::string(name) == "malloc_usable_size") return nullptr;
   return FakeLookup(name);

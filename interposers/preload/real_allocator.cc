@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -316,6 +317,28 @@ NextAllocator g_next = {
 
 bool NextHasUsableSize() {
   return Resolve() && Next(g_next.malloc_usable_size) != &NoUsableSize;
+}
+
+namespace {
+
+bool DefinedInGlibc(const void* function) {
+  Dl_info info;
+  if (dladdr(function, &info) == 0 || info.dli_fname == nullptr) return false;
+  const char* slash = strrchr(info.dli_fname, '/');
+  return strcmp(slash != nullptr ? slash + 1 : info.dli_fname, "libc.so.6") ==
+         0;
+}
+
+}  // namespace
+
+bool NextIsGlibcMalloc() {
+#if defined(__x86_64__)
+  return Resolve() &&
+         DefinedInGlibc(reinterpret_cast<const void*>(Next(g_next.malloc))) &&
+         DefinedInGlibc(reinterpret_cast<const void*>(Next(g_next.free)));
+#else
+  return false;
+#endif
 }
 
 BootstrapHeap<kBootstrapBytes> g_bootstrap_heap;

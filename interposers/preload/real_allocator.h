@@ -98,6 +98,13 @@ extern BootstrapHeap<kBootstrapBytes> g_bootstrap_heap;
 // looking them up, inside dlsym).
 bool NextHasUsableSize();
 
+// Whether the next malloc and free are glibc's own (defined in libc.so.6),
+// whose chunk header keeps each block's size in the word before it: sample
+// mode's live total reads that word instead of calling (core/live_total.h).
+// Only on x86-64, where no memory tagging moves the header. Looks the names
+// up first, as NextHasUsableSize does.
+bool NextIsGlibcMalloc();
+
 // Tests: looks names up with `lookup` from now on (nullptr: dlsym(RTLD_NEXT))
 // and puts every entry back to its stub, so that the next call resolves
 // again. Only while no other thread is allocating through the hooks.
