@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/live_total.h"
 #include "core/sampled_address_filter.h"
 #include "core/sampler.h"
 #include "core/thread_state.h"
@@ -16,8 +17,11 @@ namespace tidemark {
 // "nothing to do" are inline here, so that in sample mode an allocation that
 // is not sampled costs a load of the tracking state, a TLS load, one
 // subtraction and a branch, plus a comparison of the size with the interval,
-// with no lock, no atomic read-modify-write and no call. Everything else is
-// in the out-of-line *Slow functions (tracker.cc).
+// with no lock and no atomic read-modify-write. The one call is the
+// allocator's size of the block, added to the thread's exact live total
+// (core/live_total.h), which chooses the peak's moment in sample mode; a
+// free subtracts it. Everything else is in the out-of-line *Slow functions
+// (tracker.cc).
 
 enum TrackingState : int {
   kTrackingOff = 0,
@@ -43,10 +47,12 @@ inline void OnAllocation(void* ptr, size_t size) {
   // Blocks of at least the interval are always recorded (core/sampler.h),
   // whatever the countdown says; the slow path gives their bytes back to
   // the countdown.
-  if (state == kTrackingSample &&
-      __builtin_expect(
-          !Sampler::TakeFromCountdown(ts, static_cast<int64_t>(size)), 1)) {
-    return;
+  if (state == kTrackingSample) {
+    LiveTotal::CountAllocated(ts, ptr);
+    if (__builtin_expect(
+            !Sampler::TakeFromCountdown(ts, static_cast<int64_t>(size)), 1)) {
+      return;
+    }
   }
   OnAllocationSlow(ptr, size, state);
 }
@@ -56,27 +62,28 @@ inline void OnAllocation(void* ptr, size_t size) {
 inline void OnFree(void* ptr) {
   const int state = g_tracking_state.load(std::memory_order_relaxed);
   if (state == kTrackingOff || ptr == nullptr) return;
-  if (t_thread_state.reentrancy_depth != 0) return;
-  if (state == kTrackingSample &&
-      __builtin_expect(!SampledAddressFilter::MaybeContains(
-                           reinterpret_cast<uintptr_t>(ptr)),
-                       1)) {
-    return;
+  ThreadState& ts = t_thread_state;
+  if (ts.reentrancy_depth != 0) return;
+  if (state == kTrackingSample) {
+    LiveTotal::CountFreeing(ts, ptr);
+    if (__builtin_expect(!SampledAddressFilter::MaybeContains(
+                             reinterpret_cast<uintptr_t>(ptr)),
+                         1)) {
+      return;
+    }
   }
   OnFreeSlow(ptr);
 }
 
 // Anonymous mappings made by the program itself (pymalloc arenas,
 // mmap.mmap(-1, n), numpy's huge pages are malloc's business, not these).
+// Each is a system call: in sample mode too every one goes to the slow
+// path, which counts it in the live total and asks the countdown whether
+// it is sampled.
 inline void OnMapping(void* address, size_t length) {
   const int state = g_tracking_state.load(std::memory_order_relaxed);
   if (state == kTrackingOff) return;
-  ThreadState& ts = t_thread_state;
-  if (ts.reentrancy_depth != 0) return;
-  if (state == kTrackingSample &&
-      !Sampler::TakeFromCountdown(ts, static_cast<int64_t>(length))) {
-    return;
-  }
+  if (t_thread_state.reentrancy_depth != 0) return;
   OnMappingSlow(address, length, state);
 }
 

@@ -72,14 +72,20 @@ class PeakTracker {
   void AttachStore(ProfileStore* store);
 
   void Add(uint32_t stack_id, int64_t bytes);
-  // Copies the peak first (CaptureIfPeak) if the total is at a new high.
+  // Copies the peak first (CaptureIfPeak) if the total is at a new high,
+  // unless the moment is chosen elsewhere (set_moment_chosen_elsewhere).
   void Remove(uint32_t stack_id, int64_t bytes);
   void CaptureIfPeak();
-  // Copies what is live now into the peak slot that is not current and
-  // publishes it, unconditionally; peak_bytes() becomes the total live now.
-  // CaptureIfPeak is this copy when the total is at a new high (sample
-  // mode may decide the moment by another signal). Async-signal-safe.
+  // Copies the live counters into the next peak slot unconditionally,
+  // published like CaptureIfPeak's copy; peak_bytes() becomes their total.
+  // For a caller that decides the moment itself (core/peak_moment.h).
   void CaptureNow();
+  // Sample mode with an exact live total: the tracker's own total is an
+  // estimate, so it no longer decides when to copy (Remove copies nothing);
+  // PeakMoment calls CaptureNow. Set before tracking starts.
+  void set_moment_chosen_elsewhere(bool elsewhere) {
+    moment_chosen_elsewhere_ = elsewhere;
+  }
   // Before a report: a report must never show a peak below what is live
   // when it is written. (The same copy as CaptureIfPeak; the name says why
   // the session calls it.)
@@ -192,6 +198,7 @@ class PeakTracker {
   std::atomic<int64_t> peak_total_{0};
   std::atomic<uint32_t> max_stack_id_{0};
   ProfileStore* store_ = nullptr;
+  bool moment_chosen_elsewhere_ = false;
   SpinLock snapshot_lock_;
   // The published peak: in the store's header once attached, else here.
   // Written under snapshot_lock_; the generation is read without it.

@@ -49,6 +49,14 @@ struct Profile {
   // peak was recorded yet.
   double peak_seconds = -1;
   int64_t current_bytes = 0;  // tracked bytes live when the report was made
+  // What chose the peak's moment (profile_format::PeakMomentName):
+  // "exact_total" (exact mode), "exact_live_total" (sample mode: the exact
+  // live total, core/live_total.h), "estimate" (sample mode without it),
+  // "unknown" (a file from before this was stored).
+  std::string peak_moment = "unknown";
+  // With "exact_live_total": the exact live total at that moment (the
+  // allocator's block sizes; see core/live_total.h for what it counts).
+  int64_t live_bytes_at_peak_moment = 0;
   int64_t tracked_allocations = 0;  // allocations recorded over the run
   int64_t rss_hwm_bytes = 0;        // the kernel's VmHWM, for comparison
   int64_t profiler_bytes = 0;       // the profiler's own memory (its arena)

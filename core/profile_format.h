@@ -131,6 +131,38 @@ inline const char* StartedName(Started started) {
 
 inline constexpr uint32_t kFlagIncomplete = 1;  // a chunk could not be stored
 
+// What chose the moment the peak slots hold (FileHeader::peak_moment).
+enum PeakMoment : uint32_t {
+  // Not recorded: a file written before the field existed.
+  kPeakMomentUnknown = 0,
+  // Exact mode: the moment the tracked total was highest, exact by
+  // construction (the total is the sum of the exact counters).
+  kPeakMomentExactTotal = 1,
+  // Sample mode: the moment the exact live total, counted apart from the
+  // sample (core/live_total.h), was highest among the sampled events and
+  // reports; the slots hold the estimates at that moment (core/sampler.h).
+  kPeakMomentLiveTotal = 2,
+  // Sample mode without an exact live total (the allocator gives no block
+  // sizes): the moment the estimate itself was highest, which is biased
+  // upward under churn (the highest of a noisy series).
+  kPeakMomentEstimate = 3,
+};
+
+// "exact_total", "exact_live_total", "estimate", "unknown": summary.json's
+// word for each.
+inline const char* PeakMomentName(uint32_t moment) {
+  switch (moment) {
+    case kPeakMomentExactTotal:
+      return "exact_total";
+    case kPeakMomentLiveTotal:
+      return "exact_live_total";
+    case kPeakMomentEstimate:
+      return "estimate";
+    default:
+      return "unknown";
+  }
+}
+
 struct FileHeader {
   // --- Written once, before the file is first published under its name.
   char magic[8];
@@ -186,12 +218,20 @@ struct FileHeader {
   uint32_t started;      // Started
   uint64_t start_ticks;  // /proc/self/stat starttime: survives exec
   uint32_t python_seen;  // 1: an allocation with a Python frame was recorded
-  uint32_t reserved4;
+  // How the moment of the peak is chosen (PeakMoment), written before
+  // publication. Added in place of a reserved word: a file written before
+  // it holds 0 (kPeakMomentUnknown) there.
+  uint32_t peak_moment;
   // Signal reports deferred so far (core/report_trigger.h), refreshed at
   // each report. Added in place of a reserved word, so version 1 still
   // reads: a file written before it holds 0 there.
   int64_t deferred_reports;
-  uint64_t reserved3[2];
+  // With kPeakMomentLiveTotal: the exact live total (core/live_total.h) at
+  // the moment of the current peak, stored right after each peak copy is
+  // published (a kill in between leaves the previous moment's). In place of
+  // a reserved word: 0 in older files.
+  int64_t live_bytes_at_peak_moment;
+  uint64_t reserved3;
 
   uint64_t chunk_offset[kAreaCount][kMaxChunks];
 };

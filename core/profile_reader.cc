@@ -123,7 +123,7 @@ class Reader {
       int64_t live_bytes = 0;
       if (!CopyLive(&live, &live_bytes, error)) return false;
       profile->current_bytes = live_bytes;
-      if (live_bytes > snapshot.info.total_bytes) {
+      if (ReplacedByLive(snapshot, live_bytes)) {
         // The program was at its highest when it died or is right now: the
         // last stored peak is older and smaller.
         snapshot.counters = std::move(live);
@@ -166,8 +166,9 @@ class Reader {
     std::vector<CounterEntry> live;
     int64_t live_bytes = 0;
     if (!CopyLive(&live, &live_bytes, error)) return false;
-    const int64_t stored = snapshot.present ? snapshot.info.total_bytes : 0;
-    *peak_bytes = std::max(stored, live_bytes);
+    *peak_bytes = ReplacedByLive(snapshot, live_bytes)
+                      ? live_bytes
+                      : snapshot.info.total_bytes;
     return true;
   }
 
@@ -227,6 +228,19 @@ class Reader {
     return std::max<int64_t>(0, elapsed);
   }
 
+  // Whether what is live now stands for the peak instead of the stored
+  // copy: when there is no copy, or when it is higher, except in sample
+  // mode with the moment chosen by the exact live total, where a higher
+  // estimate now is the sample's noise, not a higher moment (the moment of
+  // every report was offered to that choice before it was rendered).
+  bool ReplacedByLive(const Snapshot& snapshot, int64_t live_bytes) const {
+    if (!snapshot.present) return live_bytes > 0;
+    if (LoadRelaxed(h_->peak_moment) == profile_format::kPeakMomentLiveTotal) {
+      return false;
+    }
+    return live_bytes > snapshot.info.total_bytes;
+  }
+
   bool ReadFacts(Profile* profile, std::string* error) {
     if (h_->mode > 1) {
       return Fail(error, "unknown mode " + std::to_string(h_->mode));
@@ -274,6 +288,12 @@ class Reader {
     profile->rss_hwm_bytes = LoadRelaxed(h_->rss_hwm_bytes);
     profile->profiler_bytes = LoadRelaxed(h_->profiler_bytes);
     profile->deferred_reports = LoadRelaxed(h_->deferred_reports);
+    const uint32_t moment = LoadRelaxed(h_->peak_moment);
+    profile->peak_moment = profile_format::PeakMomentName(moment);
+    profile->live_bytes_at_peak_moment =
+        moment == profile_format::kPeakMomentLiveTotal
+            ? Load(h_->live_bytes_at_peak_moment)
+            : 0;
     profile->wall_seconds = static_cast<double>(ElapsedNanoseconds()) / 1e9;
     profile->peak_seconds = -1;
     profile->peak_bytes = 0;

@@ -212,6 +212,63 @@ TEST(ProfileReaderTest, PeakBytesAloneAgreeWithTheWholeRead) {
   EXPECT_NE(error.find("stack count"), std::string::npos) << error;
 }
 
+TEST(ProfileReaderTest, SaysWhatChoseThePeaksMoment) {
+  TestStoredProfile p = ThreeStacks();
+  p.live_bytes_at_peak_moment = 4100;
+  const std::pair<uint32_t, const char*> words[] = {
+      {kPeakMomentUnknown, "unknown"},
+      {kPeakMomentExactTotal, "exact_total"},
+      {kPeakMomentLiveTotal, "exact_live_total"},
+      {kPeakMomentEstimate, "estimate"},
+      {77, "unknown"},  // a later version's word
+  };
+  for (const auto& [word, name] : words) {
+    p.peak_moment = word;
+    Profile profile;
+    std::string error;
+    ASSERT_TRUE(ReadStoredProfile(*Buffer(BuildStoredProfileImage(p)),
+                                  StoredSnapshot::kPeak, &profile, &error))
+        << error;
+    EXPECT_EQ(profile.peak_moment, name);
+    // The live total belongs to the live total's choice only.
+    EXPECT_EQ(profile.live_bytes_at_peak_moment,
+              word == kPeakMomentLiveTotal ? 4100 : 0);
+  }
+}
+
+// In sample mode with the moment chosen by the exact live total, a higher
+// estimate now is the sample's noise, not a higher moment: the stored peak
+// stands. Before any peak, what is live still stands for it.
+TEST(ProfileReaderTest, TheLiveTotalsMomentIsNotReplacedByAHigherEstimate) {
+  TestStoredProfile p = ThreeStacks();
+  p.mode = 1;
+  p.sample_interval_bytes = 1 << 20;
+  p.peak_moment = kPeakMomentLiveTotal;
+  p.stacks[0].live_bytes = 9000;  // live: 12000, above the slot's 4024
+  std::string error;
+  Profile profile;
+  ASSERT_TRUE(ReadStoredProfile(*Buffer(BuildStoredProfileImage(p)),
+                                StoredSnapshot::kPeak, &profile, &error))
+      << error;
+  EXPECT_EQ(profile.peak_bytes, 4024);
+  EXPECT_EQ(profile.current_bytes, 12000);
+  EXPECT_DOUBLE_EQ(profile.peak_seconds, 3.2);
+  int64_t peak = -1;
+  ASSERT_TRUE(
+      ReadStoredPeakBytes(*Buffer(BuildStoredProfileImage(p)), &peak, &error));
+  EXPECT_EQ(peak, 4024);
+  // The estimate's own choice (and exact mode) keeps the old rule.
+  p.peak_moment = kPeakMomentEstimate;
+  ASSERT_TRUE(
+      ReadStoredPeakBytes(*Buffer(BuildStoredProfileImage(p)), &peak, &error));
+  EXPECT_EQ(peak, 12000);
+  p.peak_moment = kPeakMomentLiveTotal;
+  p.peak_generation = 0;
+  ASSERT_TRUE(ReadStoredProfile(*Buffer(BuildStoredProfileImage(p)),
+                                StoredSnapshot::kPeak, &profile, &error));
+  EXPECT_EQ(profile.peak_bytes, 12000);
+}
+
 TEST(ProfileReaderTest, NothingStoredIsAnEmptyProfileNotAnError) {
   TestStoredProfile p;
   p.peak_generation = 0;

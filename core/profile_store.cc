@@ -147,6 +147,7 @@ void ProfileStore::FillHeader(const Facts& facts, pf::FileHeader* h) {
   h->started = facts.started;
   h->start_ticks = facts.start_ticks;
   h->inherited_bytes = facts.inherited_bytes;
+  h->peak_moment = facts.peak_moment;
   h->file_bytes = kHeaderBytes;
 }
 

@@ -51,6 +51,8 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
     profile_format::Started started = profile_format::kStartedFirst;
     uint64_t start_ticks = 0;
     int64_t inherited_bytes = 0;
+    // What chooses the peak's moment (FileHeader::peak_moment).
+    profile_format::PeakMoment peak_moment = profile_format::kPeakMomentUnknown;
   };
 
   // A store backed by a new `profile.tidemark` in the open folder `dir_fd`,

@@ -51,6 +51,40 @@ namespace tidemark {
 // a line's or the total's bound uses its summed n. These hold for the
 // counters at a moment chosen without looking at the samples; a peak
 // chosen as the highest of the estimates themselves sits above the truth.
+//
+// The peak (issue 10). Sample mode's peak is the estimate at one moment:
+// the moment, among those offered, at which the exact live total was
+// highest (core/live_total.h: the allocator's sizes of the live blocks and
+// the lengths of the anonymous mappings, counted apart from the sample;
+// core/peak_moment.h copies the per-stack estimates then). Offered are:
+// right after each sampled allocation or mapping is added (to the estimates
+// and to the live total), right before each unmapping, and each report.
+// The estimate's own noise plays no part in the choice. Copying whenever
+// the estimate reached a new high, as before, reported the highest of a
+// noisy series, well above the truth under churn (1.4 times the exact peak
+// on a churned 20 MiB working set; testdata/e2e/test_sample_peak_bias.py).
+//
+// Why the estimate at those moments is unbiased. At a point of the program
+// the sample does not choose (an unmapping, a report, an allocation of at
+// least R, always recorded) every live block's term, weight x [sampled], has
+// mean its size, so the estimate has mean the live bytes. A sampled
+// allocation is where a mark fell: the blocks allocated since the previous
+// mark are known to be unsampled, a shortfall the marked block's own weight
+// makes up on average when the moment is taken after it is added (blocks of
+// s bytes: the number K of blocks up to and including the next sampled one
+// is geometric, E[K s] = s / p = the weight); taken before, the estimate
+// would be about R short. A sampled free is not offered: it is where an
+// earlier mark is known to lie, and nothing makes up for the unsampled
+// blocks before it. Which offered moment is the peak depends on the live
+// total only, so the peak is one estimate with the variance above, not
+// the highest of many. What it estimates is the live bytes at that moment:
+// under steady churn the exact peak; where the heap grows and then falls,
+// the exact peak less what was allocated after the last offered moment
+// before the fall (on average about R per thread, against a standard
+// deviation of sqrt(peak x R)). summary.json says how the moment was chosen
+// ("peak_moment": "exact_live_total") and gives the live total then
+// ("live_bytes_at_peak_moment", in the allocator's block sizes); without
+// the allocator's block sizes the old choice remains ("estimate").
 class Sampler {
  public:
   // Configures the mean interval R and the seed (0: seed from the clock).

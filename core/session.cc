@@ -28,6 +28,7 @@
 #include "core/interposer.h"
 #include "core/job_index.h"
 #include "core/job_log.h"
+#include "core/live_total.h"
 #include "core/memory_limits.h"
 #include "core/message_text.h"
 #include "core/oom_watch.h"
@@ -259,9 +260,13 @@ int64_t Nanoseconds(const timespec& t) {
 
 // The process's peak so far, as its `end` line gives it: the copied peak,
 // or what is live now when that is higher (the copy is taken lazily, on a
-// free).
+// free). In sample mode with an exact live total the copy is the estimate
+// at the moment that total was highest (the report's moment was offered
+// just before), and a higher estimate now is noise, not a higher moment.
 int64_t PeakSoFar() {
-  PeakTracker& peak = Tracker::Get().peak();
+  Tracker& tracker = Tracker::Get();
+  PeakTracker& peak = tracker.peak();
+  if (tracker.peak_moment_by_live_total()) return peak.peak_bytes();
   return std::max(peak.peak_bytes(), peak.current_bytes());
 }
 
@@ -413,7 +418,7 @@ bool WriteReportsNow(const char* reason, bool final_report) {
   try {
     // The same reader renders a dead process's file (//tools:report).
     RefreshStoredFacts(s);
-    Tracker::Get().peak().CaptureForReport();
+    Tracker::Get().CaptureForReport();
     Profile profile;
     std::string why;
     if (!ReadStoredProfile(*s->store, StoredSnapshot::kPeak, &profile, &why)) {
@@ -538,7 +543,7 @@ void OnImmediateExitNow(int status) {
   ReentrancyGuard guard;
   ClaimFinalFromElsewhere(s);
   if (s->final_written.load()) return;  // written in place meanwhile
-  Tracker::Get().peak().CaptureForReport();
+  Tracker::Get().CaptureForReport();
   RefreshStoredFacts(s);
   const int code = status & 0xff;
   RecordEnding(s, pf::kExited, code, 0);
@@ -687,7 +692,7 @@ const char* SignalName(int number) {
 // renderer process. Runs in the signal handler (or where a deferred signal
 // is acted on), so it only stores and calls async-signal-safe functions.
 void ReportForSignal(SessionState* s, bool final_report, int signal_number) {
-  Tracker::Get().peak().CaptureForReport();
+  Tracker::Get().CaptureForReport();
   StoreDeferredReports(s);
   const char* name = SignalName(signal_number);
   if (!final_report) {
@@ -734,7 +739,7 @@ void OnOutOfMemory(const OomEvent& event) {
   SessionState* s = g_session;
   if (s == nullptr || getpid() != s->pid || s->final_written.load()) return;
   PeakTracker& peak = Tracker::Get().peak();
-  peak.CaptureForReport();
+  Tracker::Get().CaptureForReport();
   pf::FileHeader* h = s->store->mutable_header();
   // A later episode replaces the snapshot: oom_state goes back to 0 while
   // it is rewritten.
@@ -818,6 +823,15 @@ bool CreateReporters(SessionState* s) {
   return true;
 }
 
+// What chooses the peak's moment (profile_format.h): in sample mode the
+// exact live total when the interposer gave the allocator's block sizes
+// (the session sets the tracker up to match before tracking starts).
+pf::PeakMoment PeakMomentOf(Mode mode) {
+  if (mode != Mode::kSample) return pf::kPeakMomentExactTotal;
+  return LiveTotal::Known() ? pf::kPeakMomentLiveTotal
+                            : pf::kPeakMomentEstimate;
+}
+
 ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
                               int64_t inherited_bytes) {
   ProfileStore::Facts facts;
@@ -834,6 +848,7 @@ ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
   facts.started = s->started_how;
   facts.start_ticks = s->start_ticks;
   facts.inherited_bytes = inherited_bytes;
+  facts.peak_moment = PeakMomentOf(s->config.mode);
   return facts;
 }
 
@@ -1063,6 +1078,8 @@ void Session::Start() {
   if (s->runtime_present) s->store->mutable_header()->python_seen = 1;
   Tracker::Get().AttachStore(s->store);
   Tracker::Get().set_unwinder(s->unwinder);
+  Tracker::Get().ChoosePeakMomentByLiveTotal(PeakMomentOf(s->config.mode) ==
+                                             pf::kPeakMomentLiveTotal);
   Sampler::Configure(s->config.sample_interval_bytes, s->config.sample_seed);
   // A reused folder holds only this run's reports; only now, when this run
   // will certainly write some.

@@ -191,6 +191,8 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   h->started = p.started;
   h->start_ticks = p.start_ticks;
   h->python_seen = p.python_seen ? 1 : 0;
+  h->peak_moment = p.peak_moment;
+  h->live_bytes_at_peak_moment = p.live_bytes_at_peak_moment;
   return b.image();
 }
 

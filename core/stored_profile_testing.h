@@ -66,6 +66,10 @@ struct TestStoredProfile {
   profile_format::Started started = profile_format::kStartedFirst;
   uint64_t start_ticks = 0;
   bool python_seen = false;
+  // What chose the peak's moment (FileHeader::peak_moment) and the exact
+  // live total then.
+  uint32_t peak_moment = profile_format::kPeakMomentUnknown;
+  int64_t live_bytes_at_peak_moment = 0;
   std::vector<TestStack> stacks;  // stack ids 1, 2, ... in this order
 };
 

@@ -39,6 +39,16 @@ struct ThreadState {
   // 1 + this thread's stripe of the "inside the profiler" count
   // (core/fork_guard.h); 0 until its first ReentrancyGuard.
   int32_t fork_stripe;
+  // Sample mode's exact live total (core/live_total.h): the allocator's
+  // sizes of the blocks this thread allocated, less those of the blocks it
+  // freed. Written by this thread only (plain add, relaxed store), read by
+  // whichever thread sums the registry.
+  int64_t live_bytes;
+  // Whether live_bytes is in that registry (LiveTotal's kLive* values),
+  // and the registry's links.
+  int32_t live_registration;
+  ThreadState* live_next;
+  ThreadState* live_prev;
 };
 
 extern thread_local ThreadState t_thread_state

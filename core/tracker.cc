@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/allocation_hooks.h"
+#include "core/live_total.h"
 #include "core/oom_watch.h"
 #include "core/profile_store.h"
 #include "core/report_trigger.h"
@@ -45,6 +46,42 @@ void Tracker::AttachStore(ProfileStore* store) {
   stacks_.set_store(store);
   names_.set_store(store);
   peak_.AttachStore(store);
+  moment_.set_published(&store->mutable_header()->live_bytes_at_peak_moment);
+}
+
+void Tracker::ChoosePeakMomentByLiveTotal(bool on) {
+  moment_by_live_total_.store(on, std::memory_order_relaxed);
+  peak_.set_moment_chosen_elsewhere(on);
+}
+
+void Tracker::ConsiderPeakMoment() {
+  if (!peak_moment_by_live_total()) return;
+  moment_.Consider(LiveTotal::Sum(), &peak_);
+}
+
+void Tracker::CaptureForReport() {
+  if (peak_moment_by_live_total()) {
+    ConsiderPeakMoment();
+  } else {
+    peak_.CaptureForReport();
+  }
+}
+
+void Tracker::OnAnonymousPieceRemoved(void* /*tracker*/,
+                                      RangeMap::Piece piece) {
+  LiveTotal::AddMappedBytes(-piece.weight);
+}
+
+void Tracker::CountAnonymousMapping(uintptr_t address, uint64_t length) {
+  // A mapping laid over others replaces them: Add takes them out first.
+  anonymous_.Add(address, length,
+                 RangeMap::Piece{0, static_cast<int64_t>(length)},
+                 &Tracker::OnAnonymousPieceRemoved, this);
+  LiveTotal::AddMappedBytes(static_cast<int64_t>(length));
+}
+
+void Tracker::UncountAnonymousMapping(uintptr_t address, uint64_t length) {
+  anonymous_.Remove(address, length, &Tracker::OnAnonymousPieceRemoved, this);
 }
 
 int64_t Tracker::StartFreshAfterFork() {
@@ -52,8 +89,11 @@ int64_t Tracker::StartFreshAfterFork() {
   const int64_t inherited = peak_.current_bytes();
   blocks_.Clear();
   mappings_.Clear();
+  anonymous_.Clear();
   SampledAddressFilter::Clear();
   peak_.StartFreshAfterFork();
+  moment_.Reset();
+  LiveTotal::StartFreshAfterFork(t_thread_state);
   missed_frees_.store(0, std::memory_order_relaxed);
   if (store_ == nullptr || !store_->file_backed()) {
     tracked_allocations_->store(0, std::memory_order_relaxed);
@@ -145,6 +185,8 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
   ReentrancyGuard guard;
   int64_t weight = static_cast<int64_t>(size);
   if (state == kTrackingSample) {
+    // Every thread that allocates gets here with its first allocation.
+    LiveTotal::EnsureRegistered(ts);
     weight = Sampler::OnCountdownCrossed(ts, size);
     if (weight == 0) return;
     ReportTrigger::OnSampledAllocation();
@@ -152,6 +194,9 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
   try {
     Tracker& t = Tracker::Get();
     t.AddBlock(reinterpret_cast<uintptr_t>(ptr), t.CurrentStack(ts), weight);
+    // Right after the sampled block is added, to the estimate and (by the
+    // inline hook) to the live total: see core/sampler.h for why after.
+    if (state == kTrackingSample) t.ConsiderPeakMoment();
     OomWatch::OnAllocated(ts, weight);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
@@ -169,16 +214,28 @@ void OnFreeSlow(void* ptr) {
 
 void OnMappingSlow(void* address, size_t length, int state) {
   ThreadState& ts = t_thread_state;
+  // Sample mode comes here with every mapping (each is a system call): the
+  // live total counts them all; the sample only those the countdown picks.
+  const bool sampled =
+      state != kTrackingSample ||
+      Sampler::TakeFromCountdown(ts, static_cast<int64_t>(length));
   ReentrancyGuard guard;
-  int64_t weight = static_cast<int64_t>(length);
-  if (state == kTrackingSample) {
-    weight = Sampler::OnCountdownCrossed(ts, length);
-    if (weight == 0) return;
-  }
   try {
     Tracker& t = Tracker::Get();
+    const bool live_total =
+        state == kTrackingSample && t.peak_moment_by_live_total();
+    if (live_total) {
+      t.CountAnonymousMapping(reinterpret_cast<uintptr_t>(address), length);
+    }
+    if (!sampled) return;
+    int64_t weight = static_cast<int64_t>(length);
+    if (state == kTrackingSample) {
+      weight = Sampler::OnCountdownCrossed(ts, length);
+      if (weight == 0) return;
+    }
     t.AddMapping(reinterpret_cast<uintptr_t>(address), length,
                  t.CurrentStack(ts), weight);
+    if (live_total) t.ConsiderPeakMoment();
     OomWatch::OnAllocated(ts, weight);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
@@ -195,7 +252,15 @@ void OnAllocationFailedSlow(size_t size) {
 void OnUnmappingSlow(void* address, size_t length) {
   ReentrancyGuard guard;
   try {
-    Tracker::Get().RemoveMapping(reinterpret_cast<uintptr_t>(address), length);
+    Tracker& t = Tracker::Get();
+    if (t.peak_moment_by_live_total() &&
+        g_tracking_state.load(std::memory_order_relaxed) == kTrackingSample) {
+      // Every unmapping comes here, sampled or not, so its moment owes
+      // nothing to the sample: the moment before it is offered.
+      t.ConsiderPeakMoment();
+      t.UncountAnonymousMapping(reinterpret_cast<uintptr_t>(address), length);
+    }
+    t.RemoveMapping(reinterpret_cast<uintptr_t>(address), length);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
   }

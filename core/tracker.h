@@ -6,6 +6,7 @@
 
 #include "core/address_map.h"
 #include "core/frame_names.h"
+#include "core/peak_moment.h"
 #include "core/peak_tracker.h"
 #include "core/range_map.h"
 #include "core/stack_table.h"
@@ -51,6 +52,26 @@ class Tracker {
   // ProfileStore::StartOverInDirectory, so it can be called before it.
   int64_t StartFreshAfterFork();
 
+  // Sample mode: the peak's moment is chosen by the exact live total
+  // (core/live_total.h) rather than by the estimate (core/peak_moment.h).
+  // Set before tracking starts, and only where LiveTotal::Known().
+  void ChoosePeakMomentByLiveTotal(bool on);
+  bool peak_moment_by_live_total() const {
+    return moment_by_live_total_.load(std::memory_order_relaxed);
+  }
+  // A moment the peak may be at (sample mode's sampled events and
+  // unmappings): copies the estimates if the exact live total is at a new
+  // high. Does nothing unless the moment is chosen by the live total.
+  void ConsiderPeakMoment();
+  // Before a report: the moment of the report is offered too (by the live
+  // total when it chooses, else PeakTracker::CaptureForReport's copy when
+  // what is live exceeds the peak).
+  void CaptureForReport();
+  // Sample mode: every anonymous mapping, sampled or not, counted exactly
+  // in the live total; munmap takes away what was counted, no more.
+  void CountAnonymousMapping(uintptr_t address, uint64_t length);
+  void UncountAnonymousMapping(uintptr_t address, uint64_t length);
+
   PeakTracker& peak() { return peak_; }
   const StackTable& stacks() const { return stacks_; }
   const FrameNames& names() const { return names_; }
@@ -67,6 +88,7 @@ class Tracker {
   Tracker() = default;
 
   static void OnPieceRemoved(void* tracker, RangeMap::Piece piece);
+  static void OnAnonymousPieceRemoved(void* tracker, RangeMap::Piece piece);
 
   Unwinder* unwinder_ = nullptr;
   ProfileStore* store_ = nullptr;
@@ -75,6 +97,11 @@ class Tracker {
   StackTable stacks_;
   FrameNames names_;
   PeakTracker peak_;
+  // Sample mode with an exact live total: every anonymous mapping's range
+  // (weight = length), and the choice of the peak's moment.
+  RangeMap anonymous_;
+  PeakMoment moment_;
+  std::atomic<bool> moment_by_live_total_{false};
   // In the store's header once one is attached.
   std::atomic<int64_t> own_tracked_allocations_{0};
   std::atomic<int64_t>* tracked_allocations_ = &own_tracked_allocations_;

@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/allocation_hooks.h"
+#include "core/live_total.h"
 #include "core/sampled_address_filter.h"
 #include "core/sampler.h"
 #include "core/testing/fake_unwinder.h"
@@ -370,6 +373,117 @@ TEST_F(SampleModeTest, SmallAllocationsAreEstimatedWithoutBias) {
   // Every sampled block, and nothing else, leaves again on its free.
   for (uint64_t i = 0; i < kBlocks; ++i) FreeBlock(0x80000000 + 16 * i);
   EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+// Sample mode with the exact live total choosing the peak's moment
+// (core/live_total.h, core/peak_moment.h). The blocks' allocator sizes come
+// from a table the test keeps, as the interposer's malloc_usable_size would
+// give them.
+std::map<uintptr_t, size_t>* g_block_sizes = nullptr;
+size_t TableBlockSize(void* block) {
+  const auto it = g_block_sizes->find(reinterpret_cast<uintptr_t>(block));
+  return it == g_block_sizes->end() ? 0 : it->second;
+}
+
+class LiveTotalMomentTest : public SampleModeTest {
+ protected:
+  void SetUp() override {
+    SampleModeTest::SetUp();
+    g_block_sizes = &sizes_;
+    LiveTotal::SetBlockSizeFunction(&TableBlockSize);
+    tracker().ChoosePeakMomentByLiveTotal(true);
+  }
+  void TearDown() override {
+    tracker().ChoosePeakMomentByLiveTotal(false);
+    LiveTotal::SetBlockSizeFunction(nullptr);
+    g_block_sizes = nullptr;
+    SampleModeTest::TearDown();
+  }
+  // The allocator's size is the requested one plus 8, as glibc rounds.
+  void Allocate(const std::vector<RawFrame>& stack, uint64_t address,
+                size_t size) {
+    sizes_[address] = size + 8;
+    Malloc(stack, address, size);
+  }
+  void Free(uint64_t address) {
+    FreeBlock(address);  // measured before it is gone, as the hooks do
+    sizes_.erase(address);
+  }
+
+  std::map<uintptr_t, size_t> sizes_;
+};
+
+TEST_F(LiveTotalMomentTest, ThePeakIsTheEstimateWhenTheLiveTotalWasHighest) {
+  // A working set of 256 blocks of 4 KiB, then each replaced 50 times
+  // (the new block made before the old one is freed): the live total is
+  // highest, equally, right after every replacement's allocation, first
+  // after the first replacement. Each sampled allocation is a moment
+  // offered (the tracked count goes up); the peak must be the estimate at
+  // the first of them with the highest live total, whatever the estimate
+  // does later.
+  constexpr int64_t kInterval = int64_t{64} * 1024;
+  constexpr size_t kSize = 4096;
+  constexpr uint64_t kBlocks = 256;
+  Sampler::Configure(kInterval, 20261203);
+  const std::vector<RawFrame> s = Stack({0x811});
+  int64_t highest_live = INT64_MIN;
+  int64_t expected_peak = -1;
+  int64_t highest_estimate = INT64_MIN;
+  int moments = 0;
+  auto allocate = [&](uint64_t address) {
+    const int64_t recorded = tracker().tracked_allocations();
+    Allocate(s, address, kSize);
+    if (tracker().tracked_allocations() == recorded) return;
+    ++moments;
+    const int64_t live = LiveTotal::Sum();
+    const int64_t estimate = tracker().peak().current_bytes();
+    if (live > highest_live) {
+      highest_live = live;
+      expected_peak = estimate;
+    }
+    highest_estimate = std::max(highest_estimate, estimate);
+  };
+  uint64_t next = 0x90000000;
+  std::vector<uint64_t> held;
+  for (uint64_t i = 0; i < kBlocks; ++i) {
+    held.push_back(next += 0x10000);
+    allocate(held.back());
+  }
+  for (int round = 0; round < 50; ++round) {
+    for (uint64_t i = 0; i < kBlocks; ++i) {
+      const uint64_t old = held[i];
+      held[i] = next += 0x10000;
+      allocate(held[i]);
+      Free(old);
+    }
+  }
+  ASSERT_GT(moments, 500);
+  EXPECT_EQ(tracker().peak().peak_bytes(), expected_peak);
+  // The old decision, the highest estimate, would have reported more: the
+  // test tells the two apart.
+  EXPECT_GT(highest_estimate, expected_peak + 4 * static_cast<int64_t>(kSize));
+  for (uint64_t address : held) Free(address);
+}
+
+TEST_F(LiveTotalMomentTest, MappingsCountExactlyWhatIsMappedAndUnmapped) {
+  constexpr uint64_t kPage = 4096;
+  constexpr uint64_t kMapping = 0xA0000000;
+  Sampler::Configure(int64_t{1} << 20, 5);
+  const std::vector<RawFrame> s = Stack({0x821});
+  SetFakeThreadStack(&s);
+  const int64_t before = LiveTotal::Sum();
+  OnMapping(Address(kMapping), 3 * kPage);
+  EXPECT_EQ(LiveTotal::Sum() - before, 3 * kPage);
+  OnUnmapping(Address(kMapping + kPage), kPage);  // the middle page
+  EXPECT_EQ(LiveTotal::Sum() - before, 2 * kPage);
+  // A range never mapped anonymously (a file's pages): nothing to take.
+  OnUnmapping(Address(0xB0000000), 5 * kPage);
+  EXPECT_EQ(LiveTotal::Sum() - before, 2 * kPage);
+  // A mapping laid over the first page replaces it.
+  OnMapping(Address(kMapping), kPage);
+  EXPECT_EQ(LiveTotal::Sum() - before, 2 * kPage);
+  OnUnmapping(Address(kMapping), 3 * kPage);
+  EXPECT_EQ(LiveTotal::Sum() - before, 0);
 }
 
 }  // namespace

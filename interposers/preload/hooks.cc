@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "core/allocation_hooks.h"
+#include "core/live_total.h"
 #include "core/thread_state.h"
 #include "interposers/preload/anonymous_mapping.h"
 #include "interposers/preload/real_allocator.h"
@@ -56,6 +57,14 @@ inline bool FromBootstrap(const void* p) {
   return __builtin_expect(g_bootstrap_heap.Contains(p), 0);
 }
 
+// The allocator's size of a live block, for sample mode's exact live total
+// (core/live_total.h). A bootstrap block is never the allocator's: 0, both
+// when it is made and (free ignores it) never freed.
+size_t BlockSize(void* p) {
+  if (FromBootstrap(p)) return 0;
+  return Next(g_next.malloc_usable_size)(p);
+}
+
 // realloc of a block dlsym got while names were being looked up: copied
 // into a block from the next allocator (recorded like any malloc); the
 // bootstrap block itself is never given back.
@@ -88,7 +97,23 @@ void* MmapThrough(Fn fn, void* address, size_t length, int prot, int flags,
 
 }  // namespace
 
-void SetDelivering(bool on) { g_delivering.store(on); }
+void SetDelivering(bool on) {
+  if (on) {
+    if (NextIsGlibcMalloc()) {
+      // The chunk's size, flags masked off: the word glibc keeps before
+      // each block. Read inline, it costs nothing like a call (a bootstrap
+      // block, possible only if names were looked up again while tracking,
+      // as tests do, reads the bootstrap heap's own memory).
+      LiveTotal::SetBlockSizeFromHeaderWord(~uintptr_t{7});
+    } else {
+      // Without the allocator's block sizes the live total is unknown, and
+      // the session lets the estimate choose the peak's moment.
+      LiveTotal::SetBlockSizeFunction(NextHasUsableSize() ? &BlockSize
+                                                          : nullptr);
+    }
+  }
+  g_delivering.store(on);
+}
 
 void* Malloc(size_t size) {
   void* p = InAllocator(Next(g_next.malloc), size);

@@ -6,7 +6,9 @@
 //     glibc's, the same functions the hooks forward to): the baseline;
 //   - tracking off: the interposer installed, the core not tracking;
 //   - sample mode, unsampled: the default 1 MiB interval, so almost every
-//     pair takes the inlined fast path (one sample in ~16000 pairs of 64 B);
+//     pair takes the inlined fast path (one sample in ~16000 pairs of 64 B),
+//     which adds the block's usable size to the thread's live total and
+//     takes it away again (core/live_total.h);
 //   - sample mode, every block sampled: the interval is 1 byte;
 //   - exact mode: every block recorded.
 // The unwinder returns a fixed 8-frame stack without reading anything, so
@@ -20,6 +22,7 @@
 #include "benchmark/benchmark.h"
 #include "core/allocation_hooks.h"
 #include "core/frame.h"
+#include "core/live_total.h"
 #include "core/sampler.h"
 #include "core/testing/fake_unwinder.h"
 #include "core/tracker.h"
@@ -50,11 +53,16 @@ void StartTracking(int state, int64_t interval) {
   Tracker::Get().set_unwinder(&unwinder);
   Sampler::Configure(interval, 1);
   preload::SetDelivering(true);
+  // As the session does: in sample mode the live total chooses the peak's
+  // moment, summed at every sampled event.
+  Tracker::Get().ChoosePeakMomentByLiveTotal(state == kTrackingSample &&
+                                             LiveTotal::Known());
   g_tracking_state.store(state);
 }
 
 void StopTracking() {
   g_tracking_state.store(kTrackingOff);
+  Tracker::Get().ChoosePeakMomentByLiveTotal(false);
   preload::SetDelivering(false);
   Sampler::Configure(kDefaultInterval, 0);
 }

@@ -19,6 +19,7 @@
 
 #include "core/allocation_hooks.h"
 #include "core/frame.h"
+#include "core/live_total.h"
 #include "core/oom_watch.h"
 #include "core/sampler.h"
 #include "core/testing/fake_unwinder.h"
@@ -199,7 +200,8 @@ TEST_F(HooksTest, FirstCallLooksEveryNameUpOnce) {
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(g_last_called, "malloc");
   const int after_first = g_lookups.load();
-  EXPECT_EQ(after_first, 14);  // malloc ... mremap, all at once
+  // malloc ... mremap and malloc_usable_size, all at once
+  EXPECT_EQ(after_first, 15);
   Free(p);
   void* q = Calloc(2, 2);
   Free(q);
@@ -246,7 +248,7 @@ TEST_F(HooksTest, AllocationsDuringTheLookupComeFromTheBootstrapHeap) {
   ASSERT_NE(p, nullptr);
   EXPECT_FALSE(g_bootstrap_heap.Contains(p));
   EXPECT_EQ(g_last_called, "malloc");
-  ASSERT_EQ(blocks.size(), 3u * 14);
+  ASSERT_EQ(blocks.size(), 3u * 15);
   for (size_t i = 0; i < blocks.size(); ++i) {
     ASSERT_NE(blocks[i], nullptr) << i;
     EXPECT_TRUE(g_bootstrap_heap.Contains(blocks[i])) << i;
@@ -341,6 +343,95 @@ TEST_F(HooksTest, TheProgramsAllocationsAreRecorded) {
   Munmap(m, 2 * kMiB);
   Free(p);
   EXPECT_EQ(LiveBytes(), live);
+}
+
+// Sample mode's exact live total (core/live_total.h): each block counts
+// the next allocator's usable size of it, the same at its allocation and
+// at its free, whatever function made it; anonymous mappings their length.
+TEST_F(HooksTest, SampleModeCountsTheAllocatorsSizeOfEveryBlock) {
+  StartTracking();
+  ASSERT_TRUE(LiveTotal::Known());
+  Tracker::Get().ChoosePeakMomentByLiveTotal(true);
+  g_tracking_state.store(kTrackingSample);
+  const int64_t base = LiveTotal::Sum();
+  auto usable = [](void* p) {
+    return static_cast<int64_t>(malloc_usable_size(p));
+  };
+  void* p = Malloc(100);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(LiveTotal::Sum() - base, usable(p));
+  EXPECT_GE(usable(p), 100);
+  void* q = Calloc(3, 1000);
+  p = Realloc(p, 5000);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(LiveTotal::Sum() - base, usable(p) + usable(q));
+  void* aligned = nullptr;
+  ASSERT_EQ(PosixMemalign(&aligned, 64, 300), 0);
+  void* blocks[] = {aligned, AlignedAlloc(64, 128), Memalign(4096, 10),
+                    Valloc(10), Pvalloc(10)};
+  int64_t expected = usable(p) + usable(q);
+  for (void* b : blocks) {
+    ASSERT_NE(b, nullptr);
+    expected += usable(b);
+  }
+  EXPECT_EQ(LiveTotal::Sum() - base, expected);
+  constexpr int64_t kPage = 4096;
+  void* m = Mmap(nullptr, 3 * kPage, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(m, MAP_FAILED);
+  EXPECT_EQ(LiveTotal::Sum() - base, expected + 3 * kPage);
+  Munmap(static_cast<char*>(m) + kPage, kPage);
+  EXPECT_EQ(LiveTotal::Sum() - base, expected + 2 * kPage);
+  Munmap(m, 3 * kPage);
+  for (void* b : blocks) Free(b);
+  Free(q);
+  Free(p);
+  EXPECT_EQ(LiveTotal::Sum(), base);
+  Tracker::Get().ChoosePeakMomentByLiveTotal(false);
+}
+
+// With glibc's malloc next (the real lookup), the live total reads each
+// block's chunk size from glibc's header instead of calling
+// malloc_usable_size: the usable size plus the header word, plus one more
+// word for a block glibc mapped on its own. (A sanitizer's malloc in front
+// of glibc's is measured by malloc_usable_size instead.)
+TEST_F(HooksTest, WithGlibcNextTheLiveTotalReadsTheChunkSize) {
+  ResetNextAllocatorForTesting(nullptr);
+  StartTracking();
+  ASSERT_TRUE(LiveTotal::Known());
+  Tracker::Get().ChoosePeakMomentByLiveTotal(true);
+  g_tracking_state.store(kTrackingSample);
+  const bool glibc = NextIsGlibcMalloc();
+  const int64_t base = LiveTotal::Sum();
+  void* small = Malloc(100);
+  void* mapped = Malloc(64 * kMiB);  // above glibc's largest mmap threshold
+  ASSERT_NE(small, nullptr);
+  ASSERT_NE(mapped, nullptr);
+  const int64_t small_size =
+      static_cast<int64_t>(malloc_usable_size(small)) + (glibc ? 8 : 0);
+  const int64_t mapped_size =
+      static_cast<int64_t>(malloc_usable_size(mapped)) + (glibc ? 16 : 0);
+  EXPECT_EQ(LiveTotal::Sum() - base, small_size + mapped_size);
+  Free(mapped);
+  EXPECT_EQ(LiveTotal::Sum() - base, small_size);
+  Free(small);
+  EXPECT_EQ(LiveTotal::Sum(), base);
+  Tracker::Get().ChoosePeakMomentByLiveTotal(false);
+}
+
+void* LookupWithoutUsableSize(const char* name) {
+  if (std::string(name) == "malloc_usable_size") return nullptr;
+  return FakeLookup(name);
+}
+
+TEST_F(HooksTest, WithoutMallocUsableSizeTheLiveTotalIsUnknown) {
+  ResetNextAllocatorForTesting(&LookupWithoutUsableSize);
+  SetDelivering(true);
+  EXPECT_FALSE(LiveTotal::Known());
+  SetDelivering(false);
+  ResetNextAllocatorForTesting(&FakeLookup);
+  SetDelivering(true);
+  EXPECT_TRUE(LiveTotal::Known());
 }
 
 void* g_backing_store;

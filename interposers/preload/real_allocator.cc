@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -71,6 +72,10 @@ void* SyscallMremap(void* old_address, size_t old_length, size_t new_length,
                                          new_length, flags, new_address));
 }
 
+// An allocator without malloc_usable_size: every block measures 0, and
+// NextHasUsableSize() says so.
+size_t NoUsableSize(void* /*ptr*/) { return 0; }
+
 // reallocarray for a C library without one (glibc before 2.26).
 void* ReallocArrayByRealloc(void* ptr, size_t count, size_t size) {
   size_t bytes;
@@ -129,6 +134,8 @@ bool Resolve() {
   const auto mmap64_fn = Find<MmapFn>(lookup, "mmap64", &SyscallMmap);
   const auto munmap_fn = Find<MunmapFn>(lookup, "munmap", &SyscallMunmap);
   const auto mremap_fn = Find<MremapFn>(lookup, "mremap", &SyscallMremap);
+  const auto usable_size_fn =
+      Find<UsableSizeFn>(lookup, "malloc_usable_size", &NoUsableSize);
 
   g_next.malloc.store(malloc_fn, std::memory_order_relaxed);
   g_next.calloc.store(calloc_fn, std::memory_order_relaxed);
@@ -144,6 +151,7 @@ bool Resolve() {
   g_next.mmap64.store(mmap64_fn, std::memory_order_relaxed);
   g_next.munmap.store(munmap_fn, std::memory_order_relaxed);
   g_next.mremap.store(mremap_fn, std::memory_order_relaxed);
+  g_next.malloc_usable_size.store(usable_size_fn, std::memory_order_relaxed);
   g_resolved.store(true, std::memory_order_release);
   errno = saved_errno;
   t_resolving = 0;
@@ -277,17 +285,61 @@ void* ResolvingMremap(void* old_address, size_t old_length, size_t new_length,
                              new_address);
 }
 
+// A block measured before the names are resolved can only be the
+// bootstrap heap's (see real_allocator.h), which the next allocator must
+// never see.
+size_t ResolvingMallocUsableSize(void* ptr) {
+  if (!Resolve()) return 0;
+  return Next(g_next.malloc_usable_size)(ptr);
+}
+
 }  // namespace
 
 // Constant-initialised (function addresses only): valid before any
 // constructor runs, which is when the first malloc arrives.
 NextAllocator g_next = {
-    {&ResolvingMalloc},       {&ResolvingCalloc},   {&ResolvingRealloc},
-    {&ResolvingReallocArray}, {&ResolvingFree},     {&ResolvingPosixMemalign},
-    {&ResolvingAlignedAlloc}, {&ResolvingMemalign}, {&ResolvingValloc},
-    {&ResolvingPvalloc},      {&ResolvingMmap},     {&ResolvingMmap64},
-    {&ResolvingMunmap},       {&ResolvingMremap},
+    {&ResolvingMalloc},
+    {&ResolvingCalloc},
+    {&ResolvingRealloc},
+    {&ResolvingReallocArray},
+    {&ResolvingFree},
+    {&ResolvingPosixMemalign},
+    {&ResolvingAlignedAlloc},
+    {&ResolvingMemalign},
+    {&ResolvingValloc},
+    {&ResolvingPvalloc},
+    {&ResolvingMmap},
+    {&ResolvingMmap64},
+    {&ResolvingMunmap},
+    {&ResolvingMremap},
+    {&ResolvingMallocUsableSize},
 };
+
+bool NextHasUsableSize() {
+  return Resolve() && Next(g_next.malloc_usable_size) != &NoUsableSize;
+}
+
+namespace {
+
+bool DefinedInGlibc(const void* function) {
+  Dl_info info;
+  if (dladdr(function, &info) == 0 || info.dli_fname == nullptr) return false;
+  const char* slash = strrchr(info.dli_fname, '/');
+  return strcmp(slash != nullptr ? slash + 1 : info.dli_fname, "libc.so.6") ==
+         0;
+}
+
+}  // namespace
+
+bool NextIsGlibcMalloc() {
+#if defined(__x86_64__)
+  return Resolve() &&
+         DefinedInGlibc(reinterpret_cast<const void*>(Next(g_next.malloc))) &&
+         DefinedInGlibc(reinterpret_cast<const void*>(Next(g_next.free)));
+#else
+  return false;
+#endif
+}
 
 BootstrapHeap<kBootstrapBytes> g_bootstrap_heap;
 
@@ -308,6 +360,7 @@ void ResetNextAllocatorForTesting(LookupFn lookup) {
   g_next.mmap64.store(&ResolvingMmap64);
   g_next.munmap.store(&ResolvingMunmap);
   g_next.mremap.store(&ResolvingMremap);
+  g_next.malloc_usable_size.store(&ResolvingMallocUsableSize);
 }
 
 }  // namespace preload

@@ -53,6 +53,7 @@ using AlignedFn = void* (*)(size_t, size_t);  // aligned_alloc, memalign
 using MmapFn = void* (*)(void*, size_t, int, int, int, off_t);
 using MunmapFn = int (*)(void*, size_t);
 using MremapFn = void* (*)(void*, size_t, size_t, int, ...);
+using UsableSizeFn = size_t (*)(void*);
 
 struct NextAllocator {
   std::atomic<MallocFn> malloc;
@@ -69,6 +70,11 @@ struct NextAllocator {
   std::atomic<MmapFn> mmap64;
   std::atomic<MunmapFn> munmap;
   std::atomic<MremapFn> mremap;
+  // Not forwarded (the program's own calls go straight to the allocator):
+  // the size the allocator keeps for a block, which sample mode's exact
+  // live total counts (core/live_total.h). A function that answers 0 when
+  // the next allocator has none (NextHasUsableSize).
+  std::atomic<UsableSizeFn> malloc_usable_size;
 };
 
 extern NextAllocator g_next;
@@ -86,6 +92,18 @@ inline Fn Next(const std::atomic<Fn>& entry) {
 // the dynamic linker's own code holds them.
 constexpr size_t kBootstrapBytes = 32 << 10;
 extern BootstrapHeap<kBootstrapBytes> g_bootstrap_heap;
+
+// Whether the next allocator has a malloc_usable_size (looks every name up
+// first if that has not happened yet; false on the thread that is already
+// looking them up, inside dlsym).
+bool NextHasUsableSize();
+
+// Whether the next malloc and free are glibc's own (defined in libc.so.6),
+// whose chunk header keeps each block's size in the word before it: sample
+// mode's live total reads that word instead of calling (core/live_total.h).
+// Only on x86-64, where no memory tagging moves the header. Looks the names
+// up first, as NextHasUsableSize does.
+bool NextIsGlibcMalloc();
 
 // Tests: looks names up with `lookup` from now on (nullptr: dlsym(RTLD_NEXT))
 // and puts every entry back to its stub, so that the next call resolves

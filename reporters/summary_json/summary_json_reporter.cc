@@ -134,9 +134,18 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .Key("deferred_reports")
       .Int(profile.deferred_reports)
       .Key("tracked_allocations")
-      .Int(profile.tracked_allocations)
-      .Key("sample_interval_bytes")
-      .Int(profile.sample_interval_bytes);
+      .Int(profile.tracked_allocations);
+  // --- The peak's moment (issue 10, item 3): what chose it, and in sample
+  // mode the exact live total then, to compare with the estimate.
+  json.Key("peak_moment").String(profile.peak_moment);
+  json.Key("live_bytes_at_peak_moment");
+  if (profile.peak_moment == "exact_live_total") {
+    json.Int(profile.live_bytes_at_peak_moment);
+  } else {
+    json.Null();
+  }
+  // --- End of the peak's moment.
+  json.Key("sample_interval_bytes").Int(profile.sample_interval_bytes);
   WriteSamplingBounds(profile, &json);
   if (profile.out_of_memory) {
     json.Key("out_of_memory")

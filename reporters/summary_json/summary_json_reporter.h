@@ -31,6 +31,17 @@ inline constexpr int kSummaryTopStacks = 10;
 //                          standard deviations; reporters/common/
 //                          sampling_bound.h); 0 in exact mode (measured) and
 //                          for inherited_bytes outside a forked child
+//   peak_moment            (after tracked_allocations) what chose the
+//                          moment of the peak: "exact_total" (exact mode),
+//                          "exact_live_total" (sample mode: the moment the
+//                          exact live total was highest; the peak is the
+//                          estimate then), "estimate" (sample mode without
+//                          the allocator's block sizes: the highest
+//                          estimate, biased upward under churn), "unknown"
+//                          (a stored profile from before)
+//   live_bytes_at_peak_moment  integer with "exact_live_total" (the exact
+//                          live total then, in the allocator's block sizes),
+//                          else null
 //   stack_count            stacks with bytes live at the peak
 //   top                    the `top_stacks` largest of them, largest first:
 //     bytes, allocations   integers (in sample mode `allocations` counts the

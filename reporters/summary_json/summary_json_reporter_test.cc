@@ -40,6 +40,7 @@ Profile SmallProfile() {
   profile.tracked_allocations = 42;
   profile.rss_hwm_bytes = 9000;
   profile.deferred_reports = 4;
+  profile.peak_moment = "exact_total";
   profile.frames = {
       Frame(FrameKind::kPython, "main", "app.py", 3),
       Frame(FrameKind::kPython, "load", "app.py", 9),
@@ -77,6 +78,8 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "profiler_bytes": 0,
   "deferred_reports": 4,
   "tracked_allocations": 42,
+  "peak_moment": "exact_total",
+  "live_bytes_at_peak_moment": null,
   "sample_interval_bytes": 0,
   "peak_bytes_bound": 0,
   "current_bytes_bound": 0,
@@ -155,6 +158,24 @@ TEST(RenderSummaryJsonTest, TheOutOfMemoryReportSaysWhichLimit) {
 )"));
 }
 
+TEST(RenderSummaryJsonTest, TheLiveTotalAtThePeakMomentOnlyWhenItChoseIt) {
+  Profile profile = SmallProfile();
+  profile.mode = "sample";
+  profile.live_bytes_at_peak_moment = 2987;
+  profile.peak_moment = "exact_live_total";
+  EXPECT_THAT(RenderSummaryJson(profile),
+              HasSubstr("  \"peak_moment\": \"exact_live_total\",\n"
+                        "  \"live_bytes_at_peak_moment\": 2987,\n"));
+  // The estimate chose (no block sizes), or a file from before the word:
+  // no live total to show.
+  for (const char* moment : {"estimate", "unknown"}) {
+    profile.peak_moment = moment;
+    EXPECT_THAT(RenderSummaryJson(profile),
+                HasSubstr(std::string("  \"peak_moment\": \"") + moment +
+                          "\",\n  \"live_bytes_at_peak_moment\": null,\n"));
+  }
+}
+
 TEST(RenderSummaryJsonTest, EmptyProfileIsStillComplete) {
   const std::string json = RenderSummaryJson(Profile());
   EXPECT_THAT(json, HasSubstr("\"command\": [],"));
@@ -168,6 +189,8 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   profile.mode = "sample";
   profile.has_exit_code = false;
   profile.sample_interval_bytes = 1 << 20;
+  profile.peak_moment = "exact_live_total";
+  profile.live_bytes_at_peak_moment = 2987;
   profile.command = {"python3", "-c", "print(\"a\\tb\")\n", "\xFF"};
   profile.frames[0].function = "quote\"back\\slash\x01";
   profile.frames[1].file = "/tmp/caf\xC3\xA9\n.py";
@@ -183,8 +206,10 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       R"("deferred_reports":4,"ended":"exit code 3",)"
       R"("exit_code":null,)"
       R"("inherited_bytes":5000,"inherited_bytes_bound":16782215,)"
+      R"("live_bytes_at_peak_moment":2987,)"
       R"("mode":"sample","parent_pid":70,)"
-      R"("peak_bytes":3000,"peak_bytes_bound":16780216,"peak_seconds":0.75,)"
+      R"("peak_bytes":3000,"peak_bytes_bound":16780216,)"
+      R"("peak_moment":"exact_live_total","peak_seconds":0.75,)"
       R"("pid":77,)"
       R"("profiler_bytes":0,"reason":"exit",)"
       R"("rss_hwm_bytes":9000,)"

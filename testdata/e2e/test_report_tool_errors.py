@@ -112,9 +112,10 @@ class FileHeader(ctypes.LittleEndianStructure):
         ("started", ctypes.c_uint32),
         ("start_ticks", ctypes.c_uint64),
         ("python_seen", ctypes.c_uint32),
-        ("reserved4", ctypes.c_uint32),
+        ("peak_moment", ctypes.c_uint32),
         ("deferred_reports", ctypes.c_int64),
-        ("reserved3", ctypes.c_uint64 * 2),
+        ("live_bytes_at_peak_moment", ctypes.c_int64),
+        ("reserved3", ctypes.c_uint64),
         ("chunk_offset", (ctypes.c_uint64 * MAX_CHUNKS) * AREA_COUNT),
     ]
 

@@ -32,7 +32,6 @@ both. In all at most 1.9e-4 per CI run, below 1 in 5,000.
 """
 import math
 import re
-import unittest
 
 import profile_run as pr
 import sampling_math as sm
@@ -342,11 +341,11 @@ REPEAT_SEEDS = (101, 202, 303)
 class RepeatedPeakTest(pr.ProfileTestCase):
     """The same true peak, reached 100 times with churn in between.
 
-    Exact mode gives the truth. Sample mode should report the REPEATED
-    site at the peak without bias, but today it keeps the highest of the
-    100 estimates (issue 10: the peak copy is taken whenever the estimate
-    reaches a new high), about 2.5 standard deviations too high. Three
-    fixed seeds make every run deterministic (zero false-failure rate).
+    Exact mode gives the truth. Sample mode reports the REPEATED site at
+    the peak without bias: the moment is chosen by the exact live total
+    (issue 10), not by the estimate, which kept the highest of the 100
+    estimates, about 2.5 standard deviations too high. Three fixed seeds
+    make every run deterministic (zero false-failure rate).
     """
 
     @classmethod
@@ -376,12 +375,10 @@ class RepeatedPeakTest(pr.ProfileTestCase):
         for run in self.samples:
             self.assertLess(abs(self.z(run, "BASE", 64 * KiB)), 4, run.describe())
 
-    @unittest.expectedFailure  # issue 10: sample mode's peak is biased upward under churn
     def test_the_repeated_site_is_estimated_without_bias(self):
         # Unbiased, each seed's z-score is ~N(0, 1) and their mean ~N(0, 1/3);
-        # 1.5 is 2.6 of its standard deviations. Today the mean is ~2.5.
-        # When issue 10 is fixed this reports "unexpected success": remove
-        # the decorator.
+        # 1.5 is 2.6 of its standard deviations. Choosing the moment by the
+        # estimate put the mean at ~2.5.
         scores = [self.z(run, "REPEATED", 600 * KiB) for run in self.samples]
         self.assertLess(abs(sum(scores) / len(scores)), 1.5, "z-scores %s" % scores)
 

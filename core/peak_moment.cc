@@ -1,0 +1,33 @@
+#include "core/peak_moment.h"
+
+namespace tidemark {
+
+bool PeakMoment::Consider(int64_t live_total, PeakTracker* peak) {
+  SpinLockHolder hold(lock_);
+  if (chosen_ && live_total <= highest_) return false;
+  peak->CaptureNow();
+  chosen_ = true;
+  highest_ = live_total;
+  // After the copy is published: a reader that finds this value finds the
+  // copy it belongs to (or, torn by a kill, the previous one).
+  if (published_ != nullptr) {
+    __atomic_store_n(published_, live_total, __ATOMIC_RELEASE);
+  }
+  return true;
+}
+
+bool PeakMoment::Chosen(int64_t* live_total) const {
+  SpinLockHolder hold(lock_);
+  if (chosen_) *live_total = highest_;
+  return chosen_;
+}
+
+void PeakMoment::Reset() {
+  SpinLockHolder hold(lock_);
+  chosen_ = false;
+  highest_ = 0;
+  // published_ is left alone: in a forked child it is still the parent's
+  // file until the store starts over, with a zeroed header of its own.
+}
+
+}  // namespace tidemark
