@@ -17,8 +17,9 @@ namespace tidemark {
 // "nothing to do" are inline here, so that in sample mode an allocation that
 // is not sampled costs a load of the tracking state, a TLS load, one
 // subtraction and a branch, plus a comparison of the size with the interval,
-// with no lock and no atomic read-modify-write. The one call is the
-// allocator's size of the block, added to the thread's exact live total
+// with no lock and no atomic read-modify-write, and the allocator's size of
+// the block (glibc's header word, or a call to another allocator's
+// malloc_usable_size) added to the thread's exact live total
 // (core/live_total.h), which chooses the peak's moment in sample mode; a
 // free subtracts it. Everything else is in the out-of-line *Slow functions
 // (tracker.cc).

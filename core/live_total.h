@@ -18,10 +18,11 @@ namespace tidemark {
 // and subtracts that of every block it frees, in its own
 // ThreadState::live_bytes: a plain add (a relaxed store of its own value
 // plus the size), no lock, no atomic read-modify-write. The size is the one
-// the allocator keeps for the block (malloc_usable_size of the next
-// allocator, given by the interposer), the same number at allocation and at
-// free: the requested size at malloc and the usable size at free would
-// drift by up to 15 bytes per block.
+// the allocator keeps for the block, as the interposer measures it (glibc's
+// chunk size, read from the word before the block; for another allocator
+// its malloc_usable_size), the same number at allocation and at free: the
+// requested size at malloc and the usable size at free would drift by up to
+// 15 bytes per block.
 //
 // Threads. A thread's counter joins the registry the sum reads at the
 // thread's first slow path or first free (a thread that only frees, such as

@@ -76,8 +76,9 @@ namespace tidemark {
 // would be about R short. A sampled free is not offered: it is where an
 // earlier mark is known to lie, and nothing makes up for the unsampled
 // blocks before it. Which offered moment is the peak depends on the live
-// total only, so the peak is one estimate with the variance above, not
-// the highest of many. What it estimates is the live bytes at that moment:
+// total only, so the peak is one estimate, with the variance of any
+// estimate of what is live (about R times the bytes live in blocks much
+// smaller than R), not the highest of many. What it estimates is the live bytes at that moment:
 // under steady churn the exact peak; where the heap grows and then falls,
 // the exact peak less what was allocated after the last offered moment
 // before the fall (on average about R per thread, against a standard

@@ -823,13 +823,10 @@ bool CreateReporters(SessionState* s) {
   return true;
 }
 
-// What chooses the peak's moment (profile_format.h): in sample mode the
-// exact live total when the interposer gave the allocator's block sizes
-// (the session sets the tracker up to match before tracking starts).
+// What chooses the peak's moment (the session sets the tracker up to match
+// before tracking starts).
 pf::PeakMoment PeakMomentOf(Mode mode) {
-  if (mode != Mode::kSample) return pf::kPeakMomentExactTotal;
-  return LiveTotal::Known() ? pf::kPeakMomentLiveTotal
-                            : pf::kPeakMomentEstimate;
+  return PeakMomentFor(mode == Mode::kSample, LiveTotal::Known());
 }
 
 ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,

@@ -21,6 +21,11 @@ bool IsReplacedImage(const pf::FileHeader& header, pid_t pid,
          header.final_reports_written == 0;
 }
 
+pf::PeakMoment PeakMomentFor(bool sample_mode, bool live_total_known) {
+  if (!sample_mode) return pf::kPeakMomentExactTotal;
+  return live_total_known ? pf::kPeakMomentLiveTotal : pf::kPeakMomentEstimate;
+}
+
 pf::Started HowStarted(bool replaced_an_image, bool first) {
   if (replaced_an_image) return pf::kStartedExec;
   return first ? pf::kStartedFirst : pf::kStartedChild;

@@ -35,6 +35,13 @@ bool IsReplacedImage(const profile_format::FileHeader& header, pid_t pid,
 // process, or as a new program of the job.
 profile_format::Started HowStarted(bool replaced_an_image, bool first);
 
+// What chooses the moment of the peak (FileHeader::peak_moment): exact
+// mode's exact total; in sample mode the exact live total
+// (core/live_total.h) when the interposer gave the allocator's block sizes,
+// else, as before it existed, the estimate itself.
+profile_format::PeakMoment PeakMomentFor(bool sample_mode,
+                                         bool live_total_known);
+
 // `base` ("1234-python3"), or, when a replaced image of this pid kept its
 // reports under that name (Python exec'ing Python), the first of base-2,
 // base-3, ... (up to base-999) not in `kept`.

@@ -45,6 +45,14 @@ pf::FileHeader RunningImage(int32_t pid, uint64_t start_ticks) {
   return h;
 }
 
+TEST(PeakMomentForTest, TheLiveTotalChoosesInSampleModeWhenItIsKnown) {
+  EXPECT_EQ(PeakMomentFor(false, true), pf::kPeakMomentExactTotal);
+  EXPECT_EQ(PeakMomentFor(false, false), pf::kPeakMomentExactTotal);
+  EXPECT_EQ(PeakMomentFor(true, true), pf::kPeakMomentLiveTotal);
+  // No block sizes from the allocator: the estimate chooses, and says so.
+  EXPECT_EQ(PeakMomentFor(true, false), pf::kPeakMomentEstimate);
+}
+
 TEST(IsReplacedImageTest, SamePidAndStartTimeStillRunning) {
   const pf::FileHeader h = RunningImage(1234, 98765);
   EXPECT_TRUE(IsReplacedImage(h, 1234, 98765));

@@ -7,8 +7,8 @@
 //   - tracking off: the interposer installed, the core not tracking;
 //   - sample mode, unsampled: the default 1 MiB interval, so almost every
 //     pair takes the inlined fast path (one sample in ~16000 pairs of 64 B),
-//     which adds the block's usable size to the thread's live total and
-//     takes it away again (core/live_total.h);
+//     which adds the block's size (glibc's chunk header word) to the
+//     thread's live total and takes it away again (core/live_total.h);
 //   - sample mode, every block sampled: the interval is 1 byte;
 //   - exact mode: every block recorded.
 // The unwinder returns a fixed 8-frame stack without reading anything, so

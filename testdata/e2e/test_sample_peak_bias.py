@@ -124,8 +124,9 @@ class ChurnedWorkingSet(object):
         for run in self.samples:
             self.assertEqual(run.summary.get("peak_moment"), "exact_live_total", run.describe())
             # The exact live total at the moment chosen: the exact peak, in
-            # the allocator's sizes (at most a page more per mmap'd object,
-            # 24 bytes per heap block, and Python's own small blocks).
+            # glibc's chunk sizes (less than a page more per object glibc
+            # mapped, up to 24 bytes more per heap block: Python's own small
+            # blocks are far fewer than 256 KiB / 24).
             live = run.summary.get("live_bytes_at_peak_moment")
             self.assertIsInstance(live, int, run.describe())
             self.assertGreaterEqual(live, truth, run.describe())
