@@ -9,6 +9,16 @@
 
 namespace tidemark {
 
+// One of a thread's recently interned stacks: its id, its depth, and a key
+// made from its innermost frame, which picks its entry (see
+// Tracker::CurrentStack). Id 0: empty.
+struct RecentStack {
+  uint64_t innermost_key;
+  uint32_t id;
+  int32_t depth;
+};
+constexpr int kRecentStacks = 8;
+
 // Per-thread state of the allocation path. Plain data in initial-exec TLS:
 // reading it is one %fs-relative load, it needs no constructor, and (unlike a
 // C++ thread_local with a destructor) touching it never calls malloc.
@@ -24,11 +34,10 @@ struct ThreadState {
   int64_t oom_bytes_until_check;
   // State of this thread's random number generator (0 = not seeded yet).
   uint64_t rng_state;
-  // The last stack this thread interned, to skip the shared table when the
-  // same line allocates again (a loop, a growing container).
-  uint64_t last_stack_hash;
-  uint32_t last_stack_id;
-  int32_t last_stack_depth;
+  // The stacks this thread interned last (core/tracker.cc, CurrentStack):
+  // a loop allocates from a handful of lines again and again, and finding
+  // their ids here skips hashing the stack and the shared table's lock.
+  RecentStack recent_stacks[kRecentStacks];
   // Non-zero while this thread is inside the C library's allocator, called
   // from an interposer: a signal handler that lands then must not allocate
   // (it could need the arena lock this thread holds).
