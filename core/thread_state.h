@@ -17,7 +17,7 @@ struct RecentStack {
   uint32_t id;
   int32_t depth;
 };
-constexpr int kRecentStacks = 8;
+constexpr int kRecentStacks = 32;
 
 // Per-thread state of the allocation path. Plain data in initial-exec TLS:
 // reading it is one %fs-relative load, it needs no constructor, and (unlike a
