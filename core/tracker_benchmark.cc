@@ -2,9 +2,10 @@
 // (Tracker::CurrentStack), apart from the unwinder's walk: the fake
 // unwinder copies a prepared stack. A loop allocates from a few lines in
 // turn; the benchmark cycles through `lines` stacks of `depth` frames that
-// differ in their innermost frame, as such lines' stacks do. Up to the
-// number of a thread's recent stacks (kRecentStacks, 8) they are found
-// there; beyond it each one is hashed and looked up in the shared table.
+// differ in their innermost frame, as such lines' stacks do. A few lines'
+// stacks are found among the thread's recent stacks (kRecentStacks
+// entries, one per key: two keys may share one); with many more lines than
+// entries most are hashed and looked up in the shared table.
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -43,8 +44,8 @@ BENCHMARK(BM_CurrentStack)
     ->Args({1, 8})
     ->Args({4, 8})
     ->Args({4, 32})
-    ->Args({32, 8})
-    ->Args({32, 32});
+    ->Args({128, 8})
+    ->Args({128, 32});
 
 }  // namespace
 }  // namespace tidemark
