@@ -34,10 +34,6 @@ struct ThreadState {
   int64_t oom_bytes_until_check;
   // State of this thread's random number generator (0 = not seeded yet).
   uint64_t rng_state;
-  // The stacks this thread interned last (core/tracker.cc, CurrentStack):
-  // a loop allocates from a handful of lines again and again, and finding
-  // their ids here skips hashing the stack and the shared table's lock.
-  RecentStack recent_stacks[kRecentStacks];
   // Non-zero while this thread is inside the C library's allocator, called
   // from an interposer: a signal handler that lands then must not allocate
   // (it could need the arena lock this thread holds).
@@ -45,9 +41,15 @@ struct ThreadState {
   // A report signal that landed while this thread was inside the allocator
   // or the profiler; acted on as soon as it leaves (core/report_trigger.h).
   int32_t deferred_signal;
-  // 1 + this thread's stripe of the "inside the profiler" count
-  // (core/fork_guard.h); 0 until its first ReentrancyGuard.
+  // This thread's place in the "inside the profiler" count
+  // (core/fork_guard.h): 1 + the index of its own slot, or -(1 + the index
+  // of a shared stripe); 0 until its first ReentrancyGuard.
   int32_t fork_stripe;
+  // The stacks this thread interned last (core/tracker.cc, CurrentStack):
+  // a loop allocates from a few dozen lines again and again, and finding
+  // their ids here skips hashing the stack and the shared table's lock.
+  // Last, so that the fields every hook touches share one cache line.
+  RecentStack recent_stacks[kRecentStacks];
 };
 
 extern thread_local ThreadState t_thread_state
