@@ -120,6 +120,22 @@ bool AddressMap::Remove(uintptr_t address, TrackedBlock* removed) {
   const uint64_t h = Mix(address);
   Shard& s = shards_[h >> kShardShift];
   SpinLockHolder hold(s.lock);
+  return RemoveLocked(s, address, h, removed);
+}
+
+bool AddressMap::RemoveReleasing(uintptr_t address, TrackedBlock* removed,
+                                 void (*release)(void* ptr)) {
+  const uint64_t h = Mix(address);
+  Shard& s = shards_[h >> kShardShift];
+  SpinLockHolder hold(s.lock);
+  // After the lock: a locked instruction may wait for loads in flight.
+  if (s.entries != nullptr) __builtin_prefetch(&s.entries[HomeOf(s, h)]);
+  release(reinterpret_cast<void*>(address));
+  return RemoveLocked(s, address, h, removed);
+}
+
+bool AddressMap::RemoveLocked(Shard& s, uintptr_t address, uint64_t h,
+                              TrackedBlock* removed) {
   const int64_t found = FindLocked(s, address, h);
   if (found < 0) return false;
   uint32_t hole = static_cast<uint32_t>(found);

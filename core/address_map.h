@@ -46,6 +46,13 @@ class AddressMap {
   // Removes a block, returning false if the address was not tracked (freed
   // memory allocated before tracking began, or not sampled).
   bool Remove(uintptr_t address, TrackedBlock* removed);
+  // The same, calling release(address) (the next allocator's free) with
+  // the entry's shard locked, after starting to load the entry and before
+  // removing it: the entry's cache miss overlaps the allocator's work, and
+  // no other thread can record the address again before it is removed.
+  // `release` must not come back into the profiler.
+  bool RemoveReleasing(uintptr_t address, TrackedBlock* removed,
+                       void (*release)(void* ptr));
 
   // Starts bringing the entry of `address` into the cache, ahead of a
   // Remove: the free path issues it before its other work.
@@ -106,6 +113,8 @@ class AddressMap {
     return static_cast<uint32_t>((h << 6) >> (64 - s.bits));
   }
 
+  static bool RemoveLocked(Shard& s, uintptr_t address, uint64_t h,
+                           TrackedBlock* removed);
   // The index of `address` in `s`, or -1.
   static int64_t FindLocked(const Shard& s, uintptr_t address, uint64_t h);
   // Doubles the table (or makes the first one); false when out of memory.

@@ -126,6 +126,15 @@ bool Tracker::RemoveBlock(uintptr_t address) {
   return true;
 }
 
+bool Tracker::RemoveBlockReleasing(uintptr_t address,
+                                   void (*release)(void* ptr)) {
+  TrackedBlock removed;
+  if (!blocks_.RemoveReleasing(address, &removed, release)) return false;
+  if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
+  peak_.Remove(removed.stack_id, removed.weight);
+  return true;
+}
+
 void Tracker::OnPieceRemoved(void* tracker, RangeMap::Piece piece) {
   Tracker* self = static_cast<Tracker*>(tracker);
   self->peak_.Remove(piece.stack_id, piece.weight);
@@ -192,6 +201,17 @@ void OnFreeSlow(void* ptr) {
   ReentrancyGuard guard;
   try {
     Tracker::Get().RemoveBlock(reinterpret_cast<uintptr_t>(ptr));
+  } catch (...) {
+    DisableTrackingAfterFailure("the profiler ran out of memory");
+  }
+}
+
+void OnFreeReleasingSlow(void* ptr, void (*release)(void* ptr)) {
+  ReentrancyGuard guard;
+  try {
+    // The block is released inside, before anything that could throw.
+    Tracker::Get().RemoveBlockReleasing(reinterpret_cast<uintptr_t>(ptr),
+                                        release);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
   }

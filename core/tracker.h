@@ -39,6 +39,9 @@ class Tracker {
   void AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight);
   // Returns false if the address was not tracked.
   bool RemoveBlock(uintptr_t address);
+  // The same, releasing the block through `release` in the middle (see
+  // AddressMap::RemoveReleasing); the block is released either way.
+  bool RemoveBlockReleasing(uintptr_t address, void (*release)(void* ptr));
   // Starts loading the address map's entry for `address` into the cache:
   // its first probe is usually a miss (a fresh address at malloc, a block
   // allocated long ago at free), which the caller overlaps with its own
