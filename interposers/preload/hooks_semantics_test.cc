@@ -115,6 +115,7 @@ TEST_F(HooksSemanticsTest,
   constexpr int kThreads = 4;
   constexpr int kRounds = 150000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&stack, t] {
       From(stack);
