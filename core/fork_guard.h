@@ -27,8 +27,8 @@ namespace tidemark {
 // Either a thread's store is visible to Prepare's scan that follows, or the
 // thread's load comes after its barrier and sees the flag (the asymmetric
 // Dekker pattern that RCU libraries use). Where the kernel refuses
-// membarrier (seccomp, before Linux 4.14) a thread fences after its store
-// instead. Leaving is a release store of 0.
+// membarrier (seccomp, before Linux 4.14) the store is sequentially
+// consistent instead (a full barrier). Leaving is a release store of 0.
 //
 // Slots are claimed by a thread's first guard and kept until the process
 // runs out of them; a slot whose thread has died (tgkill(0) says ESRCH) is
@@ -71,17 +71,19 @@ class ForkGuard {
     if (__builtin_expect(p == 0, 0)) p = *place = PickPlace();
     if (__builtin_expect(p > 0, 1)) {
       std::atomic<int32_t>& inside = slots_[p - 1].inside;
-      // Only this thread writes its slot: a plain store, no locked add.
-      inside.store(1, std::memory_order_relaxed);
       if (__builtin_expect(fence_on_enter_.load(std::memory_order_relaxed) != 0,
                            0)) {
-        std::atomic_thread_fence(std::memory_order_seq_cst);
+        // Without membarrier: a sequentially consistent store (a full
+        // barrier) before the load, as Prepare's side has.
+        inside.store(1, std::memory_order_seq_cst);
       } else {
-        // Prepare's membarrier is this thread's fence (see above); the
-        // compiler must still keep the store before the load.
+        // Only this thread writes its slot: a plain store, no locked
+        // instruction. Prepare's membarrier is this thread's fence (see
+        // above); the compiler must still keep the store before the load.
+        inside.store(1, std::memory_order_relaxed);
         std::atomic_signal_fence(std::memory_order_seq_cst);
       }
-      if (__builtin_expect(pending_.load(std::memory_order_acquire) != 0, 0)) {
+      if (__builtin_expect(pending_.load(std::memory_order_seq_cst) != 0, 0)) {
         WaitForForkInSlot(&inside);
       }
       return;

@@ -113,7 +113,11 @@ TEST_F(HooksSemanticsTest,
   const int64_t missed_before = Tracker::Get().missed_frees();
   const std::vector<RawFrame> stack = Stack(0x5A0);
   constexpr int kThreads = 4;
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr int kRounds = 30000;  // a sanitizer's allocator is much slower
+#else
   constexpr int kRounds = 150000;
+#endif
   std::vector<std::thread> threads;
   threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
