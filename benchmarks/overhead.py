@@ -12,6 +12,11 @@ overhead.json (overhead-quick.* with --quick) to --out.
 
 --quick: one short workload, Tidemark's modes and tracemalloc, nothing
 installed; the full run first installs the peers with setup_peers.sh.
+
+Benchmark environment: a workload may declare variables every tool runs it
+with, the unprofiled baseline included (a line "Benchmark environment:
+NAME=VALUE ..." in its docstring; harness/workloads.py). python_malloc.py
+declares PYTHONMALLOC=malloc.
 """
 import argparse
 import dataclasses
@@ -24,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from harness import measure, report, tools as tool_table
+from harness import measure, report, tools as tool_table, workloads as workload_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS_DIR = os.path.join(HERE, "workloads")
@@ -147,6 +152,8 @@ def main(argv):
     out_dir = user_path(args.out) if args.out else os.path.join(root, "benchmarks", "results")
     os.makedirs(out_dir, exist_ok=True)
     env = measure.clean_environment({"TIDEMARK_BENCH_SCALE": str(args.scale)})
+    workload_envs = {w: workload_table.environment(os.path.join(WORKLOADS_DIR, w + ".py"))
+                     for w in workloads}
 
     cells = {}
     for workload in workloads:
@@ -163,7 +170,8 @@ def main(argv):
         # Warm the page cache and the workloads' imports once, unmeasured.
         for workload in workloads:
             path = os.path.join(WORKLOADS_DIR, workload + ".py")
-            measure.run_once([PYTHON, path], env, scratch, args.timeout)
+            measure.run_once([PYTHON, path], {**env, **workload_envs[workload]}, scratch,
+                             args.timeout)
         for repeat in range(args.repeats):
             # Rotating the order spreads any drift of the machine (thermal,
             # page cache, background jobs) over all tools alike.
@@ -172,7 +180,7 @@ def main(argv):
             for workload in workloads:
                 for tool in order:
                     run_cell(cells[workload, tool.name], tool, workload, repeat,
-                             base_ctx, env, scratch, args)
+                             base_ctx, {**env, **workload_envs[workload]}, scratch, args)
             log(f"repeat {repeat + 1}/{args.repeats} done "
                 f"({time.monotonic() - started:.0f} s so far)")
     finally:
@@ -190,7 +198,8 @@ def main(argv):
         "settings": {"quick": args.quick, "repeats": args.repeats, "scale": args.scale,
                      "timeout_seconds": args.timeout, "workloads": workloads,
                      "tools": [t.name for t in selected], "baseline": tool_table.BASELINE,
-                     "peers_venv": base_ctx.venv},
+                     "peers_venv": base_ctx.venv,
+                     "workload_environment": {w: e for w, e in workload_envs.items() if e}},
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "notes": {t.name: t.note for t in selected if t.note},
         "rows": rows,

@@ -36,6 +36,7 @@ extern std::atomic<int> g_tracking_state;
 
 void OnAllocationSlow(void* ptr, size_t size, int state);
 void OnFreeSlow(void* ptr);
+void OnFreeReleasingSlow(void* ptr, void (*release)(void* ptr));
 void OnMappingSlow(void* address, size_t length, int state);
 void OnUnmappingSlow(void* address, size_t length);
 void OnAllocationFailedSlow(size_t size);
@@ -74,6 +75,33 @@ inline void OnFree(void* ptr) {
     }
   }
   OnFreeSlow(ptr);
+}
+
+// A free that ends with the block released through `release` (the next
+// allocator's free), for an interposer that can hand it over. Sample mode
+// and tracking off: OnFree, then release. Exact mode: the core takes the
+// lock of the block's entry in the address map, starts loading the entry,
+// releases the block and then removes the entry. The entry of a block
+// allocated long ago is a cache miss, and so is the allocator's own
+// bookkeeping of the block: this way they overlap, where removing the
+// entry first makes the program wait for one and then the other. The
+// entry stays locked until it is gone, so no other thread can be handed
+// the address and record it in between.
+inline void OnFreeThenRelease(void* ptr, void (*release)(void* ptr)) {
+  const int state = g_tracking_state.load(std::memory_order_relaxed);
+  if (state != kTrackingOff && ptr != nullptr &&
+      t_thread_state.reentrancy_depth == 0) {
+    if (state == kTrackingExact) {
+      OnFreeReleasingSlow(ptr, release);
+      return;
+    }
+    if (__builtin_expect(SampledAddressFilter::MaybeContains(
+                             reinterpret_cast<uintptr_t>(ptr)),
+                         0)) {
+      OnFreeSlow(ptr);
+    }
+  }
+  release(ptr);
 }
 
 // Anonymous mappings made by the program itself (pymalloc arenas,

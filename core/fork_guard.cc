@@ -1,17 +1,23 @@
 #include "core/fork_guard.h"
 
+#include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/signal_dispositions.h"
 #include "core/thread_state.h"
 
 namespace tidemark {
 
+ForkGuard::Slot ForkGuard::slots_[ForkGuard::kSlots] = {};
 ForkGuard::Stripe ForkGuard::stripes_[ForkGuard::kStripes] = {};
 std::atomic<int> ForkGuard::pending_{0};
+std::atomic<int> ForkGuard::fence_on_enter_{1};
 
 namespace {
 
@@ -27,6 +33,8 @@ thread_local ForkingThread t_forking __attribute__((tls_model("initial-exec")));
 
 std::atomic<int64_t> g_wait_limit_ns{ForkGuard::kDefaultWaitLimitNanoseconds};
 std::atomic<uint32_t> g_next_stripe{0};
+// Whether membarrier registration was tried: 0 no, 1 under way, 2 done.
+std::atomic<int> g_membarrier_tried{0};
 // Threads that waited out the limit for a pending fork and went into the
 // profiler anyway (see WaitForFork): a child forked now may have copied
 // one of their locks held, so it must not track.
@@ -49,11 +57,56 @@ void Pause(int round) {
   nanosleep(&nap, nullptr);
 }
 
+int Membarrier(int command) {
+  return static_cast<int>(syscall(SYS_membarrier, command, 0, 0));
+}
+
+int32_t ThisThreadId() { return static_cast<int32_t>(syscall(SYS_gettid)); }
+
+bool ThreadIsGone(int32_t tid) {
+  return syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
-int32_t ForkGuard::PickStripe() {
-  return static_cast<int32_t>(
-             g_next_stripe.fetch_add(1, std::memory_order_relaxed) % kStripes) +
+int32_t ForkGuard::PickPlace() {
+  // Once per process: after a successful registration Prepare's
+  // membarrier covers every thread, so entering may skip its fence.
+  // Threads that read the flag before it drops fence, which is always
+  // correct. (A syscall: async-signal-safe, allocates nothing.)
+  int expected = 0;
+  if (g_membarrier_tried.compare_exchange_strong(expected, 1)) {
+    const int saved_errno = errno;
+    const int supported = Membarrier(MEMBARRIER_CMD_QUERY);
+    if (supported > 0 && (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        Membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0) {
+      fence_on_enter_.store(0, std::memory_order_seq_cst);
+    }
+    errno = saved_errno;
+    g_membarrier_tried.store(2);
+  }
+  const int32_t tid = ThisThreadId();
+  for (int i = 0; i < kSlots; ++i) {
+    int32_t free_owner = 0;
+    if (slots_[i].owner.load(std::memory_order_relaxed) == 0 &&
+        slots_[i].owner.compare_exchange_strong(free_owner, tid)) {
+      return i + 1;
+    }
+  }
+  // None free: take over the slot of a thread that has ended. A thread
+  // ends outside the profiler, so such a slot is not inside.
+  const int saved_errno = errno;
+  for (int i = 0; i < kSlots; ++i) {
+    int32_t owner = slots_[i].owner.load(std::memory_order_relaxed);
+    if (owner != 0 && owner != tid && ThreadIsGone(owner) &&
+        slots_[i].owner.compare_exchange_strong(owner, tid)) {
+      errno = saved_errno;
+      return i + 1;
+    }
+  }
+  errno = saved_errno;
+  return -static_cast<int32_t>(
+             g_next_stripe.fetch_add(1, std::memory_order_relaxed) % kStripes) -
          1;
 }
 
@@ -80,6 +133,28 @@ void ForkGuard::WaitForFork(std::atomic<int64_t>* count) {
   }
 }
 
+void ForkGuard::WaitForForkInSlot(std::atomic<int32_t>* inside) {
+  const int64_t deadline =
+      NowNanoseconds() + g_wait_limit_ns.load(std::memory_order_relaxed);
+  for (;;) {
+    // Out again: the forking thread waits for the slot to clear.
+    inside->store(0, std::memory_order_seq_cst);
+    for (int round = 0; pending_.load(std::memory_order_seq_cst) != 0;
+         ++round) {
+      if (NowNanoseconds() > deadline) {
+        // As WaitForFork: in anyway, and that fork's child stops tracking.
+        g_overran.fetch_add(1, std::memory_order_seq_cst);
+        inside->store(1, std::memory_order_seq_cst);
+        return;
+      }
+      Pause(round);
+    }
+    // A store and a load on a slow path: fence them whatever the mode.
+    inside->store(1, std::memory_order_seq_cst);
+    if (pending_.load(std::memory_order_seq_cst) == 0) return;
+  }
+}
+
 bool ForkGuard::Prepare() {
   ForkingThread& me = t_forking;
   // No signal handler may run profiler code on this thread until the fork
@@ -100,6 +175,13 @@ bool ForkGuard::Prepare() {
     // will be waited for like any other thread).
     g_overran.store(0, std::memory_order_seq_cst);
   }
+  // Every thread that entered its slot without a fence executes one now:
+  // after this, either the scan below sees it inside or it sees the flag
+  // (see the header). Fails harmlessly (EPERM) when registration never
+  // succeeded, in which case every thread fenced.
+  const int saved_errno = errno;
+  Membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+  errno = saved_errno;
   // A fork from inside the profiler counts itself once (only the
   // outermost guard enters).
   const int64_t own = me.depth_before > 0 ? 1 : 0;
@@ -137,11 +219,21 @@ bool ForkGuard::Child() {
   const bool clean =
       me.prepared != 0 && g_overran.load(std::memory_order_relaxed) == 0;
   // The only thread now: the count is its own part, whatever other
-  // threads (gone here) had in it at the fork.
+  // threads (gone here) had in it at the fork, and their slots are free.
   for (Stripe& s : stripes_) s.count.store(0, std::memory_order_relaxed);
+  for (Slot& s : slots_) {
+    s.inside.store(0, std::memory_order_relaxed);
+    s.owner.store(0, std::memory_order_relaxed);
+  }
   ThreadState& ts = t_thread_state;
-  if (me.depth_before > 0 && ts.fork_stripe != 0) {
-    stripes_[ts.fork_stripe - 1].count.store(1, std::memory_order_relaxed);
+  const int32_t place = ts.fork_stripe;
+  const int32_t own = me.depth_before > 0 ? 1 : 0;
+  if (place > 0) {
+    // Its slot, under the child's own thread id.
+    slots_[place - 1].owner.store(ThisThreadId(), std::memory_order_relaxed);
+    slots_[place - 1].inside.store(own, std::memory_order_relaxed);
+  } else if (place < 0) {
+    stripes_[-place - 1].count.store(own, std::memory_order_relaxed);
   }
   g_overran.store(0, std::memory_order_relaxed);
   pending_.store(0, std::memory_order_seq_cst);
@@ -160,10 +252,23 @@ void ForkGuard::SetWaitLimitForTesting(int64_t nanoseconds) {
 
 int64_t ForkGuard::Inside() {
   int64_t sum = 0;
+  for (const Slot& s : slots_) {
+    sum += s.inside.load(std::memory_order_seq_cst);
+  }
   for (const Stripe& s : stripes_) {
     sum += s.count.load(std::memory_order_seq_cst);
   }
   return sum;
 }
+
+int ForkGuard::ClaimedSlots() {
+  int n = 0;
+  for (const Slot& s : slots_) {
+    if (s.owner.load(std::memory_order_relaxed) != 0) ++n;
+  }
+  return n;
+}
+
+int32_t ForkGuard::PlaceOfThisThread() { return t_thread_state.fork_stripe; }
 
 }  // namespace tidemark

@@ -252,5 +252,67 @@ TEST_F(ForkGuardTest, AThreadThatWaitedTooLongGoesInAndTheChildStopsTracking) {
   EXPECT_EQ(WEXITSTATUS(next_status), 0);
 }
 
+TEST_F(ForkGuardTest, EachThreadEntersASlotOfItsOwnWithoutAFence) {
+  { ReentrancyGuard guard; }
+  const int32_t main_place = ForkGuard::PlaceOfThisThread();
+  EXPECT_GT(main_place, 0);
+  // Linux >= 4.14 has membarrier; without it entering would fence (still
+  // correct, but this machine is expected to have it).
+  EXPECT_FALSE(ForkGuard::FencesOnEnter())
+      << "membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) unavailable";
+  int32_t other_place = 0;
+  std::thread other([&] {
+    ReentrancyGuard guard;
+    other_place = ForkGuard::PlaceOfThisThread();
+    EXPECT_EQ(ForkGuard::Inside(), 1);
+  });
+  other.join();
+  EXPECT_GT(other_place, 0);
+  EXPECT_NE(other_place, main_place);
+  EXPECT_EQ(ForkGuard::Inside(), 0);
+}
+
+TEST_F(ForkGuardTest, SlotsOfEndedThreadsAreReusedAndOverflowGoesToStripes) {
+  // More threads in a row than there are slots: each takes a free slot or
+  // one whose thread has ended, never a stripe.
+  for (int i = 0; i < ForkGuard::kSlots + 40; ++i) {
+    int32_t place = 0;
+    std::thread t([&] {
+      ReentrancyGuard guard;
+      place = ForkGuard::PlaceOfThisThread();
+    });
+    t.join();
+    ASSERT_GT(place, 0) << "thread " << i;
+  }
+  EXPECT_LE(ForkGuard::ClaimedSlots(), ForkGuard::kSlots);
+
+  // More threads alive at once than slots: the extra ones count in the
+  // shared stripes, and every one of them is seen inside.
+  const int n = ForkGuard::kSlots + 8;
+  std::atomic<int> entered{0};
+  std::atomic<int> on_stripes{0};
+  std::atomic<bool> release{false};
+  std::vector<std::thread> threads;
+  threads.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&] {
+      ReentrancyGuard guard;
+      if (ForkGuard::PlaceOfThisThread() < 0) on_stripes.fetch_add(1);
+      entered.fetch_add(1);
+      while (!release.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
+  while (entered.load() < n) std::this_thread::yield();
+  EXPECT_EQ(ForkGuard::Inside(), n);
+  // This thread holds one slot; the rest go to n threads, the dead ones'
+  // slots included.
+  EXPECT_EQ(on_stripes.load(), n - (ForkGuard::kSlots - 1));
+  release.store(true);
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ForkGuard::Inside(), 0);
+}
+
 }  // namespace
 }  // namespace tidemark

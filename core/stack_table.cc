@@ -8,26 +8,55 @@
 namespace tidemark {
 namespace {
 
-uint64_t Mix(uint64_t h, uint64_t v) {
-  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-  return h * 0xFF51AFD7ED558CCDULL;
+constexpr uint64_t kPrime1 = 0x9E3779B185EBCA87ULL;
+constexpr uint64_t kPrime2 = 0xC2B2AE3D27D4EB4FULL;
+constexpr uint64_t kPrime3 = 0x165667B19E3779F9ULL;
+
+uint64_t RotateLeft(uint64_t x, int bits) {
+  return (x << bits) | (x >> (64 - bits));
+}
+
+// One round of xxHash64's accumulator: the input's multiplication is off
+// the dependency chain, which is an add, a rotation and a multiply.
+uint64_t Round(uint64_t acc, uint64_t input) {
+  acc += input * kPrime2;
+  acc = RotateLeft(acc, 31);
+  return acc * kPrime1;
 }
 
 }  // namespace
 
+// Runs on every tracked allocation whose stack is not among the thread's
+// recent stacks (Tracker::CurrentStack), over every frame: the addresses
+// and the details go into two independent lanes, so two frames' rounds
+// overlap in the pipeline, and a final avalanche (xxHash64's) spreads every
+// input bit over the bits the tables index with.
 uint64_t StackTable::Hash(const RawFrame* frames, int depth) {
-  uint64_t h = 0xCBF29CE484222325ULL ^ static_cast<uint64_t>(depth);
+  uint64_t ips = kPrime3 ^ static_cast<uint64_t>(depth);
+  uint64_t details = kPrime1;
   for (int i = 0; i < depth; ++i) {
-    h = Mix(h, frames[i].ip);
-    h = Mix(h, frames[i].aux);
+    ips = Round(ips, frames[i].ip);
+    details = Round(details, frames[i].aux);
   }
-  return h ^ (h >> 31);
+  uint64_t h = ips ^ RotateLeft(details, 27);
+  h ^= h >> 33;
+  h *= kPrime2;
+  h ^= h >> 29;
+  h *= kPrime3;
+  return h ^ (h >> 32);
 }
 
 bool StackTable::Matches(uint32_t id, const RawFrame* frames, int depth,
                          uint64_t hash) const {
   const StackRecord* r = records_.Get(id);
   return r != nullptr && r->hash == hash && r->depth == depth &&
+         memcmp(r->frames, frames, sizeof(RawFrame) * depth) == 0;
+}
+
+bool StackTable::HasFrames(uint32_t id, const RawFrame* frames,
+                           int depth) const {
+  const StackRecord* r = records_.Get(id);
+  return r != nullptr && r->depth == depth &&
          memcmp(r->frames, frames, sizeof(RawFrame) * depth) == 0;
 }
 

@@ -50,6 +50,8 @@ class StackTable {
   // True if stack `id` is exactly `frames[0..depth)`.
   bool Matches(uint32_t id, const RawFrame* frames, int depth,
                uint64_t hash) const;
+  // The same without the hash (the caller has none): compares the frames.
+  bool HasFrames(uint32_t id, const RawFrame* frames, int depth) const;
 
   const StackRecord* Get(uint32_t id) const { return records_.Get(id); }
   // Ids run from 1 to Count().

@@ -9,6 +9,16 @@
 
 namespace tidemark {
 
+// One of a thread's recently interned stacks: its id, its depth, and a key
+// made from its innermost frame, which picks its entry (see
+// Tracker::CurrentStack). Id 0: empty.
+struct RecentStack {
+  uint64_t innermost_key;
+  uint32_t id;
+  int32_t depth;
+};
+constexpr int kRecentStacks = 32;
+
 // Per-thread state of the allocation path. Plain data in initial-exec TLS:
 // reading it is one %fs-relative load, it needs no constructor, and (unlike a
 // C++ thread_local with a destructor) touching it never calls malloc.
@@ -24,11 +34,6 @@ struct ThreadState {
   int64_t oom_bytes_until_check;
   // State of this thread's random number generator (0 = not seeded yet).
   uint64_t rng_state;
-  // The last stack this thread interned, to skip the shared table when the
-  // same line allocates again (a loop, a growing container).
-  uint64_t last_stack_hash;
-  uint32_t last_stack_id;
-  int32_t last_stack_depth;
   // Non-zero while this thread is inside the C library's allocator, called
   // from an interposer: a signal handler that lands then must not allocate
   // (it could need the arena lock this thread holds).
@@ -36,8 +41,9 @@ struct ThreadState {
   // A report signal that landed while this thread was inside the allocator
   // or the profiler; acted on as soon as it leaves (core/report_trigger.h).
   int32_t deferred_signal;
-  // 1 + this thread's stripe of the "inside the profiler" count
-  // (core/fork_guard.h); 0 until its first ReentrancyGuard.
+  // This thread's place in the "inside the profiler" count
+  // (core/fork_guard.h): 1 + the index of its own slot, or -(1 + the index
+  // of a shared stripe); 0 until its first ReentrancyGuard.
   int32_t fork_stripe;
   // Sample mode's exact live total (core/live_total.h): the allocator's
   // sizes of the blocks this thread allocated, less those of the blocks it
@@ -49,6 +55,11 @@ struct ThreadState {
   int32_t live_registration;
   ThreadState* live_next;
   ThreadState* live_prev;
+  // The stacks this thread interned last (core/tracker.cc, CurrentStack):
+  // a loop allocates from a few dozen lines again and again, and finding
+  // their ids here skips hashing the stack and the shared table's lock.
+  // Last, so that the fields every hook touches share one cache line.
+  RecentStack recent_stacks[kRecentStacks];
 };
 
 extern thread_local ThreadState t_thread_state

@@ -101,6 +101,25 @@ int64_t Tracker::StartFreshAfterFork() {
   return inherited;
 }
 
+namespace {
+
+// The key of a stack's entry among a thread's recent stacks: its innermost
+// frame (where allocations from different lines of one function differ)
+// and its depth, mixed; the top bits pick the entry.
+uint64_t InnermostKey(const RawFrame* frames, int depth) {
+  uint64_t key = static_cast<uint64_t>(depth) * 0x9E3779B97F4A7C15ULL;
+  if (depth > 0) {
+    key ^= (frames[0].ip + frames[0].aux * 0xC2B2AE3D27D4EB4FULL) *
+           0xFF51AFD7ED558CCDULL;
+  }
+  return key | 1;  // never 0
+}
+
+static_assert((kRecentStacks & (kRecentStacks - 1)) == 0 && kRecentStacks <= 64,
+              "the entry is the key's top bits");
+
+}  // namespace
+
 uint32_t Tracker::CurrentStack(ThreadState& state) {
   RawFrame frames[kMaxDepth];
   const int depth =
@@ -109,20 +128,21 @@ uint32_t Tracker::CurrentStack(ThreadState& state) {
       __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0) {
     __atomic_store_n(python_seen_, 1, __ATOMIC_RELAXED);
   }
+  // Loops and growing containers allocate from a few lines again and
+  // again: a stack among this thread's recent ones is confirmed by
+  // comparing its frames (a mismatch usually shows in the innermost one),
+  // without hashing it or touching the shared table. Stack records never
+  // change once published, so no lock is needed to read them.
+  const uint64_t key = InnermostKey(frames, depth);
+  RecentStack& recent =
+      state.recent_stacks[key >> (64 - __builtin_ctz(kRecentStacks))];
+  if (recent.innermost_key == key && recent.depth == depth &&
+      stacks_.HasFrames(recent.id, frames, depth)) {
+    return recent.id;
+  }
   const uint64_t hash = StackTable::Hash(frames, depth);
-  // Loops and growing containers allocate from one line again and again;
-  // comparing with this thread's previous stack skips the shared table.
-  if (state.last_stack_id != 0 && state.last_stack_hash == hash &&
-      state.last_stack_depth == depth &&
-      stacks_.Matches(state.last_stack_id, frames, depth, hash)) {
-    return state.last_stack_id;
-  }
   const uint32_t id = stacks_.Intern(frames, depth, hash, &names_, unwinder_);
-  if (id != 0) {
-    state.last_stack_id = id;
-    state.last_stack_hash = hash;
-    state.last_stack_depth = depth;
-  }
+  if (id != 0) recent = RecentStack{key, id, depth};
   return id;
 }
 
@@ -141,6 +161,15 @@ void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
 bool Tracker::RemoveBlock(uintptr_t address) {
   TrackedBlock removed;
   if (!blocks_.Remove(address, &removed)) return false;
+  if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
+  peak_.Remove(removed.stack_id, removed.weight);
+  return true;
+}
+
+bool Tracker::RemoveBlockReleasing(uintptr_t address,
+                                   void (*release)(void* ptr)) {
+  TrackedBlock removed;
+  if (!blocks_.RemoveReleasing(address, &removed, release)) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
   peak_.Remove(removed.stack_id, removed.weight);
   return true;
@@ -193,6 +222,9 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
   }
   try {
     Tracker& t = Tracker::Get();
+    // The map entry of a fresh address is a cache miss; loading it while
+    // the stack is captured hides it.
+    t.PrefetchBlock(reinterpret_cast<uintptr_t>(ptr));
     t.AddBlock(reinterpret_cast<uintptr_t>(ptr), t.CurrentStack(ts), weight);
     // Right after the sampled block is added, to the estimate and (by the
     // inline hook) to the live total: see core/sampler.h for why after.
@@ -204,9 +236,27 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
 }
 
 void OnFreeSlow(void* ptr) {
+  // First, before the guard's own work: the block's map entry, and the
+  // line before the block, where glibc's free reads the chunk's size
+  // right after. Both are misses when the block is old; overlapping them
+  // costs the program one wait instead of two. (A prefetch never faults,
+  // whatever the allocator keeps there.)
+  Tracker::Get().PrefetchBlock(reinterpret_cast<uintptr_t>(ptr));
+  __builtin_prefetch(static_cast<char*>(ptr) - 8);
   ReentrancyGuard guard;
   try {
     Tracker::Get().RemoveBlock(reinterpret_cast<uintptr_t>(ptr));
+  } catch (...) {
+    DisableTrackingAfterFailure("the profiler ran out of memory");
+  }
+}
+
+void OnFreeReleasingSlow(void* ptr, void (*release)(void* ptr)) {
+  ReentrancyGuard guard;
+  try {
+    // The block is released inside, before anything that could throw.
+    Tracker::Get().RemoveBlockReleasing(reinterpret_cast<uintptr_t>(ptr),
+                                        release);
   } catch (...) {
     DisableTrackingAfterFailure("the profiler ran out of memory");
   }

@@ -40,6 +40,14 @@ class Tracker {
   void AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight);
   // Returns false if the address was not tracked.
   bool RemoveBlock(uintptr_t address);
+  // The same, releasing the block through `release` in the middle (see
+  // AddressMap::RemoveReleasing); the block is released either way.
+  bool RemoveBlockReleasing(uintptr_t address, void (*release)(void* ptr));
+  // Starts loading the address map's entry for `address` into the cache:
+  // its first probe is usually a miss (a fresh address at malloc, a block
+  // allocated long ago at free), which the caller overlaps with its own
+  // work (the stack capture, at malloc) before AddBlock/RemoveBlock.
+  void PrefetchBlock(uintptr_t address) const { blocks_.Prefetch(address); }
   void AddMapping(uintptr_t address, uint64_t length, uint32_t stack_id,
                   int64_t weight);
   void RemoveMapping(uintptr_t address, uint64_t length);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -113,6 +114,40 @@ TEST_F(TrackerTest, ExactModePeakIsAttributedToTheStacksLiveAtTheMaximum) {
   FreeBlock(0x300000);
   FreeBlock(0x400000);
   EXPECT_EQ(tracker().peak().current_bytes(), before);
+}
+
+TEST_F(TrackerTest, RecentStacksNeverMixUpStacksThatLookAlike) {
+  // Stacks that share their innermost frame and depth share an entry of
+  // the thread's recent stacks (core/thread_state.h); more stacks than
+  // entries evict each other. Allocated round-robin, every block must
+  // still land on its own stack, with its own bytes.
+  std::vector<std::vector<RawFrame>> stacks;
+  for (uint64_t caller = 0; caller < 5; ++caller) {
+    stacks.push_back(Stack({0xE1, 0xE100 + caller}));  // same innermost
+  }
+  for (uint64_t line = 0; line < 3 * kRecentStacks; ++line) {
+    stacks.push_back(Stack({0xE200 + line, 0xE0}));
+  }
+  stacks.push_back(Stack({0xE1}));  // same innermost, other depth
+  const int n = static_cast<int>(stacks.size());
+  const std::map<uint32_t, PeakTracker::Entry> before = Current();
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < n; ++i) {
+      Malloc(stacks[i], 0x9000000 + 4096 * (round * n + i), 1 + i);
+    }
+  }
+  std::set<uint32_t> ids;
+  const std::map<uint32_t, PeakTracker::Entry> after = Current();
+  for (int i = 0; i < n; ++i) {
+    const uint32_t id = IdOf(stacks[i]);
+    ASSERT_NE(id, 0u) << "stack " << i;
+    ids.insert(id);
+    auto was = before.find(id);
+    const int64_t had = was == before.end() ? 0 : was->second.bytes;
+    EXPECT_EQ(after.at(id).bytes - had, 4 * (1 + i)) << "stack " << i;
+  }
+  EXPECT_EQ(static_cast<int>(ids.size()), n);
+  for (int k = 0; k < 4 * n; ++k) FreeBlock(0x9000000 + 4096 * k);
 }
 
 TEST_F(TrackerTest, EachFreeTakesBackExactlyItsBlock) {

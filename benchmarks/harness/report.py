@@ -114,6 +114,9 @@ def render_markdown(result: dict) -> str:
                 f"{rss} | {'' if is_base else _ratio(row['rss_ratio'])} | "
                 f"{_peak(row, is_base) if row['status'] == 'ok' else ''} | {status} |")
     reasons = _reasons(rows, result.get("notes", {}))
+    for workload, env in result["settings"].get("workload_environment", {}).items():
+        pairs = " ".join(f"{k}={v}" for k, v in env.items())
+        reasons.append(f"{workload}: every tool, unprofiled included, runs it with {pairs}")
     if reasons:
         lines.append("")
         lines.append("Notes:")

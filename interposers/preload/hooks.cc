@@ -53,6 +53,10 @@ inline void Freeing(void* p) {
   if (Recording()) OnFree(p);
 }
 
+// The next allocator's free, bracketed like every call into the allocator;
+// exact mode's free calls it from inside the core (OnFreeThenRelease).
+void ReleaseToNext(void* p) { InAllocator(Next(g_next.free), p); }
+
 inline bool FromBootstrap(const void* p) {
   return __builtin_expect(g_bootstrap_heap.Contains(p), 0);
 }
@@ -183,8 +187,11 @@ void* ReallocArray(void* ptr, size_t count, size_t size) {
 
 void Free(void* ptr) {
   if (FromBootstrap(ptr)) return;
-  Freeing(ptr);
-  InAllocator(Next(g_next.free), ptr);
+  if (Recording()) {
+    OnFreeThenRelease(ptr, &ReleaseToNext);
+  } else {
+    ReleaseToNext(ptr);
+  }
 }
 
 int PosixMemalign(void** out, size_t alignment, size_t size) {

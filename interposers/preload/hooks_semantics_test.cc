@@ -4,6 +4,7 @@
 // its own (the tracker is one per process) and checks differences.
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <thread>
 #include <vector>
 
 #include "core/allocation_hooks.h"
@@ -96,6 +98,46 @@ TEST_F(HooksSemanticsTest, MallocOfZeroIsABlockOfZeroBytes) {
   EXPECT_EQ(Added(), 0);
   Free(p);
   EXPECT_EQ(Added(), 0);
+}
+
+TEST_F(HooksSemanticsTest,
+       AnAddressFreedAndReusedByAnotherThreadIsNeverMixedUp) {
+  // Exact mode's free releases the block before it removes its entry
+  // (core/allocation_hooks.h, OnFreeThenRelease), holding the entry's lock
+  // in between. With one arena for all threads and blocks too big for
+  // glibc's per-thread cache, a block one thread frees is soon handed to
+  // another: were the entry not held, that thread could record the address
+  // before the first removed it, and the tracker would count a missed free
+  // and then drop the new block's entry.
+  mallopt(M_ARENA_MAX, 1);
+  const int64_t missed_before = Tracker::Get().missed_frees();
+  const std::vector<RawFrame> stack = Stack(0x5A0);
+  constexpr int kThreads = 4;
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+  constexpr int kRounds = 30000;  // a sanitizer's allocator is much slower
+#else
+  constexpr int kRounds = 150000;
+#endif
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&stack, t] {
+      From(stack);
+      void* held[4] = {};
+      for (int i = 0; i < kRounds; ++i) {
+        const int slot = i % 4;
+        Free(held[slot]);
+        held[slot] = Malloc(2000 + 16 * ((i + t) % 3));
+      }
+      for (void* p : held) Free(p);
+      SetFakeThreadStack(nullptr);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(Tracker::Get().missed_frees() - missed_before, 0);
+  EXPECT_EQ(Added(), 0);
+  EXPECT_EQ(BytesOn(stack), 0);
+  EXPECT_EQ(NewRecords(), kThreads * kRounds);
 }
 
 TEST_F(HooksSemanticsTest, FreeOfNullChangesNothing) {
