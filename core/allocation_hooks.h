@@ -88,19 +88,12 @@ inline void OnFree(void* ptr) {
 // entry stays locked until it is gone, so no other thread can be handed
 // the address and record it in between.
 inline void OnFreeThenRelease(void* ptr, void (*release)(void* ptr)) {
-  const int state = g_tracking_state.load(std::memory_order_relaxed);
-  if (state != kTrackingOff && ptr != nullptr &&
-      t_thread_state.reentrancy_depth == 0) {
-    if (state == kTrackingExact) {
-      OnFreeReleasingSlow(ptr, release);
-      return;
-    }
-    if (__builtin_expect(SampledAddressFilter::MaybeContains(
-                             reinterpret_cast<uintptr_t>(ptr)),
-                         0)) {
-      OnFreeSlow(ptr);
-    }
+  if (g_tracking_state.load(std::memory_order_relaxed) == kTrackingExact &&
+      ptr != nullptr && t_thread_state.reentrancy_depth == 0) {
+    OnFreeReleasingSlow(ptr, release);
+    return;
   }
+  OnFree(ptr);  // sample mode: the live total and the sampled-address check
   release(ptr);
 }
 
