@@ -78,10 +78,10 @@ namespace tidemark {
 // blocks before it. Which offered moment is the peak depends on the live
 // total only, so the peak is one estimate, with the variance of any
 // estimate of what is live (about R times the bytes live in blocks much
-// smaller than R), not the highest of many. What it estimates is the live bytes at that moment:
-// under steady churn the exact peak; where the heap grows and then falls,
-// the exact peak less what was allocated after the last offered moment
-// before the fall (on average about R per thread, against a standard
+// smaller than R), not the highest of many. What it estimates is the live bytes
+// at that moment: under steady churn the exact peak; where the heap grows and
+// then falls, the exact peak less what was allocated after the last offered
+// moment before the fall (on average about R per thread, against a standard
 // deviation of sqrt(peak x R)). summary.json says how the moment was chosen
 // ("peak_moment": "exact_live_total") and gives the live total then
 // ("live_bytes_at_peak_moment", in the allocator's block sizes); without
