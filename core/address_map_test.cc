@@ -125,6 +125,7 @@ TEST(AddressMapTest, MatchesAReferenceMapOnRandomOperations) {
     // A pool of addresses a few times the live set, so frees hit and miss
     // and addresses come back (as malloc hands them out again).
     std::vector<uintptr_t> pool;
+    pool.reserve(60000);
     for (int i = 0; i < 60000; ++i) {
       pool.push_back(0x7f1200000000 + uintptr_t{8} * (rng() % 400000));
     }
@@ -134,8 +135,9 @@ TEST(AddressMapTest, MatchesAReferenceMapOnRandomOperations) {
       if (r % 3 != 0) {
         int64_t weight = static_cast<int64_t>(r >> 40);  // up to 16 Mi
         if (r % 97 == 0) weight = 0;
-        if (r % 101 == 0)
+        if (r % 101 == 0) {
           weight = (int64_t{1} << 32) + static_cast<int64_t>(r >> 50);
+        }
         const TrackedBlock block{static_cast<uint32_t>(r >> 8) | 1, weight};
         TrackedBlock replaced{0, 0};
         const bool was = map.Insert(address, block, &replaced);

@@ -125,7 +125,7 @@ TEST_F(TrackerTest, RecentStacksNeverMixUpStacksThatLookAlike) {
   for (uint64_t caller = 0; caller < 5; ++caller) {
     stacks.push_back(Stack({0xE1, 0xE100 + caller}));  // same innermost
   }
-  for (uint64_t line = 0; line < 3 * kRecentStacks; ++line) {
+  for (uint64_t line = 0; line < uint64_t{3} * kRecentStacks; ++line) {
     stacks.push_back(Stack({0xE200 + line, 0xE0}));
   }
   stacks.push_back(Stack({0xE1}));  // same innermost, other depth
