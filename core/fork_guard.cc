@@ -110,49 +110,47 @@ int32_t ForkGuard::PickPlace() {
          1;
 }
 
-void ForkGuard::WaitForFork(std::atomic<int64_t>* count) {
+namespace {
+
+// The wait both ways into the profiler share: `leave` steps out (so the
+// forking thread, which waits for every thread to be out, can go on),
+// then the fork is waited for, then `enter` steps in again, and the check
+// is repeated in case another fork began in between. Past the time limit
+// the thread goes in anyway: it may hold a lock the fork itself needs
+// after the prepare handlers (glibc's, taken while it called malloc), and
+// going in is better than a hang, but that fork's child must not track.
+template <typename Leave, typename Enter>
+void WaitOutForks(const std::atomic<int>& pending, Leave leave, Enter enter) {
   const int64_t deadline =
       NowNanoseconds() + g_wait_limit_ns.load(std::memory_order_relaxed);
   for (;;) {
-    // Out again: the forking thread waits for the count to drop.
-    count->fetch_sub(1, std::memory_order_seq_cst);
-    for (int round = 0; pending_.load(std::memory_order_seq_cst) != 0;
-         ++round) {
+    leave();
+    for (int round = 0; pending.load(std::memory_order_seq_cst) != 0; ++round) {
       if (NowNanoseconds() > deadline) {
-        // This thread may hold a lock the fork itself needs after the
-        // prepare handlers (glibc's, taken while it called malloc): going
-        // in is better than a hang, but that child must not track.
         g_overran.fetch_add(1, std::memory_order_seq_cst);
-        count->fetch_add(1, std::memory_order_seq_cst);
+        enter();
         return;
       }
       Pause(round);
     }
-    count->fetch_add(1, std::memory_order_seq_cst);
-    if (pending_.load(std::memory_order_seq_cst) == 0) return;
+    enter();
+    if (pending.load(std::memory_order_seq_cst) == 0) return;
   }
 }
 
+}  // namespace
+
+void ForkGuard::WaitForFork(std::atomic<int64_t>* count) {
+  WaitOutForks(
+      pending_, [count] { count->fetch_sub(1, std::memory_order_seq_cst); },
+      [count] { count->fetch_add(1, std::memory_order_seq_cst); });
+}
+
 void ForkGuard::WaitForForkInSlot(std::atomic<int32_t>* inside) {
-  const int64_t deadline =
-      NowNanoseconds() + g_wait_limit_ns.load(std::memory_order_relaxed);
-  for (;;) {
-    // Out again: the forking thread waits for the slot to clear.
-    inside->store(0, std::memory_order_seq_cst);
-    for (int round = 0; pending_.load(std::memory_order_seq_cst) != 0;
-         ++round) {
-      if (NowNanoseconds() > deadline) {
-        // As WaitForFork: in anyway, and that fork's child stops tracking.
-        g_overran.fetch_add(1, std::memory_order_seq_cst);
-        inside->store(1, std::memory_order_seq_cst);
-        return;
-      }
-      Pause(round);
-    }
-    // A store and a load on a slow path: fence them whatever the mode.
-    inside->store(1, std::memory_order_seq_cst);
-    if (pending_.load(std::memory_order_seq_cst) == 0) return;
-  }
+  // Stores and loads on a slow path: fenced whatever the mode.
+  WaitOutForks(
+      pending_, [inside] { inside->store(0, std::memory_order_seq_cst); },
+      [inside] { inside->store(1, std::memory_order_seq_cst); });
 }
 
 bool ForkGuard::Prepare() {

@@ -171,7 +171,7 @@ void PeakTracker::Add(uint32_t stack_id, int64_t bytes) {
 void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
   // The peak can only be lost here: copy it first if the total is at a new
   // high (two relaxed loads when it is not).
-  if (!moment_chosen_elsewhere_) CaptureIfPeak();
+  if (!moment_chosen_elsewhere()) CaptureIfPeak();
   Counters* c = live_.Get(stack_id);
   if (c == nullptr) return;
   c->bytes.fetch_sub(bytes, std::memory_order_seq_cst);

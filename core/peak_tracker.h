@@ -84,7 +84,10 @@ class PeakTracker {
   // estimate, so it no longer decides when to copy (Remove copies nothing);
   // PeakMoment calls CaptureNow. Set before tracking starts.
   void set_moment_chosen_elsewhere(bool elsewhere) {
-    moment_chosen_elsewhere_ = elsewhere;
+    moment_chosen_elsewhere_.store(elsewhere, std::memory_order_relaxed);
+  }
+  bool moment_chosen_elsewhere() const {
+    return moment_chosen_elsewhere_.load(std::memory_order_relaxed);
   }
   // Before a report: a report must never show a peak below what is live
   // when it is written. (The same copy as CaptureIfPeak; the name says why
@@ -198,7 +201,7 @@ class PeakTracker {
   std::atomic<int64_t> peak_total_{0};
   std::atomic<uint32_t> max_stack_id_{0};
   ProfileStore* store_ = nullptr;
-  bool moment_chosen_elsewhere_ = false;
+  std::atomic<bool> moment_chosen_elsewhere_{false};
   SpinLock snapshot_lock_;
   // The published peak: in the store's header once attached, else here.
   // Written under snapshot_lock_; the generation is read without it.

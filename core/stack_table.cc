@@ -49,8 +49,7 @@ uint64_t StackTable::Hash(const RawFrame* frames, int depth) {
 bool StackTable::Matches(uint32_t id, const RawFrame* frames, int depth,
                          uint64_t hash) const {
   const StackRecord* r = records_.Get(id);
-  return r != nullptr && r->hash == hash && r->depth == depth &&
-         memcmp(r->frames, frames, sizeof(RawFrame) * depth) == 0;
+  return r != nullptr && r->hash == hash && HasFrames(id, frames, depth);
 }
 
 bool StackTable::HasFrames(uint32_t id, const RawFrame* frames,

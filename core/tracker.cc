@@ -50,7 +50,6 @@ void Tracker::AttachStore(ProfileStore* store) {
 }
 
 void Tracker::ChoosePeakMomentByLiveTotal(bool on) {
-  moment_by_live_total_.store(on, std::memory_order_relaxed);
   peak_.set_moment_chosen_elsewhere(on);
 }
 

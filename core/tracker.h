@@ -65,7 +65,7 @@ class Tracker {
   // Set before tracking starts, and only where LiveTotal::Known().
   void ChoosePeakMomentByLiveTotal(bool on);
   bool peak_moment_by_live_total() const {
-    return moment_by_live_total_.load(std::memory_order_relaxed);
+    return peak_.moment_chosen_elsewhere();
   }
   // A moment the peak may be at (sample mode's sampled events and
   // unmappings): copies the estimates if the exact live total is at a new
@@ -109,7 +109,6 @@ class Tracker {
   // (weight = length), and the choice of the peak's moment.
   RangeMap anonymous_;
   PeakMoment moment_;
-  std::atomic<bool> moment_by_live_total_{false};
   // In the store's header once one is attached.
   std::atomic<int64_t> own_tracked_allocations_{0};
   std::atomic<int64_t>* tracked_allocations_ = &own_tracked_allocations_;
