@@ -33,6 +33,7 @@
 #include "core/profile_format.h"
 #include "core/profile_reader.h"
 #include "core/profile_store.h"
+#include "core/test_files.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
@@ -178,14 +179,6 @@ const char* BackingName(Backing b) {
   return "?";
 }
 
-std::string MakeTempDir() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string pattern = std::string(base != nullptr ? base : "/tmp") +
-                        "/peak_tracker_property_test.XXXXXX";
-  char* made = mkdtemp(pattern.data());
-  return made != nullptr ? made : "";
-}
-
 ProfileStore::Facts TestFacts() {
   ProfileStore::Facts facts;
   facts.pid = getpid();
@@ -205,7 +198,7 @@ class Subject {
     if (backing_ == Backing::kMemoryStore) {
       store_ = ProfileStore::CreateInMemory(TestFacts());
     } else if (backing_ == Backing::kFileStore) {
-      dir_ = MakeTempDir();
+      dir_ = MakeTempDir("peak_tracker_property_test");
       const int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       std::string why;
       store_ = ProfileStore::CreateInDirectory(fd, dir_, TestFacts(), &why);
@@ -249,7 +242,7 @@ class Subject {
       store_->StartOverInMemory(TestFacts());
     } else if (backing_ == Backing::kFileStore) {
       const std::string old_dir = dir_;
-      dir_ = MakeTempDir();
+      dir_ = MakeTempDir("peak_tracker_property_test");
       const int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       const bool moved =
           store_->StartOverInDirectory(fd, dir_, TestFacts(), why);
