@@ -9,8 +9,11 @@
 namespace tidemark {
 namespace {
 
-std::map<uint32_t, int64_t> PeakBytes(PeakTracker& tracker) {
-  std::map<uint32_t, int64_t> out;
+// Stack id -> bytes in the tracker's peak copy.
+using StackBytes = std::map<uint32_t, int64_t>;
+
+StackBytes PeakBytes(PeakTracker& tracker) {
+  StackBytes out;
   tracker.VisitPeak(
       [&](uint32_t id, PeakTracker::Entry e) { out[id] = e.bytes; });
   return out;
@@ -31,7 +34,7 @@ TEST(PeakMomentTest, CopiesTheEstimatesWhenTheLiveTotalIsAtANewHigh) {
   tracker.Add(1, 100);
   EXPECT_TRUE(moment.Consider(1000, &tracker));  // the first moment
   EXPECT_EQ(published, 1000);
-  EXPECT_EQ(PeakBytes(tracker), (std::map<uint32_t, int64_t>{{1, 100}}));
+  EXPECT_EQ(PeakBytes(tracker), (StackBytes{{1, 100}}));
   EXPECT_EQ(tracker.peak_bytes(), 100);
 
   // The estimate goes up while the live total is lower: not a peak.
@@ -39,18 +42,18 @@ TEST(PeakMomentTest, CopiesTheEstimatesWhenTheLiveTotalIsAtANewHigh) {
   EXPECT_FALSE(moment.Consider(900, &tracker));
   // A tie keeps the earlier moment.
   EXPECT_FALSE(moment.Consider(1000, &tracker));
-  EXPECT_EQ(PeakBytes(tracker), (std::map<uint32_t, int64_t>{{1, 100}}));
+  EXPECT_EQ(PeakBytes(tracker), (StackBytes{{1, 100}}));
   EXPECT_EQ(published, 1000);
 
   // Removing does not copy: the tracker no longer decides.
   tracker.Remove(2, 5000);
   tracker.Add(1, 20);
-  EXPECT_EQ(PeakBytes(tracker), (std::map<uint32_t, int64_t>{{1, 100}}));
+  EXPECT_EQ(PeakBytes(tracker), (StackBytes{{1, 100}}));
 
   // A higher live total copies what is live then, even a lower estimate.
   tracker.Remove(1, 100);
   EXPECT_TRUE(moment.Consider(1001, &tracker));
-  EXPECT_EQ(PeakBytes(tracker), (std::map<uint32_t, int64_t>{{1, 20}}));
+  EXPECT_EQ(PeakBytes(tracker), (StackBytes{{1, 20}}));
   EXPECT_EQ(tracker.peak_bytes(), 20);
   EXPECT_TRUE(moment.Chosen(&chosen));
   EXPECT_EQ(chosen, 1001);
@@ -89,10 +92,10 @@ TEST(PeakTrackerCaptureNowTest, CopiesUnconditionallyAndExactModeIsUnchanged) {
   PeakTracker tracker;
   tracker.Add(1, 300);
   tracker.Remove(1, 300);  // exact mode decides: the peak is copied here
-  EXPECT_EQ(PeakBytes(tracker), (std::map<uint32_t, int64_t>{{1, 300}}));
+  EXPECT_EQ(PeakBytes(tracker), (StackBytes{{1, 300}}));
   tracker.Add(1, 10);
   tracker.CaptureNow();  // lower, copied all the same
-  EXPECT_EQ(PeakBytes(tracker), (std::map<uint32_t, int64_t>{{1, 10}}));
+  EXPECT_EQ(PeakBytes(tracker), (StackBytes{{1, 10}}));
   EXPECT_EQ(tracker.peak_bytes(), 10);
 }
 

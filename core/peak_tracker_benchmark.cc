@@ -58,7 +58,9 @@ ProfileStore* StoreInTemporaryFolder() {
   return store;
 }
 
-void BM_PeakCopyStored(benchmark::State& state) {
+// Runs `pattern` on a tracker whose counters are in a stored profile's file.
+void RunStored(benchmark::State& state,
+               void (*pattern)(benchmark::State&, PeakTracker*)) {
   ProfileStore* store = StoreInTemporaryFolder();
   if (store == nullptr || !store->file_backed()) {
     state.SkipWithError("cannot create the stored profile");
@@ -66,8 +68,10 @@ void BM_PeakCopyStored(benchmark::State& state) {
   }
   auto peak = std::make_unique<PeakTracker>();
   peak->AttachStore(store);
-  CopyPeaks(state, peak.get());
+  pattern(state, peak.get());
 }
+
+void BM_PeakCopyStored(benchmark::State& state) { RunStored(state, CopyPeaks); }
 BENCHMARK(BM_PeakCopyStored)->Arg(10)->Arg(1000)->Arg(100000);
 
 // The pattern that made exact mode slow on allocation-dense programs
@@ -101,14 +105,7 @@ void BM_AlternateOnGrowingHeap(benchmark::State& state) {
 BENCHMARK(BM_AlternateOnGrowingHeap)->Arg(10)->Arg(1000)->Arg(100000);
 
 void BM_AlternateOnGrowingHeapStored(benchmark::State& state) {
-  ProfileStore* store = StoreInTemporaryFolder();
-  if (store == nullptr || !store->file_backed()) {
-    state.SkipWithError("cannot create the stored profile");
-    return;
-  }
-  auto peak = std::make_unique<PeakTracker>();
-  peak->AttachStore(store);
-  AlternateOnGrowingHeap(state, peak.get());
+  RunStored(state, AlternateOnGrowingHeap);
 }
 BENCHMARK(BM_AlternateOnGrowingHeapStored)->Arg(10)->Arg(1000)->Arg(100000);
 

@@ -33,6 +33,7 @@
 #include "core/profile_format.h"
 #include "core/profile_reader.h"
 #include "core/profile_store.h"
+#include "core/test_files.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
@@ -58,22 +59,20 @@ uint64_t MasterSeed() {
 std::string Differences(const Contents& got, const Contents& want) {
   std::ostringstream out;
   int shown = 0;
+  auto entry = [&](const Contents& contents, uint32_t id) {
+    const auto it = contents.find(id);
+    if (it == contents.end()) {
+      out << "nothing";
+    } else {
+      out << it->second.first << " B/" << it->second.second;
+    }
+  };
   auto show = [&](uint32_t id) {
     if (++shown > 5) return;
-    auto g = got.find(id);
-    auto w = want.find(id);
     out << " stack " << id << ": got ";
-    if (g == got.end()) {
-      out << "nothing";
-    } else {
-      out << g->second.first << " B/" << g->second.second;
-    }
+    entry(got, id);
     out << ", want ";
-    if (w == want.end()) {
-      out << "nothing";
-    } else {
-      out << w->second.first << " B/" << w->second.second;
-    }
+    entry(want, id);
     out << ";";
   };
   for (const auto& [id, value] : got) {
@@ -155,6 +154,22 @@ class Model {
   int64_t copied_at_ = -1;
 };
 
+// The tracker's peak copy and its live counters, as Contents.
+Contents PeakContents(PeakTracker& peak) {
+  Contents out;
+  peak.VisitPeak([&](uint32_t id, PeakTracker::Entry e) {
+    out[id] = {e.bytes, e.allocations};
+  });
+  return out;
+}
+Contents CurrentContents(PeakTracker& peak) {
+  Contents out;
+  peak.VisitCurrent([&](uint32_t id, PeakTracker::Entry e) {
+    out[id] = {e.bytes, e.allocations};
+  });
+  return out;
+}
+
 std::pair<int64_t, int64_t> Sums(const Contents& contents) {
   std::pair<int64_t, int64_t> sums{0, 0};
   for (const auto& [id, value] : contents) {
@@ -178,12 +193,10 @@ const char* BackingName(Backing b) {
   return "?";
 }
 
-std::string MakeTempDir() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string pattern = std::string(base != nullptr ? base : "/tmp") +
-                        "/peak_tracker_property_test.XXXXXX";
-  char* made = mkdtemp(pattern.data());
-  return made != nullptr ? made : "";
+// A file store's folder and the one file it holds.
+void RemoveStoreFolder(const std::string& dir) {
+  unlink((dir + "/" + pf::kFileName).c_str());
+  rmdir(dir.c_str());
 }
 
 ProfileStore::Facts TestFacts() {
@@ -205,7 +218,7 @@ class Subject {
     if (backing_ == Backing::kMemoryStore) {
       store_ = ProfileStore::CreateInMemory(TestFacts());
     } else if (backing_ == Backing::kFileStore) {
-      dir_ = MakeTempDir();
+      dir_ = MakeTempDir("peak_tracker_property_test");
       const int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       std::string why;
       store_ = ProfileStore::CreateInDirectory(fd, dir_, TestFacts(), &why);
@@ -215,10 +228,7 @@ class Subject {
     if (store_ != nullptr) peak_->AttachStore(store_);
   }
   ~Subject() {
-    if (!dir_.empty()) {
-      unlink((dir_ + "/" + pf::kFileName).c_str());
-      rmdir(dir_.c_str());
-    }
+    if (!dir_.empty()) RemoveStoreFolder(dir_);
   }
 
   bool ok() const { return backing_ == Backing::kNone || store_ != nullptr; }
@@ -249,13 +259,12 @@ class Subject {
       store_->StartOverInMemory(TestFacts());
     } else if (backing_ == Backing::kFileStore) {
       const std::string old_dir = dir_;
-      dir_ = MakeTempDir();
+      dir_ = MakeTempDir("peak_tracker_property_test");
       const int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       const bool moved =
           store_->StartOverInDirectory(fd, dir_, TestFacts(), why);
       close(fd);
-      unlink((old_dir + "/" + pf::kFileName).c_str());
-      rmdir(old_dir.c_str());
+      RemoveStoreFolder(old_dir);
       return moved;
     }
     return true;
@@ -274,18 +283,12 @@ class Subject {
     }
     const Contents want_peak = model.AtPeak();
     const Contents want_now = model.Now();
-    Contents got;
-    peak_->VisitPeak([&](uint32_t id, PeakTracker::Entry e) {
-      got[id] = {e.bytes, e.allocations};
-    });
     const std::string peak_diff =
-        Differences(got, model.has_peak() ? WithBytes(want_peak) : Contents());
+        Differences(PeakContents(*peak_),
+                    model.has_peak() ? WithBytes(want_peak) : Contents());
     if (!peak_diff.empty()) out << " VisitPeak:" << peak_diff;
-    got.clear();
-    peak_->VisitCurrent([&](uint32_t id, PeakTracker::Entry e) {
-      got[id] = {e.bytes, e.allocations};
-    });
-    const std::string now_diff = Differences(got, WithBytes(want_now));
+    const std::string now_diff =
+        Differences(CurrentContents(*peak_), WithBytes(want_now));
     if (!now_diff.empty()) out << " VisitCurrent:" << now_diff;
     if (store_ != nullptr) CheckStored(model, want_peak, want_now, &out);
     return out.str();
@@ -522,9 +525,9 @@ TEST(PeakTrackerPropertyTest, RandomSequencesMatchABruteForceReplay) {
   // Logs of 2 entries (wrapping round at nearly every copy, so copies are
   // mostly whole), 64, and the real 64k (copies mostly logged).
   const int log_shifts[] = {1, 6, PeakTracker::kMaxLogShift};
-  auto pick_log_shift = [&]() {
+  auto pick_log_shift_index = [&]() {
     const int roll = std::uniform_int_distribution<int>(0, 9)(random);
-    return log_shifts[roll < 1 ? 0 : roll < 3 ? 1 : 2];
+    return roll < 1 ? 0 : roll < 3 ? 1 : 2;
   };
   // Stores are reused from one sequence to the next through a fork, as a
   // forked child reuses its parent's (stack ids stay, so their whole
@@ -539,16 +542,14 @@ TEST(PeakTrackerPropertyTest, RandomSequencesMatchABruteForceReplay) {
     const Backing backing = roll < 2    ? Backing::kNone
                             : roll == 2 ? Backing::kMemoryStore
                                         : Backing::kFileStore;
-    const int log_shift = pick_log_shift();
+    const int shift_index = pick_log_shift_index();
+    const int log_shift = log_shifts[shift_index];
     std::unique_ptr<Subject> own;
     Subject* subject;
     if (backing == Backing::kNone) {
       own = std::make_unique<Subject>(backing, log_shift);
       subject = own.get();
     } else {
-      const int shift_index = log_shift == log_shifts[0]   ? 0
-                              : log_shift == log_shifts[1] ? 1
-                                                           : 2;
       std::unique_ptr<Subject>& kept =
           stored[backing == Backing::kMemoryStore ? 0 : 1][shift_index];
       if (kept == nullptr) kept = std::make_unique<Subject>(backing, log_shift);
@@ -638,18 +639,10 @@ TEST(PeakTrackerPropertyTest, OnceThreadsStopTheNextCopiesEqualTheLiveCounts) {
         want[id].second += 1;
       }
     }
-    Contents now;
-    peak.VisitCurrent([&](uint32_t id, PeakTracker::Entry e) {
-      now[id] = {e.bytes, e.allocations};
-    });
-    ASSERT_EQ(Differences(now, want), "") << "live counters";
+    ASSERT_EQ(Differences(CurrentContents(peak), want), "") << "live counters";
     for (int copy = 0; copy < 2; ++copy) {
       peak.CaptureNow();
-      Contents copied;
-      peak.VisitPeak([&](uint32_t id, PeakTracker::Entry e) {
-        copied[id] = {e.bytes, e.allocations};
-      });
-      EXPECT_EQ(Differences(copied, want), "") << "copy " << copy;
+      EXPECT_EQ(Differences(PeakContents(peak), want), "") << "copy " << copy;
       EXPECT_EQ(peak.peak_bytes(), Sums(want).first);
       const pf::FileHeader* h = subject.header();
       if (h != nullptr) {

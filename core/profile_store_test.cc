@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,20 +15,13 @@
 #include "core/frame.h"
 #include "core/peak_tracker.h"
 #include "core/profile_reader.h"
+#include "core/test_files.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
 namespace {
 
 namespace pf = profile_format;
-
-std::string MakeTempDir() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string pattern = std::string(base != nullptr ? base : "/tmp") +
-                        "/profile_store_test.XXXXXX";
-  char* made = mkdtemp(pattern.data());
-  return made != nullptr ? made : "";
-}
 
 ProfileStore::Facts TestFacts() {
   ProfileStore::Facts facts;
@@ -64,7 +56,7 @@ int64_t BytesOfLine(const Profile& profile, int line) {
 class ProfileStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = MakeTempDir();
+    dir_ = MakeTempDir("profile_store_test");
     ASSERT_FALSE(dir_.empty());
     dir_fd_ = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     ASSERT_GE(dir_fd_, 0);
@@ -218,7 +210,7 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
   const std::string parent_file = dir_ + "/profile.tidemark";
   const std::string parent_bytes = FileBytes(parent_file);
   ASSERT_FALSE(parent_bytes.empty());
-  const std::string child_dir = MakeTempDir();
+  const std::string child_dir = MakeTempDir("profile_store_test");
   ASSERT_FALSE(child_dir.empty());
 
   const pid_t pid = fork();
@@ -328,7 +320,7 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesACompletePeak) {
   const unsigned seed = static_cast<unsigned>(time(nullptr));
   std::mt19937 random(seed);
   for (int run = 0; run < 30; ++run) {
-    const std::string dir = MakeTempDir();
+    const std::string dir = MakeTempDir("profile_store_test");
     const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     ASSERT_GE(dir_fd, 0);
     const pid_t child = fork();

@@ -1,6 +1,7 @@
 #include "core/test_files.h"
 
 #include <dirent.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,14 @@ pid_t ReapedPid() {
   int status = 0;
   waitpid(child, &status, 0);
   return child;
+}
+
+std::string MakeTempDir(const std::string& name) {
+  const char* base = getenv("TEST_TMPDIR");
+  std::string pattern =
+      std::string(base != nullptr ? base : "/tmp") + "/" + name + ".XXXXXX";
+  const char* made = mkdtemp(pattern.data());
+  return made != nullptr ? made : "";
 }
 
 }  // namespace tidemark

@@ -20,6 +20,11 @@ std::string ReadFileText(const std::string& path);
 // A pid no process has: that of a child that was forked and reaped.
 pid_t ReapedPid();
 
+// A new, empty folder `name`.XXXXXX under $TEST_TMPDIR (/tmp without it),
+// or "" when it cannot be made. The caller removes it, or leaves it in
+// TEST_TMPDIR, which Bazel clears before the next run.
+std::string MakeTempDir(const std::string& name);
+
 }  // namespace tidemark
 
 #endif  // TIDEMARK_CORE_TEST_FILES_H_

@@ -73,20 +73,21 @@ void AppendRow(const Profile& profile, const Line& line, std::string* out) {
 }
 
 // "1 MiB", "256 KiB", "1.5 MiB", "1000 bytes": the sampling interval as the
-// note under the table says it.
+// note under the table says it (core/memory_limits.h's FormatBytes would
+// write "1.0 MiB", as it does for limits).
 std::string IntervalText(int64_t bytes) {
-  constexpr int64_t kKiB = 1024;
-  const int64_t mib = static_cast<int64_t>(kMiB);
-  if (bytes >= mib) {
-    return bytes % mib == 0
-               ? absl::StrFormat("%d MiB", bytes / mib)
-               : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / kMiB);
-  }
-  if (bytes >= kKiB) {
-    return bytes % kKiB == 0
-               ? absl::StrFormat("%d KiB", bytes / kKiB)
-               : absl::StrFormat("%.1f KiB",
-                                 static_cast<double>(bytes) / 1024.0);
+  static constexpr struct {
+    int64_t scale;
+    const char* name;
+  } kUnits[] = {{int64_t{1} << 20, "MiB"}, {int64_t{1} << 10, "KiB"}};
+  for (const auto& unit : kUnits) {
+    if (bytes < unit.scale) continue;
+    return bytes % unit.scale == 0
+               ? absl::StrFormat("%d %s", bytes / unit.scale, unit.name)
+               : absl::StrFormat("%.1f %s",
+                                 static_cast<double>(bytes) /
+                                     static_cast<double>(unit.scale),
+                                 unit.name);
   }
   return absl::StrFormat("%d bytes", bytes);
 }

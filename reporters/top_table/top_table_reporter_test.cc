@@ -221,22 +221,25 @@ std::vector<std::string> Columns(const std::string& line) {
 
 TEST(FormatTopTableTest, SampleModeColumnsLineUp) {
   std::istringstream lines(FormatTopTable(SampledTrainingProfile(), 10));
-  std::string line;
-  std::getline(lines, line);  // the title
-  std::getline(lines, line);
-  const std::vector<std::string> header = Columns(line);
+  std::string header;
+  std::getline(lines, header);  // the title
+  std::getline(lines, header);
   // Right-aligned fields: each row's estimate, bound and percentage end
   // where the header's "MiB", "sd" and "peak" end.
-  const std::string text(line);
-  const size_t mib_end = Columns(text.substr(0, text.find("MiB") + 3)).size();
-  const size_t sd_end = Columns(text.substr(0, text.find("sd") + 2)).size();
-  const size_t peak_end = Columns(text.substr(0, text.find("peak") + 4)).size();
+  auto end_of = [&header](const std::string& word) {
+    return Columns(header.substr(0, header.find(word) + word.size())).size();
+  };
+  const size_t mib_end = end_of("MiB");
+  const size_t sd_end = end_of("sd");
+  const size_t peak_end = end_of("peak");
+  std::string line;
   int rows = 0;
   while (std::getline(lines, line) && line.find("estimates") == line.npos) {
     const std::vector<std::string> row = Columns(line);
     ASSERT_GT(row.size(), peak_end) << line;
     for (size_t end : {mib_end, sd_end}) {
-      EXPECT_TRUE(isdigit(row[end - 1][0]) && row[end] == " ")
+      EXPECT_TRUE(isdigit(static_cast<unsigned char>(row[end - 1][0])) &&
+                  row[end] == " ")
           << "a field of " << line << " does not end at column " << end;
     }
     EXPECT_EQ(row[peak_end - 1], "%") << line;
@@ -244,7 +247,7 @@ TEST(FormatTopTableTest, SampleModeColumnsLineUp) {
     ++rows;
   }
   EXPECT_EQ(rows, 5);
-  EXPECT_EQ(header[sd_end - 6], "\u00b1");
+  EXPECT_EQ(Columns(header)[sd_end - 6], "\u00b1");
 }
 
 TEST(FormatTopTableTest, TheNoteSpellsTheInterval) {

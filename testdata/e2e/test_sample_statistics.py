@@ -67,14 +67,20 @@ def folded_key(stack):
     """A summary.json stack's frames as peak.folded spells them (the key of
     pr.parse_folded)."""
     if not stack["frames"]:
-        return ("[no Python stack]",)
+        return (pr.NO_PYTHON_STACK,)
     texts = []
     for f in stack["frames"]:
-        text = "%s (%s" % (f["function"], f["file"])
         if f["kind"] == "python" or f["line"] > 0:
-            text += ":%d" % f["line"]
-        texts.append((text + ")").replace(";", ":"))
+            text = pr.frame(f["function"], f["file"], f["line"])
+        else:
+            text = "%s (%s)" % (f["function"], f["file"])
+        texts.append(text.replace(";", ":"))
     return tuple(texts)
+
+
+def line_suffix(marker):
+    """How a frame or a table row on MARKER's line of SCRIPT ends."""
+    return "(%s:%d)" % (SCRIPT, pr.find_marker(SCRIPT, marker))
 
 
 # A row of the sample-mode table: estimate ± bound (MiB), % of peak, line.
@@ -204,7 +210,7 @@ class SampleStatisticsTest(pr.ProfileTestCase):
         exact = table_rows(self.exact, EXACT_ROW)
         rows, truths = {}, {}
         for marker in SAMPLED + ["SITE-BIG"]:
-            suffix = "(%s:%d)" % (SCRIPT, pr.find_marker(SCRIPT, marker))
+            suffix = line_suffix(marker)
             lines = [l for l in sampled if l.endswith(suffix)]
             self.assertEqual(len(lines), 1, "no row for %s\n%s" % (suffix, run.describe()))
             self.assertIn(lines[0], exact, self.exact.describe())
@@ -273,8 +279,7 @@ class SampleStatisticsTest(pr.ProfileTestCase):
             group = groups.setdefault(folded_key(stack), [0, 0])
             group[0] += stack["bytes"]
             group[1] += stack["bytes_bound"]
-        for line in [pr.find_marker(SCRIPT, m) for m in SAMPLED + ["SITE-BIG"]]:
-            suffix = "(%s:%d)" % (SCRIPT, line)
+        for suffix in [line_suffix(m) for m in SAMPLED + ["SITE-BIG"]]:
             self.assertTrue(any(k[-1].endswith(suffix) for k in groups),
                             "no top stack for %s\n%s" % (suffix, run.describe()))
         for key, (top_bytes, bound) in groups.items():
