@@ -41,6 +41,14 @@ packages=(
   # strace: //testdata:e2e_file_creation_flags_test reads the flags Tidemark
   # opens its files with.
   strace
+  # The report tests: Go's pprof built from Debian's sources (GOPATH mode,
+  # offline) reads profile.pb.gz; headless Chromium opens peak.html and the
+  # speedscope page (npm's speedscope, fetched by the test's own setup).
+  golang-go
+  golang-github-google-pprof-dev
+  chromium
+  nodejs
+  npm
   # libFuzzer and the sanitizer runtimes, and the lint tools (.ci/run).
   clang
   libclang-rt-14-dev

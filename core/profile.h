@@ -28,6 +28,14 @@ struct ProfileStack {
   int64_t allocations = 0;  // live at the peak (estimated, in sample mode)
 };
 
+// One point of the process's memory over time (core keeps a bounded
+// timeline in the stored profile; see profile_format.h).
+struct TimelinePoint {
+  double seconds = 0;         // since the start
+  int64_t tracked_bytes = 0;  // the highest tracked total since the last point
+  int64_t rss_bytes = 0;      // the kernel's VmRSS then; 0 when unknown
+};
+
 struct Profile {
   std::string mode;    // "exact" or "sample"
   std::string reason;  // "exit", "SIGTERM", "SIGUSR2", "periodic", ...
@@ -40,6 +48,9 @@ struct Profile {
   bool final_report = true;
   std::string unwinder;
   std::vector<std::string> command;
+  // The program's working directory when profiling started (absolute;
+  // empty when unknown): reports show the user's files relative to it.
+  std::string working_directory;
   int pid = 0;
   bool has_exit_code = false;
   int exit_code = 0;
@@ -77,6 +88,9 @@ struct Profile {
   std::string oom_reason;
   int64_t oom_limit_bytes = 0;
   int64_t oom_available_bytes = 0;
+  // Memory over time, oldest first, at most a few thousand points whatever
+  // the run's length; empty when none was kept (an older stored profile).
+  std::vector<TimelinePoint> timeline;
   std::vector<ProfileFrame> frames;
   std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first
 };

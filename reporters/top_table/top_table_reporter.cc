@@ -16,7 +16,7 @@
 #include "reporters/common/sampling_bound.h"
 #include "reporters/common/stack_order.h"
 #include "reporters/common/text.h"
-#include "reporters/top_table/library_path.h"
+#include "reporters/common/code_origin.h"
 
 namespace tidemark {
 namespace {
