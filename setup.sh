@@ -47,8 +47,6 @@ packages=(
   golang-go
   golang-github-google-pprof-dev
   chromium
-  nodejs
-  npm
   # libFuzzer and the sanitizer runtimes, and the lint tools (.ci/run).
   clang
   libclang-rt-14-dev
@@ -62,6 +60,13 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm fetches speedscope for its test. Debian's nodejs and npm, unless a
+# node with its own npm is already installed (NodeSource's nodejs ships npm
+# and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} > 0)); then
   SUDO=""
