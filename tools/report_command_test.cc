@@ -268,8 +268,9 @@ TEST_F(ReportCommandTest, TheTableIsPrintedForAFinishedRunUnlessRunning) {
   Store(p);
   std::string err;
   ASSERT_EQ(Run({dir_}, &err), 0);
-  EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode), "
-                      "peak at 3.2 s at killed; top 3 lines:\n",
+  EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode) at "
+                      "3.2 s; report at killed; all 3 lines round to 0.0 "
+                      "MiB.\n",
                       0),
             0u)
       << err;
@@ -289,8 +290,9 @@ TEST_F(ReportCommandTest, PrintOnlyPrintsTheTableAndChangesNothing) {
           &err),
       0)
       << err;
-  EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode), "
-                      "peak at 3.2 s at SIGKILL; top 3 lines:\n",
+  EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode) at "
+                      "3.2 s; report at SIGKILL; all 3 lines round to 0.0 "
+                      "MiB.\n",
                       0),
             0u)
       << err;

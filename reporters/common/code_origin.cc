@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "reporters/common/text.h"
+
 namespace tidemark {
 namespace {
 
@@ -80,15 +82,31 @@ bool IsLibraryFile(std::string_view file) {
          origin == CodeOrigin::kFrozen;
 }
 
-int UserLinePosition(const Profile& profile, const ProfileStack& stack) {
+std::vector<CodeOrigin> OriginsOfFrames(const Profile& profile) {
+  std::vector<CodeOrigin> origins;
+  origins.reserve(profile.frames.size());
+  for (const ProfileFrame& frame : profile.frames) {
+    origins.push_back(OriginOfFrame(frame));
+  }
+  return origins;
+}
+
+namespace {
+
+CodeOrigin OriginAt(const std::vector<CodeOrigin>& origins, int index) {
+  if (index < 0 || static_cast<size_t>(index) >= origins.size()) {
+    return CodeOrigin::kNative;
+  }
+  return origins[static_cast<size_t>(index)];
+}
+
+}  // namespace
+
+int UserLinePosition(const std::vector<CodeOrigin>& origins,
+                     const ProfileStack& stack) {
   int fallback = -1;
   for (size_t position = 0; position < stack.frames.size(); ++position) {
-    const int index = stack.frames[position];
-    if (index < 0 || static_cast<size_t>(index) >= profile.frames.size()) {
-      continue;
-    }
-    const CodeOrigin origin =
-        OriginOfFrame(profile.frames[static_cast<size_t>(index)]);
+    const CodeOrigin origin = OriginAt(origins, stack.frames[position]);
     if (origin == CodeOrigin::kUser) return static_cast<int>(position);
     if (fallback < 0 && origin != CodeOrigin::kNative &&
         origin != CodeOrigin::kFrozen) {
@@ -97,6 +115,54 @@ int UserLinePosition(const Profile& profile, const ProfileStack& stack) {
   }
   if (fallback >= 0) return fallback;
   return stack.frames.empty() ? -1 : 0;
+}
+
+int UserLinePosition(const Profile& profile, const ProfileStack& stack) {
+  // Only the stack's own frames are classified: a caller with one stack
+  // should not pay for every frame of the profile.
+  std::vector<CodeOrigin> origins(profile.frames.size(), CodeOrigin::kNative);
+  for (int index : stack.frames) {
+    if (index >= 0 && static_cast<size_t>(index) < profile.frames.size()) {
+      origins[static_cast<size_t>(index)] =
+          OriginOfFrame(profile.frames[static_cast<size_t>(index)]);
+    }
+  }
+  return UserLinePosition(origins, stack);
+}
+
+int ContextPosition(const Profile& profile,
+                    const std::vector<CodeOrigin>& origins,
+                    const ProfileStack& stack, int user_line) {
+  if (user_line <= 0 || static_cast<size_t>(user_line) >= stack.frames.size() ||
+      OriginAt(origins, stack.frames[static_cast<size_t>(user_line)]) !=
+          CodeOrigin::kUser) {
+    return -1;
+  }
+  // Outward from the innermost frame, so the last match is the outermost.
+  int installed = -1;
+  int installed_plain = -1;  // not a nested function
+  int generated = -1;
+  for (int position = 0; position < user_line; ++position) {
+    const int index = stack.frames[static_cast<size_t>(position)];
+    switch (OriginAt(origins, index)) {
+      case CodeOrigin::kLibrary:
+      case CodeOrigin::kStandardLibrary:
+        installed = position;
+        if (static_cast<size_t>(index) < profile.frames.size() &&
+            profile.frames[static_cast<size_t>(index)].function.find(
+                "<locals>") == std::string::npos) {
+          installed_plain = position;
+        }
+        break;
+      case CodeOrigin::kGenerated:
+        generated = position;
+        break;
+      default:
+        break;
+    }
+  }
+  if (installed_plain >= 0) return installed_plain;
+  return installed >= 0 ? installed : generated;
 }
 
 std::string ShortFileName(std::string_view file,
@@ -115,6 +181,15 @@ std::string ShortFileName(std::string_view file,
     }
   }
   return std::string(file);
+}
+
+std::string ShortFrameText(const ProfileFrame& frame,
+                           std::string_view working_directory) {
+  ProfileFrame shown = frame;
+  if (frame.kind == FrameKind::kPython) {
+    shown.file = ShortFileName(frame.file, working_directory);
+  }
+  return PrintableText(FormatFrame(shown));
 }
 
 }  // namespace tidemark

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/profile.h"
 
@@ -40,6 +41,29 @@ bool IsLibraryFile(std::string_view file);
 // range count as native.
 int UserLinePosition(const Profile& profile, const ProfileStack& stack);
 
+// Every frame's origin, by index into profile.frames: reporters that credit
+// many stacks work out each file's origin once rather than once per stack.
+std::vector<CodeOrigin> OriginsOfFrames(const Profile& profile);
+
+// UserLinePosition with the origins OriginsOfFrames gave (indices out of
+// range count as native).
+int UserLinePosition(const std::vector<CodeOrigin>& origins,
+                     const ProfileStack& stack);
+
+// What the user line called, as context for it ("features (job.py:19) →
+// stack (numpy/core/shape_base.py:449)"): the position of the outermost
+// library or standard-library frame inside (below) position `user_line`,
+// the API the user's code called, skipping nested functions ("<locals>" in
+// the name: decorators' wrappers, such as pandas' around `concat`) when
+// another installed frame is there; failing that, the outermost generated
+// frame inside it (a namedtuple's "<lambda> (<string>:1)"); -1 when there is
+// neither (the user line allocated itself, or only native and frozen frames
+// lie below it) or `user_line` is not a kUser frame. `origins` is
+// OriginsOfFrames(profile).
+int ContextPosition(const Profile& profile,
+                    const std::vector<CodeOrigin>& origins,
+                    const ProfileStack& stack, int user_line);
+
 // `file` as a label shows it: a package's file from its package
 // ("numpy/core/shape_base.py"), the standard library's from below its
 // version folder ("json/decoder.py"), the user's relative to
@@ -47,6 +71,12 @@ int UserLinePosition(const Profile& profile, const ProfileStack& stack);
 // anything else unchanged. Never empty for a non-empty `file`.
 std::string ShortFileName(std::string_view file,
                           std::string_view working_directory);
+
+// A frame as labels show it: "FUNCTION (SHORT_FILE:LINE)" for a Python
+// frame, "FUNCTION (OBJECT)" for a native one, through PrintableText (one
+// line, valid UTF-8).
+std::string ShortFrameText(const ProfileFrame& frame,
+                           std::string_view working_directory);
 
 }  // namespace tidemark
 

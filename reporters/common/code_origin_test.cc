@@ -119,6 +119,78 @@ TEST(UserLinePositionTest, SkipsFrameIndicesOutOfRange) {
   EXPECT_EQ(UserLinePosition(profile, profile.stacks[0]), 1);
 }
 
+int ContextOf(const std::vector<std::string>& files) {
+  const Profile profile = ProfileOf(files);
+  const std::vector<CodeOrigin> origins = OriginsOfFrames(profile);
+  EXPECT_EQ(UserLinePosition(origins, profile.stacks[0]),
+            UserLinePosition(profile, profile.stacks[0]));
+  return ContextPosition(profile, origins, profile.stacks[0],
+                         UserLinePosition(origins, profile.stacks[0]));
+}
+
+TEST(ContextPositionTest, NamesTheLibraryCallTheUserLineMade) {
+  // np.stack: the generated dispatcher is skipped for the numpy function it
+  // dispatched to, the outermost installed frame below the user line.
+  EXPECT_EQ(ContextOf({"NATIVE", "<__array_function__ internals>",
+                       "/usr/lib/python3/dist-packages/numpy/shape_base.py",
+                       "<__array_function__ internals>", "/home/u/job.py",
+                       "/home/u/main.py"}),
+            2);
+  EXPECT_EQ(ContextOf({"/usr/lib/python3/dist-packages/pandas/a.py",
+                       "/usr/lib/python3/dist-packages/pandas/readers.py",
+                       "/home/u/job.py"}),
+            1);
+  // A namedtuple's generated __new__ when nothing installed is below.
+  EXPECT_EQ(ContextOf({"<string>", "/home/u/job.py"}), 0);
+  // The user line allocated itself, or only frozen and native code ran.
+  EXPECT_EQ(ContextOf({"/home/u/job.py", "/home/u/main.py"}), -1);
+  EXPECT_EQ(
+      ContextOf({"NATIVE", "<frozen importlib._bootstrap>", "/home/u/job.py"}),
+      -1);
+  // No user frame: the fallback line has no context.
+  EXPECT_EQ(ContextOf({"<string>", "/usr/lib/python3.11/json/decoder.py"}), -1);
+  EXPECT_EQ(ContextOf({}), -1);
+}
+
+TEST(ContextPositionTest, SkipsDecoratorWrappers) {
+  // pd.concat: pandas' argument-checking decorator wraps the real function.
+  Profile profile = ProfileOf({"/usr/lib/python3/dist-packages/pandas/c.py",
+                               "/usr/lib/python3/dist-packages/pandas/c.py",
+                               "/usr/lib/python3/dist-packages/pandas/d.py",
+                               "/home/u/job.py"});
+  profile.frames[1].function = "concat";
+  profile.frames[2].function =
+      "deprecate_nonkeyword_arguments.<locals>.decorate.<locals>.wrapper";
+  const std::vector<CodeOrigin> origins = OriginsOfFrames(profile);
+  EXPECT_EQ(ContextPosition(profile, origins, profile.stacks[0], 3), 1);
+  // Only wrappers below: the outermost of them still says something.
+  profile.frames[1].function = profile.frames[2].function;
+  profile.frames[0].function = profile.frames[2].function;
+  EXPECT_EQ(ContextPosition(profile, origins, profile.stacks[0], 3), 2);
+  // Not a user line: no context.
+  EXPECT_EQ(ContextPosition(profile, origins, profile.stacks[0], 2), -1);
+  EXPECT_EQ(ContextPosition(profile, origins, profile.stacks[0], 4), -1);
+}
+
+TEST(ShortFrameTextTest, ShortensPythonFilesOnly) {
+  ProfileFrame frame;
+  frame.function = "stack";
+  frame.file = "/usr/lib/python3/dist-packages/numpy/core/shape_base.py";
+  frame.line = 449;
+  EXPECT_EQ(ShortFrameText(frame, "/home/u"),
+            "stack (numpy/core/shape_base.py:449)");
+  frame.function = "fe\natures";
+  frame.file = "/home/u/job.py";
+  frame.line = 19;
+  EXPECT_EQ(ShortFrameText(frame, "/home/u"), "fe atures (job.py:19)");
+  frame.kind = FrameKind::kNative;
+  frame.function = "malloc";
+  frame.line = 0;
+  frame.file = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+  EXPECT_EQ(ShortFrameText(frame, "/usr"),
+            "malloc (/usr/lib/x86_64-linux-gnu/libc.so.6)");
+}
+
 TEST(ShortFileNameTest, ShortensWhatItKnows) {
   EXPECT_EQ(ShortFileName("/usr/lib/python3/dist-packages/numpy/core/a.py",
                           "/home/u"),

@@ -13,42 +13,20 @@
 #include "absl/strings/str_format.h"
 #include "core/atomic_file.h"
 #include "core/registry.h"
+#include "reporters/common/code_origin.h"
 #include "reporters/common/sampling_bound.h"
 #include "reporters/common/stack_order.h"
 #include "reporters/common/text.h"
-#include "reporters/common/code_origin.h"
 
 namespace tidemark {
 namespace {
 
 constexpr char kPrefix[] = "tidemark: ";
 constexpr double kMiB = 1024.0 * 1024.0;
+constexpr char kArrow[] = " \u2192 ";  // between a user line and its context
 
-// The frame (an index into profile.frames) that a stack's bytes are credited
-// to, or -1 for a stack with no frames. See FormatTopTable.
-int CreditedFrame(const Profile& profile, const ProfileStack& stack,
-                  std::vector<signed char>* is_user_cache) {
-  int innermost_python = -1;
-  for (int index : stack.frames) {
-    const ProfileFrame* frame = FrameAt(profile, index);
-    if (frame == nullptr || frame->kind != FrameKind::kPython) continue;
-    if (innermost_python < 0) innermost_python = index;
-    // Many stacks share frames: classify each file once.
-    signed char& is_user = (*is_user_cache)[static_cast<size_t>(index)];
-    if (is_user < 0) is_user = IsLibraryFile(frame->file) ? 0 : 1;
-    if (is_user) return index;
-  }
-  if (innermost_python >= 0) return innermost_python;
-  return stack.frames.empty() ? -1 : stack.frames.front();
-}
-
-std::string LineText(const Profile& profile, int frame_index) {
-  if (frame_index < 0) return kNoPythonStack;
-  return FrameText(FrameAt(profile, frame_index));
-}
-
-// One row of the table: a line's bytes summed over its stacks, and their
-// records (the samples its sample-mode bound rests on).
+// One row of the table: a user line's bytes summed over its stacks, and
+// their records (the samples its sample-mode bound rests on).
 struct Line {
   std::string text;
   int64_t bytes = 0;
@@ -57,6 +35,55 @@ struct Line {
 
 bool IsSampled(const Profile& profile) {
   return profile.sample_interval_bytes > 0;
+}
+
+// Rows print bytes to 0.1 MiB; one that would read "0.0" says nothing.
+bool RoundsToNothing(int64_t bytes) {
+  return absl::StrFormat("%.1f", static_cast<double>(bytes) / kMiB) == "0.0";
+}
+
+// Labels of frames, each made once: many stacks share frames.
+class FrameLabels {
+ public:
+  explicit FrameLabels(const Profile& profile)
+      : profile_(profile), labels_(profile.frames.size()) {}
+
+  const std::string& Of(int index) {
+    const ProfileFrame* frame = FrameAt(profile_, index);
+    if (frame == nullptr) return unknown_;
+    std::string& label = labels_[static_cast<size_t>(index)];
+    if (label.empty()) {
+      label = ShortFrameText(*frame, profile_.working_directory);
+    }
+    return label;
+  }
+
+ private:
+  const Profile& profile_;
+  std::vector<std::string> labels_;
+  const std::string unknown_ = kUnknownFrame;
+};
+
+// The row a stack's bytes go to, keyed by its user line (see FormatTopTable),
+// and the label that row shows when this stack is its largest.
+struct Credit {
+  std::string key;
+  std::string label;
+};
+
+Credit CreditOf(const Profile& profile, const ProfileStack& stack,
+                const std::vector<CodeOrigin>& origins, FrameLabels* labels) {
+  const int user_line = UserLinePosition(origins, stack);
+  if (user_line < 0) return {kNoPythonStack, kNoPythonStack};
+  Credit credit;
+  credit.key = labels->Of(stack.frames[static_cast<size_t>(user_line)]);
+  credit.label = credit.key;
+  const int context = ContextPosition(profile, origins, stack, user_line);
+  if (context >= 0) {
+    credit.label += kArrow;
+    credit.label += labels->Of(stack.frames[static_cast<size_t>(context)]);
+  }
+  return credit;
 }
 
 void AppendRow(const Profile& profile, const Line& line, std::string* out) {
@@ -103,31 +130,8 @@ void AppendSamplingNote(const Profile& profile, std::string* out) {
       kPrefix, interval, interval, kBoundSigmas);
 }
 
-}  // namespace
-
-std::string FormatTopTable(const Profile& profile, int rows) {
-  // Total bytes per line, keyed by the line's text so that distinct frame
-  // entries naming the same line are one row.
-  std::vector<Line> lines;
-  std::unordered_map<std::string, size_t> line_of_text;
-  std::vector<signed char> is_user_cache(profile.frames.size(), -1);
-  for (const ProfileStack* stack : StacksByBytes(profile)) {
-    std::string text =
-        LineText(profile, CreditedFrame(profile, *stack, &is_user_cache));
-    auto [entry, inserted] = line_of_text.emplace(text, lines.size());
-    if (inserted) lines.push_back(Line{std::move(text), 0, 0});
-    Line& line = lines[entry->second];
-    line.bytes += stack->bytes;
-    line.samples += stack->allocations;
-  }
-  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
-    return a.bytes != b.bytes ? a.bytes > b.bytes : a.text < b.text;
-  });
-
-  const size_t shown =
-      std::min(lines.size(), static_cast<size_t>(std::max(rows, 0)));
-  // "peak tracked memory 812.4 MiB (exact mode), peak at 3.2 s, at exit";
-  // the out-of-memory report shows what was live when memory ran out.
+// The run's facts, the table's first line, without its ending.
+std::string FactsLine(const Profile& profile) {
   std::string out = absl::StrFormat(
       "%s%s %.1f", kPrefix,
       profile.out_of_memory ? "out of memory: tracked memory live"
@@ -138,22 +142,105 @@ std::string FormatTopTable(const Profile& profile, int rows) {
                           static_cast<double>(PeakBytesBound(profile)) / kMiB);
   }
   absl::StrAppendFormat(&out, " MiB (%s mode)", PrintableText(profile.mode));
+  // When the peak was, against the run's length, so that a report written
+  // at exit does not read as a peak at exit.
   if (profile.peak_seconds >= 0) {
-    absl::StrAppendFormat(&out, ", %s at %.1f s",
-                          profile.out_of_memory ? "ran out" : "peak",
+    absl::StrAppendFormat(&out, " %s %.1f s",
+                          profile.out_of_memory ? "when it ran out at" : "at",
                           profile.peak_seconds);
+    // The run's length is known once it has ended by exiting; a killed
+    // process's profile rendered later would give the time until then.
+    if (profile.has_exit_code &&
+        profile.wall_seconds >= profile.peak_seconds + 0.05) {
+      absl::StrAppendFormat(&out, " of %.1f s", profile.wall_seconds);
+    }
+  }
+  if (profile.rss_hwm_bytes > 0) {
+    absl::StrAppendFormat(&out, "; RSS high-water mark %.1f MiB",
+                          static_cast<double>(profile.rss_hwm_bytes) / kMiB);
+  }
+  // Most tables are the exit report's; any other moment is worth saying.
+  if (!profile.out_of_memory && profile.reason != "exit") {
+    absl::StrAppendFormat(
+        &out, "; report at %s",
+        profile.reason.empty() ? "unknown" : PrintableText(profile.reason));
+  }
+  return out;
+}
+
+// Tracked bytes are what the program asked for; the high-water mark is what
+// it touched. A program that reserves far more than it ever writes (`sort`
+// sizing a buffer to the machine's memory, a large calloc or anonymous mmap
+// left mostly untouched) has a tracked peak well above its RSS, and the
+// table's rows are then reservations, not resident memory. Twice the RSS
+// leaves room for ordinary lag (a freshly allocated numpy array is not
+// resident until written; the interpreter's own pages are resident but not
+// tracked the other way round), and 64 MiB keeps small programs, where a
+// few untouched arenas can double a tiny RSS, quiet.
+constexpr int64_t kReservationSlack = int64_t{64} << 20;
+
+void AppendReservationNote(const Profile& profile, std::string* out) {
+  if (profile.rss_hwm_bytes <= 0 ||
+      profile.peak_bytes <= 2 * profile.rss_hwm_bytes ||
+      profile.peak_bytes - profile.rss_hwm_bytes <= kReservationSlack) {
+    return;
   }
   absl::StrAppendFormat(
-      &out, " at %s; ",
-      profile.reason.empty() ? "unknown" : PrintableText(profile.reason));
-  if (lines.empty()) {
-    out += profile.out_of_memory
-               ? "nothing tracked was live when memory ran out.\n"
-               : "nothing tracked was live at the peak.\n";
+      out,
+      "%sthe tracked peak is %.1f times the RSS high-water mark: most of it "
+      "was reserved (a large malloc, calloc or mmap) but never touched, so "
+      "it never took physical memory\n",
+      kPrefix,
+      static_cast<double>(profile.peak_bytes) /
+          static_cast<double>(profile.rss_hwm_bytes));
+}
+
+}  // namespace
+
+std::string FormatTopTable(const Profile& profile, int rows) {
+  // Total bytes per user line, keyed by the line's text so that distinct
+  // frame entries naming the same line are one row. Stacks come largest
+  // first, so a row's label (its context) is its largest stack's.
+  std::vector<Line> lines;
+  std::unordered_map<std::string, size_t> line_of_key;
+  const std::vector<CodeOrigin> origins = OriginsOfFrames(profile);
+  FrameLabels labels(profile);
+  for (const ProfileStack* stack : StacksByBytes(profile)) {
+    Credit credit = CreditOf(profile, *stack, origins, &labels);
+    auto [entry, inserted] =
+        line_of_key.emplace(std::move(credit.key), lines.size());
+    if (inserted) lines.push_back(Line{std::move(credit.label), 0, 0});
+    Line& line = lines[entry->second];
+    line.bytes += stack->bytes;
+    line.samples += stack->allocations;
+  }
+  std::sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.text < b.text;
+  });
+  // Largest first, so the rows worth printing are a prefix.
+  size_t visible = 0;
+  while (visible < lines.size() && !RoundsToNothing(lines[visible].bytes)) {
+    ++visible;
+  }
+  const size_t shown =
+      std::min(visible, static_cast<size_t>(std::max(rows, 0)));
+
+  std::string out = FactsLine(profile);
+  if (lines.empty() || visible == 0) {
+    if (lines.empty()) {
+      out += profile.out_of_memory
+                 ? "; nothing tracked was live when memory ran out.\n"
+                 : "; nothing tracked was live at the peak.\n";
+    } else {
+      absl::StrAppendFormat(&out, "; all %d line%s round to 0.0 MiB.\n",
+                            lines.size(), lines.size() == 1 ? "" : "s");
+    }
+    AppendReservationNote(profile, &out);
     AppendSamplingNote(profile, &out);
     return out;
   }
-  absl::StrAppendFormat(&out, "top %d line%s:\n", shown, shown == 1 ? "" : "s");
+  absl::StrAppendFormat(&out, "; top %d line%s:\n", shown,
+                        shown == 1 ? "" : "s");
   // In sample mode the ± column is as wide as a row's " ± %6.1f", 9
   // characters ("±" is two bytes: written out, not padded by StrFormat).
   absl::StrAppendFormat(&out, "%s%9s%s %7s  %s\n", kPrefix, "MiB",
@@ -170,12 +257,13 @@ std::string FormatTopTable(const Profile& profile, int rows) {
       rest.samples += lines[i].samples;
     }
   }
-  if (shown < lines.size()) {
+  if (shown < lines.size() && !RoundsToNothing(rest.bytes)) {
     const size_t count = lines.size() - shown;
     rest.text =
         absl::StrFormat("(%d more line%s)", count, count == 1 ? "" : "s");
     AppendRow(profile, rest, &out);
   }
+  AppendReservationNote(profile, &out);
   AppendSamplingNote(profile, &out);
   return out;
 }

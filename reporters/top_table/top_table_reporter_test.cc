@@ -40,7 +40,12 @@ Profile TrainingProfile() {
   Profile profile;
   profile.mode = "exact";
   profile.reason = "exit";
+  profile.working_directory = "/home/u";
   profile.peak_bytes = 1000 * kMiB;
+  profile.peak_seconds = 3.4;
+  profile.wall_seconds = 9.5;
+  profile.has_exit_code = true;
+  profile.rss_hwm_bytes = 1100 * kMiB;
   profile.frames = {
       Frame(FrameKind::kPython, "<module>", "/home/u/train.py", 40),
       Frame(FrameKind::kPython, "load", "/home/u/train.py", 12),
@@ -54,12 +59,12 @@ Profile TrainingProfile() {
   };
   profile.stacks = {
       // numpy's allocation is charged to the user's line that called it,
-      // past the native and library frames.
+      // past the native and library frames, with numpy's function beside.
       Stack({kMalloc, kOnes, kLoad, kModule}, 400 * kMiB),
       // Same user line by another path: the rows add up.
       Stack({kOnes, kLoad, kModule}, 100 * kMiB),
       Stack({kDecode, kParse, kModule}, 250 * kMiB),
-      // Only library frames: the innermost Python frame.
+      // Only library frames: the innermost Python frame, no context.
       Stack({kMalloc, kDecode, kRunModule}, 120 * kMiB),
       // Only a native frame.
       Stack({kMalloc}, 80 * kMiB),
@@ -70,42 +75,156 @@ Profile TrainingProfile() {
 
 TEST(FormatTopTableTest, CreditsEachStackToTheUsersLine) {
   EXPECT_EQ(FormatTopTable(TrainingProfile(), 10),
-            "tidemark: peak tracked memory 1000.0 MiB (exact mode) at exit; "
-            "top 5 lines:\n"
+            "tidemark: peak tracked memory 1000.0 MiB (exact mode) at 3.4 s "
+            "of 9.5 s; RSS high-water mark 1100.0 MiB; top 5 lines:\n"
             "tidemark:       MiB  % peak  line\n"
-            "tidemark:     500.0   50.0%  load (/home/u/train.py:12)\n"
-            "tidemark:     250.0   25.0%  parse (/home/u/train.py:20)\n"
-            "tidemark:     120.0   12.0%  raw_decode "
-            "(/usr/lib/python3.11/json/decoder.py:353)\n"
+            "tidemark:     500.0   50.0%  load (train.py:12) \u2192 ones "
+            "(numpy/core/numeric.py:205)\n"
+            "tidemark:     250.0   25.0%  parse (train.py:20) \u2192 "
+            "raw_decode (json/decoder.py:353)\n"
+            "tidemark:     120.0   12.0%  raw_decode (json/decoder.py:353)\n"
             "tidemark:      80.0    8.0%  malloc (libc.so.6)\n"
             "tidemark:      50.0    5.0%  [no Python stack]\n");
 }
 
+TEST(FormatTopTableTest, ShowsFullPathsWithoutAWorkingDirectory) {
+  Profile profile = TrainingProfile();
+  profile.working_directory.clear();
+  EXPECT_THAT(FormatTopTable(profile, 1),
+              testing::HasSubstr("  load (/home/u/train.py:12) \u2192 ones "
+                                 "(numpy/core/numeric.py:205)\n"));
+}
+
+// The numpy job of testdata/programs/numpy_job.py as Tidemark recorded it
+// (Debian 12's numpy 1.24, Python 3.11): np.stack's 150 MiB is allocated
+// under two generated `<__array_function__ internals>` frames.
+Profile NumpyJobProfile() {
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "exit";
+  profile.working_directory = "/home/u";
+  profile.peak_bytes = 321533415;
+  profile.peak_seconds = 0.247;
+  profile.wall_seconds = 0.91;
+  profile.has_exit_code = true;
+  profile.rss_hwm_bytes = 212914176;
+  const std::string numpy = "/usr/lib/python3/dist-packages/numpy/core/";
+  const std::string internals = "<__array_function__ internals>";
+  const std::string dispatch =
+      "array_function_dispatch.<locals>.decorator.<locals>.public_api";
+  profile.frames = {
+      Frame(FrameKind::kPython, "<module>", "/home/u/job.py", 32),  // 0
+      Frame(FrameKind::kPython, "main", "/home/u/job.py", 26),      // 1
+      Frame(FrameKind::kPython, "features", "/home/u/job.py", 21),  // 2
+      Frame(FrameKind::kPython, dispatch, internals, 200),          // 3
+      Frame(FrameKind::kPython, "stack", numpy + "shape_base.py", 471),
+      Frame(FrameKind::kPython, "load", "/home/u/job.py", 17),  // 5
+      Frame(FrameKind::kPython, "ones", numpy + "numeric.py", 205),
+  };
+  profile.stacks = {
+      Stack({3, 4, 3, 2, 1, 0}, 157286464),
+      Stack({}, 135780816),
+      Stack({6, 5, 1, 0}, 15728832),
+      // 2 KiB: prints as 0.0 MiB, so no row of its own.
+      Stack({1, 0}, 2048),
+  };
+  return profile;
+}
+
+TEST(FormatTopTableTest, GeneratedCodeIsNotTheUsersLine) {
+  EXPECT_EQ(FormatTopTable(NumpyJobProfile(), 10),
+            "tidemark: peak tracked memory 306.6 MiB (exact mode) at 0.2 s "
+            "of 0.9 s; RSS high-water mark 203.1 MiB; top 3 lines:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:     150.0   48.9%  features (job.py:21) \u2192 stack "
+            "(numpy/core/shape_base.py:471)\n"
+            "tidemark:     129.5   42.2%  [no Python stack]\n"
+            "tidemark:      15.0    4.9%  load (job.py:17) \u2192 ones "
+            "(numpy/core/numeric.py:205)\n");
+}
+
+TEST(FormatTopTableTest, ANamedtuplesGeneratedNewIsContextOnly) {
+  // testdata/programs/namedtuple_job.py: 1.5 million tuples made in the
+  // generated __new__, and the list holding them, on one user line.
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "exit";
+  profile.working_directory = "/home/u";
+  profile.peak_bytes = 112721510;
+  profile.frames = {
+      Frame(FrameKind::kPython, "build.<locals>.<listcomp>", "/home/u/job.py",
+            17),
+      Frame(FrameKind::kPython, "<lambda>", "<string>", 1),
+      Frame(FrameKind::kPython, "build", "/home/u/job.py", 17),
+  };
+  profile.stacks = {Stack({1, 0, 2}, 97523712), Stack({0, 2}, 12029600)};
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: peak tracked memory 107.5 MiB (exact mode); top 1 "
+            "line:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:     104.5   97.2%  build.<locals>.<listcomp> "
+            "(job.py:17) \u2192 <lambda> (<string>:1)\n");
+}
+
+TEST(FormatTopTableTest, LeavesOutRowsThatRoundToNothing) {
+  Profile profile = NumpyJobProfile();
+  // 0.05 MiB prints as 0.1 and stays; 0.04 MiB would print as 0.0.
+  profile.frames.push_back(Frame(FrameKind::kPython, "tiny", "/home/u/a.py",
+                                 1));  // 7
+  profile.frames.push_back(Frame(FrameKind::kPython, "small", "/home/u/a.py",
+                                 2));  // 8
+  profile.stacks.push_back(Stack({7}, kMiB * 4 / 100));
+  profile.stacks.push_back(Stack({8}, kMiB * 6 / 100));
+  const std::string table = FormatTopTable(profile, 10);
+  EXPECT_THAT(table, testing::HasSubstr(
+                         "tidemark:       0.1    0.0%  small (a.py:2)\n"));
+  EXPECT_THAT(table, testing::Not(testing::HasSubstr("tiny")));
+  EXPECT_THAT(table, testing::Not(testing::HasSubstr(" 0.0 ")));
+  EXPECT_THAT(table, testing::HasSubstr("; top 4 lines:\n"));
+  // The rest row goes too when it rounds to nothing, and is kept when the
+  // lines it sums do not.
+  EXPECT_THAT(FormatTopTable(profile, 4),
+              testing::Not(testing::HasSubstr("more line")));
+  EXPECT_THAT(
+      FormatTopTable(profile, 3),
+      testing::EndsWith("tidemark:       0.1    0.0%  (3 more lines)\n"));
+  // When every line rounds to nothing, the first line says so.
+  Profile tiny;
+  tiny.mode = "exact";
+  tiny.reason = "exit";
+  tiny.peak_bytes = 3000;
+  tiny.frames = {Frame(FrameKind::kPython, "f", "a.py", 1)};
+  tiny.stacks = {Stack({0}, 2000), Stack({}, 1000)};
+  EXPECT_EQ(FormatTopTable(tiny, 10),
+            "tidemark: peak tracked memory 0.0 MiB (exact mode); all 2 lines "
+            "round to 0.0 MiB.\n");
+}
+
 TEST(FormatTopTableTest, SumsTheLinesLeftOutIntoOneRow) {
   EXPECT_EQ(FormatTopTable(TrainingProfile(), 2),
-            "tidemark: peak tracked memory 1000.0 MiB (exact mode) at exit; "
-            "top 2 lines:\n"
+            "tidemark: peak tracked memory 1000.0 MiB (exact mode) at 3.4 s "
+            "of 9.5 s; RSS high-water mark 1100.0 MiB; top 2 lines:\n"
             "tidemark:       MiB  % peak  line\n"
-            "tidemark:     500.0   50.0%  load (/home/u/train.py:12)\n"
-            "tidemark:     250.0   25.0%  parse (/home/u/train.py:20)\n"
+            "tidemark:     500.0   50.0%  load (train.py:12) \u2192 ones "
+            "(numpy/core/numeric.py:205)\n"
+            "tidemark:     250.0   25.0%  parse (train.py:20) \u2192 "
+            "raw_decode (json/decoder.py:353)\n"
             "tidemark:     250.0   25.0%  (3 more lines)\n");
   EXPECT_THAT(FormatTopTable(TrainingProfile(), 1),
-              StartsWith("tidemark: peak tracked memory 1000.0 MiB (exact "
-                         "mode) at exit; top 1 line:\n"));
+              testing::HasSubstr("; top 1 line:\n"));
   EXPECT_THAT(FormatTopTable(TrainingProfile(), 4),
               testing::EndsWith("  (1 more line)\n"));
 }
 
 TEST(FormatTopTableTest, RoundsToOneDecimal) {
   Profile profile;
-  profile.mode = "sample";
-  profile.reason = "signal";
+  profile.mode = "exact";
+  profile.reason = "exit";
   profile.peak_bytes = 3 * kMiB;
   profile.frames = {Frame(FrameKind::kPython, "f", "a.py", 1)};
   profile.stacks = {Stack({0}, kMiB * 196 / 100)};  // 1.96 MiB, 65.33%
   EXPECT_EQ(FormatTopTable(profile, 10),
-            "tidemark: peak tracked memory 3.0 MiB (sample mode) at signal; "
-            "top 1 line:\n"
+            "tidemark: peak tracked memory 3.0 MiB (exact mode); top 1 line:\n"
             "tidemark:       MiB  % peak  line\n"
             "tidemark:       2.0   65.3%  f (a.py:1)\n");
 }
@@ -115,29 +234,72 @@ TEST(FormatTopTableTest, SaysSoWhenNothingWasLive) {
   profile.mode = "exact";
   profile.reason = "exit";
   EXPECT_EQ(FormatTopTable(profile, 10),
-            "tidemark: peak tracked memory 0.0 MiB (exact mode) at exit; "
-            "nothing tracked was live at the peak.\n");
+            "tidemark: peak tracked memory 0.0 MiB (exact mode); nothing "
+            "tracked was live at the peak.\n");
 }
 
 TEST(FormatTopTableTest, SaysWhenThePeakWasAndWhenMemoryRanOut) {
   Profile profile;
   profile.mode = "exact";
-  profile.reason = "killed";
+  profile.reason = "SIGTERM";
   profile.peak_bytes = 3 * kMiB;
-  profile.peak_seconds = 3.25;
+  profile.peak_seconds = 3.4;
+  // A report made while the program runs: its length is not known.
+  profile.wall_seconds = 7.5;
   EXPECT_EQ(FormatTopTable(profile, 10),
-            "tidemark: peak tracked memory 3.0 MiB (exact mode), peak at 3.2 "
-            "s at killed; nothing tracked was live at the peak.\n");
+            "tidemark: peak tracked memory 3.0 MiB (exact mode) at 3.4 s; "
+            "report at SIGTERM; nothing tracked was live at the peak.\n");
   profile.out_of_memory = true;
   profile.reason = "out-of-memory";
   profile.peak_seconds = 5;
+  profile.wall_seconds = 5;
+  profile.rss_hwm_bytes = 4 * kMiB;
   profile.frames = {Frame(FrameKind::kPython, "f", "a.py", 1)};
   profile.stacks = {Stack({0}, 3 * kMiB)};
   EXPECT_EQ(FormatTopTable(profile, 10),
             "tidemark: out of memory: tracked memory live 3.0 MiB (exact "
-            "mode), ran out at 5.0 s at out-of-memory; top 1 line:\n"
+            "mode) when it ran out at 5.0 s; RSS high-water mark 4.0 MiB; "
+            "top 1 line:\n"
             "tidemark:       MiB  % peak  line\n"
             "tidemark:       3.0  100.0%  f (a.py:1)\n");
+}
+
+TEST(FormatTopTableTest, SaysWhenThePeakWasMostlyUntouchedReservations) {
+  // `sort` on a CSV: a 7 GiB buffer sized to the machine, 235 MiB touched.
+  Profile profile;
+  profile.mode = "exact";
+  profile.reason = "exit";
+  profile.peak_bytes = int64_t{7} << 30;
+  profile.rss_hwm_bytes = 235 * kMiB;
+  profile.frames = {Frame(FrameKind::kNative, "main", "/usr/bin/sort", 0)};
+  profile.stacks = {Stack({0}, profile.peak_bytes)};
+  EXPECT_EQ(FormatTopTable(profile, 10),
+            "tidemark: peak tracked memory 7168.0 MiB (exact mode); RSS "
+            "high-water mark 235.0 MiB; top 1 line:\n"
+            "tidemark:       MiB  % peak  line\n"
+            "tidemark:    7168.0  100.0%  main (/usr/bin/sort)\n"
+            "tidemark: the tracked peak is 30.5 times the RSS high-water "
+            "mark: most of it was reserved (a large malloc, calloc or mmap) "
+            "but never touched, so it never took physical memory\n");
+  // Both conditions are needed: more than twice the RSS ...
+  profile.stacks[0].bytes = profile.peak_bytes = 470 * kMiB;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              testing::Not(testing::HasSubstr("never touched")));
+  profile.stacks[0].bytes = profile.peak_bytes = 471 * kMiB;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              testing::HasSubstr("2.0 times the RSS high-water mark"));
+  // ... and more than 64 MiB above it: a small program's untouched arenas
+  // are no news.
+  profile.rss_hwm_bytes = 40 * kMiB;
+  profile.stacks[0].bytes = profile.peak_bytes = 104 * kMiB;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              testing::Not(testing::HasSubstr("never touched")));
+  profile.stacks[0].bytes = profile.peak_bytes = 105 * kMiB;
+  EXPECT_THAT(FormatTopTable(profile, 10), testing::HasSubstr("never touched"));
+  // An unknown RSS (0) says nothing.
+  profile.rss_hwm_bytes = 0;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              testing::Not(testing::HasSubstr("never touched")));
 }
 
 TEST(FormatTopTableTest, EveryLineStartsWithThePrefix) {
@@ -176,14 +338,15 @@ TEST(FormatTopTableTest, SampleModePrintsEachEstimatesBound) {
   // The total: 827 samples, 4 (2 + sqrt 831) = 123.3 MiB.
   EXPECT_EQ(FormatTopTable(SampledTrainingProfile(), 10),
             "tidemark: peak tracked memory 1000.0 \u00b1 123.3 MiB (sample "
-            "mode) at exit; top 5 lines:\n"
+            "mode) at 3.4 s of 9.5 s; RSS high-water mark 1100.0 MiB; top 5 "
+            "lines:\n"
             "tidemark:       MiB   \u00b1 4 sd  % peak  line\n"
-            "tidemark:     500.0 \u00b1   88.0   50.0%  load "
-            "(/home/u/train.py:12)\n"
-            "tidemark:     250.0 \u00b1   64.0   25.0%  parse "
-            "(/home/u/train.py:20)\n"
+            "tidemark:     500.0 \u00b1   88.0   50.0%  load (train.py:12) "
+            "\u2192 ones (numpy/core/numeric.py:205)\n"
+            "tidemark:     250.0 \u00b1   64.0   25.0%  parse (train.py:20) "
+            "\u2192 raw_decode (json/decoder.py:353)\n"
             "tidemark:     120.0 \u00b1   52.0   12.0%  raw_decode "
-            "(/usr/lib/python3.11/json/decoder.py:353)\n"
+            "(json/decoder.py:353)\n"
             "tidemark:      80.0 \u00b1   44.0    8.0%  malloc (libc.so.6)\n"
             "tidemark:      50.0 \u00b1   36.0    5.0%  [no Python stack]\n"
             "tidemark: estimates from sampling every ~1 MiB allocated (blocks "
@@ -194,12 +357,13 @@ TEST(FormatTopTableTest, TheRestRowsBoundIsOfItsSummedSamples) {
   // 117 + 77 + 45 samples: 4 (2 + sqrt 243) = 70.35 MiB, not 52 + 44 + 36.
   EXPECT_EQ(FormatTopTable(SampledTrainingProfile(), 2),
             "tidemark: peak tracked memory 1000.0 \u00b1 123.3 MiB (sample "
-            "mode) at exit; top 2 lines:\n"
+            "mode) at 3.4 s of 9.5 s; RSS high-water mark 1100.0 MiB; top 2 "
+            "lines:\n"
             "tidemark:       MiB   \u00b1 4 sd  % peak  line\n"
-            "tidemark:     500.0 \u00b1   88.0   50.0%  load "
-            "(/home/u/train.py:12)\n"
-            "tidemark:     250.0 \u00b1   64.0   25.0%  parse "
-            "(/home/u/train.py:20)\n"
+            "tidemark:     500.0 \u00b1   88.0   50.0%  load (train.py:12) "
+            "\u2192 ones (numpy/core/numeric.py:205)\n"
+            "tidemark:     250.0 \u00b1   64.0   25.0%  parse (train.py:20) "
+            "\u2192 raw_decode (json/decoder.py:353)\n"
             "tidemark:     250.0 \u00b1   70.4   25.0%  (3 more lines)\n"
             "tidemark: estimates from sampling every ~1 MiB allocated (blocks "
             "of 1 MiB or more exactly); \u00b1 is 4 standard deviations\n");
@@ -257,8 +421,8 @@ TEST(FormatTopTableTest, TheNoteSpellsTheInterval) {
   profile.sample_interval_bytes = 256 << 10;
   // Nothing seen still leaves 16 R = 4 MiB unaccounted for.
   EXPECT_EQ(FormatTopTable(profile, 10),
-            "tidemark: peak tracked memory 0.0 \u00b1 4.0 MiB (sample mode) "
-            "at exit; nothing tracked was live at the peak.\n"
+            "tidemark: peak tracked memory 0.0 \u00b1 4.0 MiB (sample mode); "
+            "nothing tracked was live at the peak.\n"
             "tidemark: estimates from sampling every ~256 KiB allocated "
             "(blocks of 256 KiB or more exactly); \u00b1 is 4 standard "
             "deviations\n");
