@@ -39,20 +39,35 @@ std::string SmallerLabel(int count) {
 
 }  // namespace
 
+bool IsImportMachinery(const ProfileFrame& frame) {
+  return frame.kind == FrameKind::kPython &&
+         frame.file.rfind("<frozen importlib._bootstrap", 0) == 0;
+}
+
 FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
   std::vector<std::string> texts = {kNoPythonStack, kUnknownFrame};
+  std::vector<std::string> short_texts = texts;
   std::vector<std::string> files = {"", ""};
+  std::vector<CodeOrigin> origins = {CodeOrigin::kUser, CodeOrigin::kUser};
+  // A frame's text id, or kHidden for a frame left out of the paths.
+  constexpr int kHidden = -1;
   std::vector<int> frame_text;
   frame_text.reserve(profile.frames.size());
   {
     std::unordered_map<std::string, int> text_ids;
     for (const ProfileFrame& frame : profile.frames) {
+      if (IsImportMachinery(frame)) {
+        frame_text.push_back(kHidden);
+        continue;
+      }
       std::string text = FrameText(&frame);
       auto [it, inserted] =
           text_ids.try_emplace(text, static_cast<int>(texts.size()));
       if (inserted) {
         texts.push_back(std::move(text));
+        short_texts.push_back(ShortFrameText(frame, profile.working_directory));
         files.push_back(frame.file);
+        origins.push_back(OriginOfFrame(frame));
       }
       frame_text.push_back(it->second);
     }
@@ -75,6 +90,7 @@ FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
     }
     return it->second;
   };
+  FlameTree tree;
   for (const ProfileStack& stack : profile.stacks) {
     if (stack.bytes <= 0) continue;
     full[0].bytes += stack.bytes;
@@ -90,12 +106,15 @@ FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
           index >= 0 && static_cast<size_t>(index) < frame_text.size()
               ? frame_text[static_cast<size_t>(index)]
               : kBadFrameText;
+      if (text == kHidden) {
+        ++tree.hidden_frames;
+        continue;
+      }
       node = child(node, text);
       full[static_cast<size_t>(node)].bytes += stack.bytes;
     }
   }
 
-  FlameTree tree;
   if (full[0].bytes <= 0) return tree;
   std::vector<std::vector<int>> children(full.size());
   for (size_t i = 1; i < full.size(); ++i) {
@@ -115,6 +134,7 @@ FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
     if (item.full < 0) {
       node.kind = FlameNode::Kind::kSmaller;
       node.label = SmallerLabel(item.count);
+      node.short_label = node.label;
       node.bytes = item.bytes;
       node.depth = tree.nodes[static_cast<size_t>(item.parent)].depth + 1;
     } else {
@@ -124,12 +144,16 @@ FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
       if (item.full == 0) {
         node.kind = FlameNode::Kind::kRoot;
         node.label = "all";
+        node.short_label = node.label;
       } else if (source.text == kNoPythonText) {
         node.kind = FlameNode::Kind::kNoPythonStack;
         node.label = kNoPythonStack;
+        node.short_label = node.label;
       } else {
         node.label = texts[static_cast<size_t>(source.text)];
+        node.short_label = short_texts[static_cast<size_t>(source.text)];
         node.file = files[static_cast<size_t>(source.text)];
+        node.origin = origins[static_cast<size_t>(source.text)];
       }
     }
     tree.max_depth = std::max(tree.max_depth, node.depth);

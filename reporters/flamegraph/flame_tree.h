@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/profile.h"
+#include "reporters/common/code_origin.h"
 
 namespace tidemark {
 
@@ -21,6 +22,12 @@ struct FlameNode {
   // Printable text (PrintableText of FormatFrame, "???" for a bad frame
   // index); "all", kNoPythonStack or "[N smaller frames]" for the others.
   std::string label;
+  // `label` as the box shows it: the file shortened (ShortFrameText, with
+  // the profile's working directory); the same as `label` for the others.
+  std::string short_label;
+  // Whose code the frame is (kUser for the kinds that are not frames; they
+  // are coloured by kind).
+  CodeOrigin origin = CodeOrigin::kUser;
   // What the box's colour is derived from: the frame's file (for a native
   // frame, its object). Empty for the kinds that are not frames.
   std::string file;
@@ -33,11 +40,18 @@ struct FlameNode {
   std::vector<int> children;  // indices into FlameTree::nodes, left to right
 };
 
+// importlib's own frames (`<frozen importlib._bootstrap>`,
+// `<frozen importlib._bootstrap_external>`): the machinery between one
+// module's `<module>` frame and the next. Six of them per nested import
+// make a picture of import-time memory mostly plumbing, and rows deep.
+bool IsImportMachinery(const ProfileFrame& frame);
+
 struct FlameTree {
   // Pre-order (a parent before its children, children left to right);
   // nodes[0] is the root. Empty when no stack has bytes > 0.
   std::vector<FlameNode> nodes;
-  int max_depth = 0;  // of any node kept
+  int max_depth = 0;          // of any node kept
+  int64_t hidden_frames = 0;  // frame visits left out (IsImportMachinery)
 };
 
 // The profile's stacks (bytes > 0) merged into one call tree, root first:
@@ -46,6 +60,10 @@ struct FlameTree {
 // one box, as in the folded output). Stacks with no frames become one
 // kNoPythonStack child of the root. Children are ordered largest first,
 // ties by label, so the drawing does not depend on profile order.
+//
+// Frames for which IsImportMachinery holds are left out of the paths (the
+// modules that import one another stay, each below its importer), counted
+// in `hidden_frames`.
 //
 // Nodes smaller than `min_bytes` are not kept: a large tree would otherwise
 // become a multi-megabyte file of boxes too thin to see. Each parent's

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,8 @@ constexpr double kMiB = 1024.0 * 1024.0;
 constexpr int kBoxHeight = kFlameGraphRowHeight - 1;  // a 1px gap per row
 constexpr int kTitleY = 24;
 constexpr int kSubtitleY = 44;
-constexpr int kFirstRowY = 56;
+constexpr int kLegendY = 62;
+constexpr int kFirstRowY = 72;
 constexpr int kTextInset = 3;      // label x from the box's left edge
 constexpr int kTextBaseline = 11;  // label y from the box's top
 constexpr int kTitleFontSize = 16;
@@ -39,7 +41,7 @@ constexpr char kEmDash[] = "\xE2\x80\x94";    // U+2014
 // The zoom script: at most a few dozen lines, so the SVG stays one file that
 // any browser opens. Boxes remember their original geometry, so zooming in
 // and out never accumulates rounding. Labels are refitted the way
-// FitLabel() does it; the full label is the tooltip up to its last " — ".
+// FitLabel() does it, from the box's whole short label.
 constexpr char kZoomScript[] = R"JS((function () {
   var boxes = Array.prototype.slice.call(document.querySelectorAll('g.f'));
   function fit(full, w) {
@@ -48,16 +50,18 @@ constexpr char kZoomScript[] = R"JS((function () {
     return n < MIN_CHARS ? '' : chars.slice(0, n - 1).join('') + '\u2026';
   }
   function place(g, x, w) {
-    var r = g.querySelector('rect'), t = g.querySelector('text');
+    var r = g.querySelector('rect'), t = g.querySelector('text:not(.s)'),
+        s = g.querySelector('text.s');
     if (!t) {
       t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
       t.setAttribute('y', g.y0 + BASELINE);
-      g.appendChild(t);
+      g.insertBefore(t, s);
     }
     r.setAttribute('x', x.toFixed(2));
     r.setAttribute('width', w.toFixed(2));
     t.setAttribute('x', (x + INSET).toFixed(2));
     t.textContent = fit(g.full, w);
+    if (s) s.setAttribute('x', (x + INSET).toFixed(2));
   }
   function zoom(z) {
     var root = z === boxes[0], scale = root ? 1 : (W - 2 * PAD) / z.w0;
@@ -75,11 +79,13 @@ constexpr char kZoomScript[] = R"JS((function () {
     });
   }
   boxes.forEach(function (g) {
-    var r = g.querySelector('rect'), t = g.querySelector('title').textContent;
+    var r = g.querySelector('rect'), s = g.querySelector('text.s');
     g.x0 = +r.getAttribute('x');
     g.w0 = +r.getAttribute('width');
     g.y0 = +r.getAttribute('y');
-    g.full = t.slice(0, t.lastIndexOf(' \u2014 '));
+    // The label as shown: whole in the search text when there is one,
+    // else in the visible text, which then was not cut.
+    g.full = (s || g.querySelector('text')).textContent;
     g.addEventListener('click', function () { zoom(g); });
   });
 })();
@@ -139,12 +145,15 @@ std::string_view FitLabel(std::string_view label, int max_chars,
   return label;
 }
 
+// `*cut` (when given) says whether the label lost characters.
 void AppendFitted(std::string_view label, double width, double char_width,
-                  std::string* out) {
+                  std::string* out, bool* cut = nullptr) {
   bool truncated;
-  AppendEscaped(
-      FitLabel(label, static_cast<int>(width / char_width), &truncated), out);
+  const std::string_view kept =
+      FitLabel(label, static_cast<int>(width / char_width), &truncated);
+  AppendEscaped(kept, out);
   if (truncated) *out += kEllipsis;
+  if (cut != nullptr) *cut = kept.size() < label.size();
 }
 
 // Mixes every byte of the file name into every colour channel (FNV-1a, then
@@ -163,6 +172,14 @@ uint32_t HashFile(std::string_view file) {
   return h;
 }
 
+// A colour in [low, low + span) per channel, varied by the file's hash so
+// that every frame of one file has the same colour in every report.
+std::string Shade(uint32_t h, const int low[3], const int span[3]) {
+  return absl::StrFormat("#%02x%02x%02x", low[0] + h % span[0],
+                         low[1] + (h >> 8) % span[1],
+                         low[2] + (h >> 16) % span[2]);
+}
+
 std::string BoxColor(const FlameNode& node) {
   switch (node.kind) {
     case FlameNode::Kind::kRoot:
@@ -174,12 +191,57 @@ std::string BoxColor(const FlameNode& node) {
     case FlameNode::Kind::kFrame:
       break;
   }
+  const uint32_t h = HashFile(node.file);
+  // The user's code is warm and everything else cool, so the eye finds the
+  // lines a person can change: packages blue, the standard library teal,
+  // generated and frozen code lavender, native code grey.
+  static constexpr int kLibraryLow[3] = {60, 120, 205},
+                       kLibrarySpan[3] = {40, 50, 51};
+  static constexpr int kStandardLow[3] = {70, 175, 160},
+                       kStandardSpan[3] = {40, 40, 40};
+  static constexpr int kGeneratedLow[3] = {175, 160, 225},
+                       kGeneratedSpan[3] = {25, 25, 31};
+  static constexpr int kNativeLow[3] = {165, 160, 150},
+                       kNativeSpan[3] = {20, 20, 20};
+  switch (node.origin) {
+    case CodeOrigin::kLibrary:
+      return Shade(h, kLibraryLow, kLibrarySpan);
+    case CodeOrigin::kStandardLibrary:
+      return Shade(h, kStandardLow, kStandardSpan);
+    case CodeOrigin::kGenerated:
+    case CodeOrigin::kFrozen:
+      return Shade(h, kGeneratedLow, kGeneratedSpan);
+    case CodeOrigin::kNative:
+      return Shade(h, kNativeLow, kNativeSpan);
+    case CodeOrigin::kUser:
+      break;
+  }
   // Warm: red high, green below it (red through orange to a deep yellow),
   // little blue.
-  const uint32_t h = HashFile(node.file);
   const uint32_t red = 205 + h % 51;
   const uint32_t green = 60 + (h >> 8) % (red - 75);
   return absl::StrFormat("#%02x%02x%02x", red, green, 20 + (h >> 16) % 50);
+}
+
+// The legend under the subtitle: one swatch per colour family.
+void AppendLegend(std::string* out) {
+  static constexpr struct {
+    const char* color;
+    const char* name;
+  } kEntries[] = {
+      {"#eb7a30", "your code"},        {"#5a9be6", "packages"},
+      {"#5ac3b4", "standard library"}, {"#bcaaf0", "generated or frozen"},
+      {"#afaaa0", "native"},           {"#b4b4b4", "no Python stack"}};
+  int x = kFlameGraphPadding;
+  for (const auto& entry : kEntries) {
+    absl::StrAppendFormat(out,
+                          "<rect x=\"%d\" y=\"%d\" width=\"10\" "
+                          "height=\"10\" fill=\"%s\"/><text x=\"%d\" "
+                          "y=\"%d\">%s</text>\n",
+                          x, kLegendY - 9, entry.color, x + 14, kLegendY,
+                          entry.name);
+    x += 14 + static_cast<int>(std::strlen(entry.name) * kCharWidth) + 16;
+  }
 }
 
 // Hundredths of a unit, printed exactly: a box's right edge is the next
@@ -238,7 +300,8 @@ std::string RenderFlameGraph(const Profile& profile) {
   out +=
       "</title>\n"
       "<style>g.f{cursor:pointer}g.f:hover rect{stroke:#000;"
-      "stroke-width:.5}rect{stroke:#fffdf8;stroke-width:.3}</style>\n";
+      "stroke-width:.5}rect{stroke:#fffdf8;stroke-width:.3}"
+      "text.s{fill-opacity:0;pointer-events:none}</style>\n";
   absl::StrAppendFormat(
       &out, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fffdf8\"/>\n");
 
@@ -260,12 +323,14 @@ std::string RenderFlameGraph(const Profile& profile) {
                   ? ": nothing tracked was live at the peak."
                   : "; hover for sizes, click a box to zoom in, \"all\" to "
                     "zoom out.";
+  if (tree.hidden_frames > 0) subtitle += " importlib frames are hidden.";
   absl::StrAppendFormat(&out,
                         "<text x=\"%d\" y=\"%d\" fill=\"#555\" "
                         "text-anchor=\"middle\">",
                         kFlameGraphWidth / 2, kSubtitleY);
   AppendFitted(subtitle, drawable, kCharWidth, &out);
   out += "</text>\n";
+  if (!tree.nodes.empty()) AppendLegend(&out);
 
   const double pixels_per_byte =
       scale > 0 ? drawable / static_cast<double>(scale) : 0;
@@ -290,13 +355,25 @@ std::string RenderFlameGraph(const Profile& profile) {
                           BoxColor(node));
     const double text_width =
         static_cast<double>(width) / 100.0 - 2 * kTextInset;
-    // Boxes too narrow for a label get no <text> at all (most of a big
-    // graph): the script adds one if zooming makes room.
+    // The visible label, cut to fit; boxes too narrow for one get none (the
+    // script adds one if zooming makes room).
+    bool cut = true;
     if (text_width >= kMinLabelChars * kCharWidth) {
       out += "<text x=\"";
       AppendCoordinate(left + int64_t{kTextInset} * 100, &out);
       absl::StrAppendFormat(&out, "\" y=\"%d\">", y + kTextBaseline);
-      AppendFitted(node.label, text_width, kCharWidth, &out);
+      AppendFitted(node.short_label, text_width, kCharWidth, &out, &cut);
+      out += "</text>";
+    }
+    // A browser's find (Ctrl-F) searches the text it lays out, never a
+    // <title>: a box whose label is cut or missing also carries the whole
+    // label, laid out but transparent (class "s", no pointer events, so it
+    // neither shows nor takes clicks meant for the boxes it overhangs).
+    if (cut) {
+      out += "<text class=\"s\" x=\"";
+      AppendCoordinate(left + int64_t{kTextInset} * 100, &out);
+      absl::StrAppendFormat(&out, "\" y=\"%d\">", y + kTextBaseline);
+      AppendEscaped(node.short_label, &out);
       out += "</text>";
     }
     out += "</g>\n";

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -92,15 +93,25 @@ struct Box {
   int row = 0;
   std::string fill;
   bool has_text = false;
-  std::string text;
+  std::string text;  // the visible label
+  bool has_search = false;
+  std::string search;  // the transparent whole label, for the browser's find
+  double text_x = -1;
+  double search_x = -1;
+
+  // The label the box stands for, whole: what find must match.
+  const std::string& whole() const { return has_search ? search : text; }
 };
+
+constexpr int kFirstRowY = 72;
 
 // The boxes of an SVG, read from its text: the reporter writes one per line.
 std::vector<Box> ParseBoxes(const std::string& svg) {
   static const std::regex kBox(
       "<g class=\"f\"><title>([^<]*)</title><rect x=\"([0-9.]+)\" "
       "y=\"([0-9]+)\" width=\"([0-9.]+)\" height=\"15\" "
-      "fill=\"(#[0-9a-f]{6})\"/>(<text x=\"[0-9.]+\" y=\"[0-9]+\">([^<]*)"
+      "fill=\"(#[0-9a-f]{6})\"/>(<text x=\"([0-9.]+)\" y=\"[0-9]+\">([^<]*)"
+      "</text>)?(<text class=\"s\" x=\"([0-9.]+)\" y=\"[0-9]+\">([^<]*)"
       "</text>)?</g>");
   std::vector<Box> boxes;
   std::istringstream lines(svg);
@@ -115,11 +126,15 @@ std::vector<Box> ParseBoxes(const std::string& svg) {
     box.label = box.tooltip.substr(
         0, box.tooltip.rfind(std::string(" ") + kEmDash + " "));
     box.x = std::stod(m[2]);
-    box.row = (std::stoi(m[3]) - 56) / kFlameGraphRowHeight;
+    box.row = (std::stoi(m[3]) - kFirstRowY) / kFlameGraphRowHeight;
     box.width = std::stod(m[4]);
     box.fill = m[5];
     box.has_text = m[6].matched;
-    box.text = Unescape(m[7]);
+    if (box.has_text) box.text_x = std::stod(m[7]);
+    box.text = Unescape(m[8]);
+    box.has_search = m[9].matched;
+    if (box.has_search) box.search_x = std::stod(m[10]);
+    box.search = Unescape(m[11]);
     boxes.push_back(box);
   }
   return boxes;
@@ -227,10 +242,12 @@ TEST(RenderFlameGraphTest, EscapesEveryNameAndStaysWellFormedXml) {
       PythonFrame("<lambda>", "bad\xFF\xFE.py", 3),
       PythonFrame("]]></script><script>alert(1)</script>", "x.py", 4),
       PythonFrame("nonchar\xEF\xBF\xBF", "y.py", 5),
+      PythonFrame("semi;colon\nnew<script>", "dir;x\ny\".py", 6),
   };
   profile.stacks = {Stack({1, 0}, 3 * kMiB), Stack({2, 0}, 2 * kMiB),
-                    Stack({3, 0}, 2 * kMiB), Stack({4}, 1 * kMiB)};
-  profile.peak_bytes = 8 * kMiB;
+                    Stack({3, 0}, 2 * kMiB), Stack({4}, 1 * kMiB),
+                    Stack({5, 0}, 1 * kMiB)};
+  profile.peak_bytes = 9 * kMiB;
   const std::string svg = RenderFlameGraph(profile);
 
   const std::vector<Box> boxes = ParseBoxes(svg);
@@ -242,7 +259,18 @@ TEST(RenderFlameGraphTest, EscapesEveryNameAndStaysWellFormedXml) {
                                   "<lambda> (bad\xEF\xBF\xBD\xEF\xBF\xBD.py:3)",
                                   "]]></script><script>alert(1)</script> "
                                   "(x.py:4)",
+                                  "semi;colon new<script> (dir;x y\".py:6)",
                                   "nonchar\xEF\xBF\xBD (y.py:5)"));
+  // The text a box carries, visible or for find, is the same name: one line,
+  // escaped, `;` kept.
+  for (const Box& box : boxes) {
+    EXPECT_EQ(box.whole().find('\n'), std::string::npos) << box.label;
+    if (box.label.rfind("semi", 0) == 0) {
+      EXPECT_EQ(box.whole(), box.label);
+    }
+  }
+  EXPECT_THAT(svg, HasSubstr("semi;colon new&lt;script&gt; (dir;x "
+                             "y&quot;.py:6)"));
   EXPECT_THAT(svg, HasSubstr("&lt;module&gt; (&lt;string&gt;:1)"));
   EXPECT_THAT(svg, HasSubstr("&lt;listcomp&gt; (a&amp;b&quot;c&apos;d.py:2)"));
   // Exactly one script element and one CDATA end: names cannot add one.
@@ -259,6 +287,9 @@ TEST(RenderFlameGraphTest, EscapesEveryNameAndStaysWellFormedXml) {
                              "ns = '{http://www.w3.org/2000/svg}'\n"
                              "for g in root.iter(ns + 'g'):\n"
                              "    t = g.find(ns + 'title').text\n"
+                             "    texts = [x.text for x in g.iter(ns + "
+                             "'text')]\n"
+                             "    assert texts, t\n"
                              "    print(t[:t.rindex(' \\u2014 ')])\n",
                              &output))
       << output;
@@ -266,6 +297,7 @@ TEST(RenderFlameGraphTest, EscapesEveryNameAndStaysWellFormedXml) {
             "all\n<module> (<string>:1)\n<listcomp> (a&b\"c'd.py:2)\n"
             "<lambda> (bad\xEF\xBF\xBD\xEF\xBF\xBD.py:3)\n"
             "]]></script><script>alert(1)</script> (x.py:4)\n"
+            "semi;colon new<script> (dir;x y\".py:6)\n"
             "nonchar\xEF\xBF\xBD (y.py:5)\n");
 }
 
@@ -286,9 +318,18 @@ TEST(RenderFlameGraphTest, CutsLabelsToFitTheirBoxes) {
   ASSERT_TRUE(cut.has_text);
   EXPECT_EQ(cut.text, "load_every_tra\xE2\x80\xA6");  // 15 characters
   EXPECT_EQ(CodePoints(cut.text), static_cast<int>((118 - 6) / kCharWidth));
-  // 2 MiB is 11.8 px: no room for three letters and an ellipsis.
+  // The whole label stays in the box, for the browser's find.
+  ASSERT_TRUE(cut.has_search);
+  EXPECT_EQ(cut.search, long_name + " (/home/u/project/data.py:99)");
+  EXPECT_EQ(cut.search_x, cut.text_x);
+  // 2 MiB is 11.8 px: no room for three letters and an ellipsis, but find
+  // still finds it.
   EXPECT_DOUBLE_EQ(boxes[2].width, 11.8);
   EXPECT_FALSE(boxes[2].has_text);
+  EXPECT_EQ(boxes[2].search, "tiny (t.py:1)");
+  EXPECT_DOUBLE_EQ(boxes[2].search_x, boxes[2].x + 3);
+  // Labels that fit need no second copy.
+  EXPECT_FALSE(boxes[0].has_search);
 }
 
 TEST(RenderFlameGraphTest, KeepsWholeLabelsThatFit) {
@@ -298,15 +339,15 @@ TEST(RenderFlameGraphTest, KeepsWholeLabelsThatFit) {
   for (const Box& box : boxes) texts.push_back(box.text);
   // 147.5 px holds 19 characters: "[no Python stack]" fits, the list
   // comprehension's frame does not.
-  EXPECT_THAT(texts, ElementsAre("all", "<module> (train.py:30)",
-                                 "main (train.py:23)", "load (train.py:7)",
-                                 "ones (/usr/lib/python3/numpy/core/"
-                                 "numeric.py:5)",
-                                 "<listcomp> (train.\xE2\x80\xA6",
-                                 "[no Python stack]"));
+  // Installed files are shown from their package: "ones" keeps its line.
+  EXPECT_THAT(
+      texts,
+      ElementsAre("all", "<module> (train.py:30)", "main (train.py:23)",
+                  "load (train.py:7)", "ones (numpy/core/numeric.py:5)",
+                  "<listcomp> (train.\xE2\x80\xA6", "[no Python stack]"));
 }
 
-TEST(RenderFlameGraphTest, ColoursFollowTheFileInAWarmPalette) {
+TEST(RenderFlameGraphTest, ColoursFollowTheFileUserCodeWarm) {
   const std::vector<Box> boxes = ParseBoxes(RenderFlameGraph(ExampleProfile()));
   std::map<std::string, std::string> fill_of;
   for (const Box& box : boxes) fill_of[box.label] = box.fill;
@@ -317,24 +358,160 @@ TEST(RenderFlameGraphTest, ColoursFollowTheFileInAWarmPalette) {
             fill_of["ones (/usr/lib/python3/numpy/core/numeric.py:5)"]);
   EXPECT_EQ(fill_of["[no Python stack]"], "#b4b4b4");
 
-  // Deterministic across renders, and warm: much red, some green, little
-  // blue.
+  // Deterministic across renders, and the user's files warm (much red, some
+  // green, little blue), the synthetic profile's standard-library file
+  // cool (teal).
   const Profile synthetic = MakeSyntheticProfile(300, 8);
   const std::vector<Box> many = ParseBoxes(RenderFlameGraph(synthetic));
   EXPECT_EQ(RenderFlameGraph(synthetic), RenderFlameGraph(synthetic));
   std::set<std::string> fills;
+  int library_boxes = 0;
   for (const Box& box : many) {
     if (box.label == "all" || box.label.front() == '[') continue;
     fills.insert(box.fill);
     const int r = std::stoi(box.fill.substr(1, 2), nullptr, 16);
     const int g = std::stoi(box.fill.substr(3, 2), nullptr, 16);
     const int b = std::stoi(box.fill.substr(5, 2), nullptr, 16);
+    if (box.label.find("/lib/python3.11/") != std::string::npos) {
+      ++library_boxes;
+      EXPECT_LT(r, 110) << box.label << " " << box.fill;
+      EXPECT_GT(g, r + 50) << box.label << " " << box.fill;
+      EXPECT_GT(b, r + 40) << box.label << " " << box.fill;
+      continue;
+    }
     EXPECT_GE(r, 205) << box.fill;
     EXPECT_LT(g, r) << box.fill;
     EXPECT_LT(b, 70) << box.fill;
   }
+  EXPECT_GT(library_boxes, 0);
   // Eight user files and one library file.
   EXPECT_GE(fills.size(), 5u);
+}
+
+TEST(RenderFlameGraphTest, EachKindOfCodeHasItsOwnColours) {
+  Profile profile;
+  profile.mode = "exact";
+  profile.frames = {
+      PythonFrame("features", "/home/u/job.py", 21),
+      PythonFrame("stack",
+                  "/usr/lib/python3/dist-packages/numpy/core/shape_base.py",
+                  471),
+      PythonFrame("raw_decode", "/usr/lib/python3.11/json/decoder.py", 353),
+      PythonFrame("<lambda>", "<string>", 1),
+      reporter_testing::Frame(FrameKind::kNative, "malloc", "libc.so.6", 0),
+  };
+  profile.stacks = {Stack({0}, kMiB), Stack({1}, kMiB), Stack({2}, kMiB),
+                    Stack({3}, kMiB), Stack({4}, kMiB)};
+  profile.peak_bytes = 5 * kMiB;
+  std::map<std::string, std::array<int, 3>> rgb;
+  for (const Box& box : ParseBoxes(RenderFlameGraph(profile))) {
+    rgb[box.label.substr(0, box.label.find(' '))] = {
+        std::stoi(box.fill.substr(1, 2), nullptr, 16),
+        std::stoi(box.fill.substr(3, 2), nullptr, 16),
+        std::stoi(box.fill.substr(5, 2), nullptr, 16)};
+  }
+  ASSERT_EQ(rgb.size(), 6u);  // with "all"
+  // The user's code: red above the rest.
+  EXPECT_GE(rgb["features"][0], 205);
+  EXPECT_LT(rgb["features"][2], 70);
+  // A package: blue above the rest; the standard library: green and blue
+  // above red.
+  EXPECT_GE(rgb["stack"][2], 205);
+  EXPECT_LT(rgb["stack"][0], 100);
+  EXPECT_GE(rgb["raw_decode"][1], 175);
+  EXPECT_LT(rgb["raw_decode"][0], 110);
+  // Generated code: pale lavender (blue highest, red above green).
+  EXPECT_GE(rgb["<lambda>"][2], 225);
+  EXPECT_GT(rgb["<lambda>"][0], rgb["<lambda>"][1] - 25);
+  // Native code: grey (channels within 35 of each other).
+  EXPECT_LT(std::abs(rgb["malloc"][0] - rgb["malloc"][2]), 35);
+}
+
+TEST(RenderFlameGraphTest, ShortensPathsSoLabelsKeepTheirLine) {
+  // An ETL job's pandas call in a box a quarter of the drawing wide
+  // (295 px, 40 characters): the full path would be cut long before ":912)".
+  Profile profile;
+  profile.mode = "exact";
+  profile.working_directory = "/home/u/etl";
+  profile.frames = {
+      PythonFrame("<module>", "/home/u/etl/jobs/load.py", 30),
+      PythonFrame("read_csv",
+                  "/usr/lib/python3/dist-packages/pandas/io/parsers.py", 912),
+  };
+  profile.stacks = {Stack({1, 0}, 25 * kMiB), Stack({0}, 75 * kMiB)};
+  profile.peak_bytes = 100 * kMiB;
+  const std::vector<Box> boxes = ParseBoxes(RenderFlameGraph(profile));
+  ASSERT_EQ(boxes.size(), 3u);
+  EXPECT_EQ(boxes[1].text, "<module> (jobs/load.py:30)");
+  EXPECT_EQ(boxes[2].text, "read_csv (pandas/io/parsers.py:912)");
+  EXPECT_DOUBLE_EQ(boxes[2].width, 295);
+  // The tooltip keeps the whole path.
+  EXPECT_EQ(boxes[2].label,
+            "read_csv (/usr/lib/python3/dist-packages/pandas/io/parsers.py:"
+            "912)");
+}
+
+TEST(RenderFlameGraphTest, HeightFitsTheRowsDrawn) {
+  // A module imported ten deep: each import adds `<module>` below five of
+  // importlib's frames, which are left out of the picture.
+  Profile profile;
+  profile.mode = "exact";
+  profile.frames = {PythonFrame("<module>", "/home/u/job.py", 1)};
+  static const char* const kMachinery[][2] = {
+      {"_find_and_load", "<frozen importlib._bootstrap>"},
+      {"_find_and_load_unlocked", "<frozen importlib._bootstrap>"},
+      {"_load_unlocked", "<frozen importlib._bootstrap>"},
+      {"exec_module", "<frozen importlib._bootstrap_external>"},
+      {"_call_with_frames_removed", "<frozen importlib._bootstrap>"}};
+  std::vector<int> outermost_first = {0};
+  for (int level = 0; level < 10; ++level) {
+    for (const auto& frame : kMachinery) {
+      outermost_first.push_back(static_cast<int>(profile.frames.size()));
+      profile.frames.push_back(PythonFrame(frame[0], frame[1], 100 + level));
+    }
+    outermost_first.push_back(static_cast<int>(profile.frames.size()));
+    profile.frames.push_back(PythonFrame(
+        "<module>",
+        "/usr/lib/python3/dist-packages/m" + std::to_string(level) + ".py",
+        level + 1));
+  }
+  profile.stacks = {
+      Stack(std::vector<int>(outermost_first.rbegin(), outermost_first.rend()),
+            kMiB)};
+  profile.peak_bytes = kMiB;
+  const std::string svg = RenderFlameGraph(profile);
+  const std::vector<Box> boxes = ParseBoxes(svg);
+  // "all", the job's <module> and the ten modules, one row each.
+  ASSERT_EQ(boxes.size(), 12u);
+  EXPECT_EQ(boxes.back().row, 11);
+  EXPECT_EQ(boxes.back().label,
+            "<module> (/usr/lib/python3/dist-packages/m9.py:10)");
+  // Twelve rows of 16 px below the header's 72, and a 10 px margin.
+  const int height = kFirstRowY + 12 * kFlameGraphRowHeight + 10;
+  EXPECT_THAT(svg, HasSubstr("height=\"" + std::to_string(height) + "\""));
+  EXPECT_THAT(svg, HasSubstr("importlib frames are hidden."));
+  for (const Box& box : boxes) {
+    EXPECT_EQ(box.label.find("frozen importlib"), std::string::npos);
+  }
+}
+
+TEST(RenderFlameGraphTest, EveryBoxCarriesItsWholeLabelAsText) {
+  const Profile profile = MakeSyntheticProfile(2000, 12);
+  const std::vector<Box> boxes = ParseBoxes(RenderFlameGraph(profile));
+  ASSERT_GT(boxes.size(), 50u);
+  int searchable = 0;
+  for (const Box& box : boxes) {
+    // The whole label is laid out text: uncut and visible, or transparent.
+    ASSERT_TRUE(box.has_text || box.has_search) << box.label;
+    const std::string& whole = box.whole();
+    EXPECT_FALSE(whole.empty()) << box.label;
+    if (box.has_text && box.has_search) {
+      const std::string shown = box.text.substr(0, box.text.size() - 3);
+      EXPECT_EQ(whole.compare(0, shown.size(), shown), 0) << box.text;
+    }
+    searchable += box.has_search;
+  }
+  EXPECT_GT(searchable, 0);
 }
 
 TEST(RenderFlameGraphTest, BigProfilesOnlyDrawVisibleBoxes) {
@@ -355,7 +532,7 @@ TEST(RenderFlameGraphTest, BigProfilesOnlyDrawVisibleBoxes) {
                        box.text.compare(box.text.size() - 3, 3, kEllipsis) == 0;
       const std::string prefix =
           cut ? box.text.substr(0, box.text.size() - 3) : box.text;
-      EXPECT_EQ(box.label.compare(0, prefix.size(), prefix), 0) << box.text;
+      EXPECT_EQ(box.whole().compare(0, prefix.size(), prefix), 0) << box.text;
     }
   }
   // 10000 stacks of 20 frames are 200000 frame visits; a tiny fraction of
