@@ -240,7 +240,10 @@ void AppendLegend(std::string* out) {
                           "y=\"%d\">%s</text>\n",
                           x, kLegendY - 9, entry.color, x + 14, kLegendY,
                           entry.name);
-    x += 14 + static_cast<int>(std::strlen(entry.name) * kCharWidth) + 16;
+    x += 14 +
+         static_cast<int>(static_cast<double>(std::strlen(entry.name)) *
+                          kCharWidth) +
+         16;
   }
 }
 

@@ -148,9 +148,10 @@ std::string FactsLine(const Profile& profile) {
     absl::StrAppendFormat(&out, " %s %.1f s",
                           profile.out_of_memory ? "when it ran out at" : "at",
                           profile.peak_seconds);
-    // The run's length is known once it has ended by exiting; a killed
-    // process's profile rendered later would give the time until then.
-    if (profile.has_exit_code &&
+    // The run's length is known once it has ended by exiting (the end is
+    // recorded) or at its exit report (rendered then); a killed process's
+    // profile rendered later would give the time until the rendering.
+    if ((profile.has_exit_code || profile.reason == "exit") &&
         profile.wall_seconds >= profile.peak_seconds + 0.05) {
       absl::StrAppendFormat(&out, " of %.1f s", profile.wall_seconds);
     }

@@ -105,8 +105,7 @@ Profile NumpyJobProfile() {
   profile.working_directory = "/home/u";
   profile.peak_bytes = 321533415;
   profile.peak_seconds = 0.247;
-  profile.wall_seconds = 0.91;
-  profile.has_exit_code = true;
+  profile.wall_seconds = 0.91;  // exit report: the run's length so far
   profile.rss_hwm_bytes = 212914176;
   const std::string numpy = "/usr/lib/python3/dist-packages/numpy/core/";
   const std::string internals = "<__array_function__ internals>";
@@ -249,6 +248,12 @@ TEST(FormatTopTableTest, SaysWhenThePeakWasAndWhenMemoryRanOut) {
   EXPECT_EQ(FormatTopTable(profile, 10),
             "tidemark: peak tracked memory 3.0 MiB (exact mode) at 3.4 s; "
             "report at SIGTERM; nothing tracked was live at the peak.\n");
+  // Once the end is recorded, the run's length is known.
+  profile.has_exit_code = true;
+  EXPECT_THAT(FormatTopTable(profile, 10),
+              StartsWith("tidemark: peak tracked memory 3.0 MiB (exact mode) "
+                         "at 3.4 s of 7.5 s; report at SIGTERM;"));
+  profile.has_exit_code = false;
   profile.out_of_memory = true;
   profile.reason = "out-of-memory";
   profile.peak_seconds = 5;

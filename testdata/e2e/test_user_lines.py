@@ -6,15 +6,24 @@ internals>` dispatchers), pandas' `concat`, and a namedtuple's generated
 `__new__` (`<lambda> (<string>:1)`). In each, the first row of the table
 must be the user's marked line, with the library or generated code it
 called beside it, and hold the bytes the program is known to allocate
-there. One profiled run per program, all checks on its stderr.
+there. One profiled run per program, all checks on its stderr; the pandas
+job's peak.svg is also opened in Chromium to check that find (Ctrl-F)
+reaches frames whose label is cut.
 
 The runs keep clean_env()'s OPENBLAS_NUM_THREADS=1: OpenBLAS's per-thread
 buffers, mapped by native threads ("[no Python stack]"), would otherwise
 grow with the machine's cores (129.5 MiB on a 2-core box) and could outgrow
 the 128 MiB row this test is about.
 """
+import html
 import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import profile_run as pr
 import table_rows as tr
@@ -102,6 +111,53 @@ class UserLinesTest(pr.ProfileTestCase):
         # the same line.
         self.check_first_row("namedtuple_job.py", ["build.<locals>.<listcomp>", "build"],
                              "ROWS", low, high, "<string>")
+
+    def test_peak_svg_lets_the_browser_find_every_frame(self):
+        """Chromium's find (window.find, the engine behind Ctrl-F) finds
+        frames whose label is cut or not drawn in the pandas job's peak.svg,
+        and never a tooltip's text (the control: what it cannot search)."""
+        chromium = shutil.which("chromium")
+        self.assertIsNotNone(chromium, "chromium (Debian's package, setup.sh) is needed to "
+                             "check what the browser's find searches")
+        run = self.runs["pandas_job.py"]
+        self.assert_completed(run)
+        path = os.path.join(run.process_dir, "peak.svg")
+        ns = "{http://www.w3.org/2000/svg}"
+        cut = undrawn = None
+        for g in ET.parse(path).getroot().iter(ns + "g"):
+            texts = g.findall(ns + "text")
+            search = [t.text for t in texts if t.get("class") == "s"]
+            if search and len(texts) == 2 and cut is None:
+                cut = search[0]
+            if search and len(texts) == 1 and undrawn is None:
+                undrawn = search[0]
+        self.assertIsNotNone(cut, "no box with a cut label in " + path)
+        self.assertIsNotNone(undrawn, "no box too narrow for a label in " + path)
+        # Only tooltips carry installed files' whole paths.
+        tooltip_only = "dist-packages/pandas/"
+        with open(path, encoding="utf-8") as handle:
+            svg = handle.read()
+        self.assertIn(tooltip_only, svg)
+        queries = [cut, undrawn, tooltip_only]
+        page = os.path.join(pr.scratch_dir(), "find.html")
+        with open(page, "w", encoding="utf-8") as handle:
+            handle.write(
+                "<!doctype html><meta charset='utf-8'><body>%s<script>"
+                "var q = %s, found = q.map(function (text) {"
+                "  window.getSelection().removeAllRanges(); return window.find(text); });"
+                "document.body.setAttribute('data-found', JSON.stringify(found));"
+                "</script></body>" % (svg[svg.index("<svg"):], json.dumps(queries)))
+        proc = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+             "--user-data-dir=" + os.path.join(pr.scratch_dir(), "chromium-profile"),
+             "--dump-dom", "file://" + page],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        dom = proc.stdout.decode("utf-8", "replace")
+        match = re.search(r'data-found="([^"]*)"', dom)
+        self.assertIsNotNone(match, "chromium printed no result (exit %d): %s" % (
+            proc.returncode, proc.stderr.decode("utf-8", "replace")[-2000:]))
+        self.assertEqual(json.loads(html.unescape(match.group(1))), [True, True, False],
+                         "find for %r" % queries)
 
 
 if __name__ == "__main__":
