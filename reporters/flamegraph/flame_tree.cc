@@ -46,9 +46,9 @@ bool IsImportMachinery(const ProfileFrame& frame) {
 
 FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
   std::vector<std::string> texts = {kNoPythonStack, kUnknownFrame};
-  std::vector<std::string> short_texts = texts;
-  std::vector<std::string> files = {"", ""};
-  std::vector<CodeOrigin> origins = {CodeOrigin::kUser, CodeOrigin::kUser};
+  // A frame with each text (for the short label and origin, worked out only
+  // for the few nodes kept); -1 for the reserved ones.
+  std::vector<int> text_frame = {-1, -1};
   // A frame's text id, or kHidden for a frame left out of the paths.
   constexpr int kHidden = -1;
   std::vector<int> frame_text;
@@ -65,9 +65,7 @@ FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
           text_ids.try_emplace(text, static_cast<int>(texts.size()));
       if (inserted) {
         texts.push_back(std::move(text));
-        short_texts.push_back(ShortFrameText(frame, profile.working_directory));
-        files.push_back(frame.file);
-        origins.push_back(OriginOfFrame(frame));
+        text_frame.push_back(static_cast<int>(frame_text.size()));
       }
       frame_text.push_back(it->second);
     }
@@ -151,9 +149,16 @@ FlameTree BuildFlameTree(const Profile& profile, int64_t min_bytes) {
         node.short_label = node.label;
       } else {
         node.label = texts[static_cast<size_t>(source.text)];
-        node.short_label = short_texts[static_cast<size_t>(source.text)];
-        node.file = files[static_cast<size_t>(source.text)];
-        node.origin = origins[static_cast<size_t>(source.text)];
+        const int index = text_frame[static_cast<size_t>(source.text)];
+        if (index >= 0) {
+          const ProfileFrame& frame =
+              profile.frames[static_cast<size_t>(index)];
+          node.short_label = ShortFrameText(frame, profile.working_directory);
+          node.file = frame.file;
+          node.origin = OriginOfFrame(frame);
+        } else {
+          node.short_label = node.label;
+        }
       }
     }
     tree.max_depth = std::max(tree.max_depth, node.depth);
