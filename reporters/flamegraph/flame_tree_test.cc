@@ -192,5 +192,36 @@ TEST(BuildFlameTreeTest, HandlesVeryDeepStacks) {
   EXPECT_EQ(tree.nodes.back().label, "f0 (r.py:0)");
 }
 
+TEST(BuildFlameTreeTest, LeavesImportMachineryOutAndLabelsShort) {
+  Profile profile;
+  profile.mode = "exact";
+  profile.working_directory = "/home/u";
+  profile.frames = {
+      PythonFrame("<module>", "/home/u/job.py", 3),                       // 0
+      PythonFrame("_find_and_load", "<frozen importlib._bootstrap>", 1),  // 1
+      PythonFrame("exec_module", "<frozen importlib._bootstrap_external>",
+                  2),                                                       // 2
+      PythonFrame("<module>", "/v/lib/python3.11/site-packages/pd.py", 9),  // 3
+      PythonFrame("<module>", "<frozen runpy>", 4),                         // 4
+  };
+  profile.stacks = {Stack({3, 2, 1, 0, 4}, 100)};
+  const FlameTree tree = BuildFlameTree(profile, 1);
+  EXPECT_THAT(Describe(tree),
+              ElementsAre("all 100@0", "  <module> (<frozen runpy>:4) 100@0",
+                          "    <module> (/home/u/job.py:3) 100@0",
+                          "      <module> "
+                          "(/v/lib/python3.11/site-packages/pd.py:9) 100@0"));
+  EXPECT_EQ(tree.hidden_frames, 2);
+  EXPECT_EQ(tree.max_depth, 3);
+  ASSERT_EQ(tree.nodes.size(), 4u);
+  EXPECT_EQ(tree.nodes[0].short_label, "all");
+  EXPECT_EQ(tree.nodes[2].short_label, "<module> (job.py:3)");
+  EXPECT_EQ(tree.nodes[3].short_label, "<module> (pd.py:9)");
+  EXPECT_EQ(tree.nodes[1].origin, CodeOrigin::kFrozen);
+  EXPECT_EQ(tree.nodes[2].origin, CodeOrigin::kUser);
+  EXPECT_EQ(tree.nodes[3].origin, CodeOrigin::kLibrary);
+  EXPECT_EQ(tree.nodes[3].file, "/v/lib/python3.11/site-packages/pd.py");
+}
+
 }  // namespace
 }  // namespace tidemark
