@@ -66,3 +66,10 @@ def names_line(row, function, path, number):
     frame = row.frame()
     return (frame is not None and frame[0] == function and frame[2] == number
             and same_file(frame[1], path))
+
+
+def ends_with_line(text, path, number):
+    """Whether a row's TEXT (a user line, maybe with " → CONTEXT") has its
+    user line at PATH:NUMBER, the file given whole or shortened."""
+    match = _FRAME.match(text.partition(ARROW)[0])
+    return bool(match) and int(match.group(3)) == number and same_file(match.group(2), path)
