@@ -152,7 +152,7 @@ std::string FactsLine(const Profile& profile) {
     // recorded) or at its exit report (rendered then); a killed process's
     // profile rendered later would give the time until the rendering.
     if ((profile.has_exit_code || profile.reason == "exit") &&
-        profile.wall_seconds >= profile.peak_seconds + 0.05) {
+        profile.wall_seconds >= profile.peak_seconds) {
       absl::StrAppendFormat(&out, " of %.1f s", profile.wall_seconds);
     }
   }
