@@ -157,7 +157,7 @@ TEST_F(JobEndTest, ThreeProcessesTheWorkerWasKilled) {
   // highest peak), then the job's lines.
   EXPECT_EQ(err,
             "tidemark: peak tracked memory 120.0 MiB (exact mode) at 3.2 s; "
-            "report at killed; top 1 line:\n"
+            "report: killed; top 1 line:\n"
             "tidemark:       MiB  % peak  line\n"
             "tidemark:     120.0  100.0%  work (/app/worker.py:7)\n"
             "tidemark: 3 processes; highest peak 120.0 MiB in " +

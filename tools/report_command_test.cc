@@ -269,7 +269,7 @@ TEST_F(ReportCommandTest, TheTableIsPrintedForAFinishedRunUnlessRunning) {
   std::string err;
   ASSERT_EQ(Run({dir_}, &err), 0);
   EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode) at "
-                      "3.2 s; report at killed; all 3 lines round to 0.0 "
+                      "3.2 s; report: killed; all 3 lines round to 0.0 "
                       "MiB.\n",
                       0),
             0u)
@@ -291,7 +291,7 @@ TEST_F(ReportCommandTest, PrintOnlyPrintsTheTableAndChangesNothing) {
       0)
       << err;
   EXPECT_EQ(err.rfind("tidemark: peak tracked memory 0.0 MiB (exact mode) at "
-                      "3.2 s; report at SIGKILL; all 3 lines round to 0.0 "
+                      "3.2 s; report: SIGKILL; all 3 lines round to 0.0 "
                       "MiB.\n",
                       0),
             0u)

@@ -163,7 +163,7 @@ std::string FactsLine(const Profile& profile) {
   // Most tables are the exit report's; any other moment is worth saying.
   if (!profile.out_of_memory && profile.reason != "exit") {
     absl::StrAppendFormat(
-        &out, "; report at %s",
+        &out, "; report: %s",
         profile.reason.empty() ? "unknown" : PrintableText(profile.reason));
   }
   return out;

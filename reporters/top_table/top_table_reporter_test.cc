@@ -247,12 +247,12 @@ TEST(FormatTopTableTest, SaysWhenThePeakWasAndWhenMemoryRanOut) {
   profile.wall_seconds = 7.5;
   EXPECT_EQ(FormatTopTable(profile, 10),
             "tidemark: peak tracked memory 3.0 MiB (exact mode) at 3.4 s; "
-            "report at SIGTERM; nothing tracked was live at the peak.\n");
+            "report: SIGTERM; nothing tracked was live at the peak.\n");
   // Once the end is recorded, the run's length is known.
   profile.has_exit_code = true;
   EXPECT_THAT(FormatTopTable(profile, 10),
               StartsWith("tidemark: peak tracked memory 3.0 MiB (exact mode) "
-                         "at 3.4 s of 7.5 s; report at SIGTERM;"));
+                         "at 3.4 s of 7.5 s; report: SIGTERM;"));
   profile.has_exit_code = false;
   profile.out_of_memory = true;
   profile.reason = "out-of-memory";
