@@ -13,9 +13,6 @@ namespace {
 
 using namespace profile_format;  // NOLINT(google-build-using-namespace)
 
-constexpr uint64_t kHeaderEnd =
-    (sizeof(FileHeader) + kChunkBytes - 1) / kChunkBytes * kChunkBytes;
-
 // Lays the image out as the writer would: the header, then chunks appended
 // as each area needs them.
 class ImageBuilder {
