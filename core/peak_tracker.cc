@@ -268,6 +268,11 @@ void PeakTracker::CaptureIfPeak() {
   // with the peak did.
   const int64_t seen = total_.load(std::memory_order_relaxed);
   if (seen <= recent_high_.load(std::memory_order_relaxed)) return;
+  // Out of line, so that the check above needs no stack frame.
+  NoteNewHigh(seen);
+}
+
+void PeakTracker::NoteNewHigh(int64_t seen) {
   if (seen > peak_total_.load(std::memory_order_relaxed)) {
     SpinLockHolder hold(snapshot_lock_);
     const int64_t total = total_.load(std::memory_order_relaxed);

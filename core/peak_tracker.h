@@ -208,6 +208,9 @@ class PeakTracker {
   ChunkedArray<Entry> out_of_memory_;
   // Raises recent_high_ to `total` (a CAS loop, when it is higher).
   void RaiseRecentHigh(int64_t total);
+  // CaptureIfPeak's work once the total `seen` is above the recent high:
+  // the copy if it is a new peak, then the recent high.
+  __attribute__((noinline)) void NoteNewHigh(int64_t seen);
 
   std::atomic<int64_t> total_{0};
   std::atomic<int64_t> peak_total_{0};

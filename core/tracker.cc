@@ -51,6 +51,10 @@ void Tracker::AttachStore(ProfileStore* store) {
                    &store->mutable_header()->start_monotonic_ns);
 }
 
+void Tracker::CheckTimeline() {
+  if (timeline_.Due()) AddTimelinePoint(/*force=*/false);
+}
+
 void Tracker::AddTimelinePoint(bool force) {
   if (!timeline_.TryLock()) return;
   if (force || timeline_.Due()) {
@@ -190,7 +194,9 @@ bool Tracker::RemoveBlock(uintptr_t address) {
   if (!blocks_.Remove(address, &removed)) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
   peak_.Remove(removed.stack_id, removed.weight);
-  if (removed.weight >= kTimelineBigEvent) CheckTimeline();
+  if (__builtin_expect(removed.weight >= kTimelineBigEvent, 0)) {
+    CheckTimeline();
+  }
   return true;
 }
 
@@ -200,7 +206,9 @@ bool Tracker::RemoveBlockReleasing(uintptr_t address,
   if (!blocks_.RemoveReleasing(address, &removed, release)) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
   peak_.Remove(removed.stack_id, removed.weight);
-  if (removed.weight >= kTimelineBigEvent) CheckTimeline();
+  if (__builtin_expect(removed.weight >= kTimelineBigEvent, 0)) {
+    CheckTimeline();
+  }
   return true;
 }
 

@@ -88,9 +88,8 @@ class Tracker {
   // every mapping and unmapping. Asking costs a coarse clock read.
   static constexpr uint64_t kTimelineCheckEvery = 256;
   static constexpr int64_t kTimelineBigEvent = int64_t{1} << 20;
-  void CheckTimeline() {
-    if (timeline_.Due()) AddTimelinePoint(/*force=*/false);
-  }
+  // Out of line: the callers' hot paths keep only the test that calls it.
+  __attribute__((noinline)) void CheckTimeline();
   // A point now whatever the interval (at the start, at each report), or,
   // without `force`, only if one is due; nothing when another thread is
   // adding one. Never waits, never allocates.
