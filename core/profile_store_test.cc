@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -455,8 +456,7 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesAWholeTimeline) {
     EXPECT_LE(profile.timeline.size(), pf::kTimelinePoints);
     double last = 0;
     for (const TimelinePoint& point : profile.timeline) {
-      EXPECT_EQ(static_cast<int64_t>(point.seconds * 1e9 + 0.5),
-                point.tracked_bytes)
+      EXPECT_EQ(std::llround(point.seconds * 1e9), point.tracked_bytes)
           << "seed " << seed << " run " << run;
       EXPECT_EQ(point.tracked_bytes, point.rss_bytes);
       EXPECT_GE(point.seconds, last);

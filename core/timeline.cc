@@ -34,7 +34,7 @@ void AppendToTimeline(pf::TimelineRecord* record,
   pf::TimelineBuffer* next = &record->buffers[(generation + 1) % 2];
   constexpr uint32_t kHalf = pf::kTimelinePoints / 2;
   static_assert(pf::kTimelinePoints % 2 == 0, "points merge in pairs");
-  for (uint32_t i = 0; i < kHalf; ++i) {
+  for (size_t i = 0; i < kHalf; ++i) {
     const pf::TimelineEntry& a = current->points[2 * i];
     const pf::TimelineEntry& b = current->points[2 * i + 1];
     next->points[i] =

@@ -63,8 +63,8 @@ TEST(TimelineTest, AFullBufferMergesPairsKeepingTheMaxAndDoublesTheInterval) {
   const std::vector<pf::TimelineEntry> points = Current(*r);
   ASSERT_EQ(points.size(), kK / 2 + 1);
   for (uint32_t j = 0; j < kK / 2; ++j) {
-    const int64_t a = 2 * j;
-    const int64_t b = 2 * j + 1;
+    const int64_t a = int64_t{2} * j;
+    const int64_t b = a + 1;
     EXPECT_EQ(points[j].nanoseconds, b * 1000) << j;
     EXPECT_EQ(points[j].tracked_bytes, 10 * b) << j;  // odd: high
     EXPECT_EQ(points[j].rss_bytes, std::max<int64_t>(7 * a, b)) << j;
