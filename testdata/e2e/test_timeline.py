@@ -11,11 +11,13 @@ timeline must:
   - show the steps in order: points at 50, then at 150, then at 20 MiB
     (plus the interpreter's own few MiB, and in sample mode the estimate's
     noise: the small blocks are sampled, the big ones always recorded);
-  - hold the peak: no point above peak_bytes, and the first point at or
-    after peak_seconds closes the span the peak was in, so its highest
-    tracked total is peak_bytes (exact mode exactly; sample mode within
-    1 MiB: there the span's figure is the estimate at its highest exact
-    live total, the same moment the peak is chosen by);
+  - hold the peak, a 40 MiB spike made and freed at once in the middle of
+    the 150 MiB step (190 MiB, far shorter than the time between points):
+    no point above peak_bytes, and the first point at or after peak_seconds
+    closes the span the peak was in, so its highest tracked total is
+    peak_bytes (exact mode exactly; sample mode within 1 MiB: there the
+    span's figure is the estimate at its highest exact live total, the
+    same moment the peak is chosen by);
   - have each step's RSS: a point of each step within 10% (at least 8 MiB)
     of the program's own VmRSS in that step, and none above its VmHWM
     (+5%, the kernel updates it lazily).
@@ -107,7 +109,7 @@ class TimelineTest(pr.ProfileTestCase):
                 run, _, timeline, context = self.checked(mode)
                 peak = run.summary["peak_bytes"]
                 peak_seconds = run.summary["peak_seconds"]
-                self.assertGreaterEqual(peak, 150 * MiB, context)
+                self.assertGreaterEqual(peak, 190 * MiB, context)
                 slack = 0 if mode == "exact" else MiB
                 highest = max(p[1] for p in timeline)
                 self.assertLessEqual(highest, peak + slack, context)

@@ -1,7 +1,10 @@
 """Holds 50 MiB, then 150 MiB, then 20 MiB, each for about half a second,
 touching every page; prints its own VmRSS at the end of each step and its
 VmHWM, one JSON line, for test_timeline.py to compare with the profiler's
-timeline.
+timeline. In the middle of the 150 MiB step, 40 MiB more are made and freed
+at once (SPIKE): the peak, 190 MiB, lasts far less than the time between
+two timeline points, so only a point that keeps its span's highest total
+shows it.
 
 While it holds each level, a 1 MiB block is made and freed every 50 ms:
 like any program that keeps allocating, it gives the profiler moments to
@@ -39,7 +42,10 @@ def main():
     hold(STEP_SECONDS)
     rss.append(status_kib("VmRSS"))
     c = b"c" * (100 * MiB)
-    hold(STEP_SECONDS)
+    hold(STEP_SECONDS / 2)
+    spike = b"s" * (40 * MiB)  # SPIKE
+    del spike
+    hold(STEP_SECONDS / 2)
     rss.append(status_kib("VmRSS"))
     del b, c
     hold(STEP_SECONDS)
