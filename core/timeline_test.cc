@@ -5,10 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/peak_tracker.h"
@@ -176,6 +178,77 @@ TEST(TimelineTest, TheRecorderAddsAPointWhenDueAndThenWaitsAnInterval) {
   EXPECT_TRUE(recorder.Due());
   EXPECT_TRUE(recorder.TryLock());
   recorder.Unlock();
+}
+
+// Threads that find the lock taken give up at once; the points of those
+// that took it are all there, whole and in order, while a reader copies the
+// record the way the stored profile's reader does.
+TEST(TimelineTest, ThreadsAddPointsOneAtATimeAndNeverWait) {
+  TimelineRecorder recorder;
+  auto record = NewRecord(0);
+  const int64_t start = 0;
+  recorder.Attach(record.get(), &start);
+  constexpr int kThreads = 4;
+  constexpr int kTries = 3000;
+  std::atomic<int64_t> added{0};
+  std::atomic<int64_t> gave_up{0};
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> torn{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      const uint64_t generation =
+          __atomic_load_n(&record->generation, __ATOMIC_ACQUIRE);
+      const pf::TimelineBuffer& b = record->buffers[generation % 2];
+      const uint32_t count = __atomic_load_n(&b.count, __ATOMIC_ACQUIRE);
+      int64_t last = 0;
+      bool ordered = count <= kK;
+      for (uint32_t i = 0; ordered && i < count; ++i) {
+        const int64_t t =
+            __atomic_load_n(&b.points[i].nanoseconds, __ATOMIC_RELAXED);
+        ordered = t >= last && __atomic_load_n(&b.points[i].tracked_bytes,
+                                               __ATOMIC_RELAXED) > 0;
+        last = t;
+      }
+      __atomic_thread_fence(__ATOMIC_ACQUIRE);
+      if (!ordered && __atomic_load_n(&record->generation, __ATOMIC_RELAXED) ==
+                          generation) {
+        torn.fetch_add(1);
+      }
+    }
+  });
+  std::vector<std::thread> writers;
+  writers.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kTries; ++i) {
+        if (!recorder.TryLock()) {
+          gave_up.fetch_add(1);
+          continue;
+        }
+        recorder.AppendLocked(1 + t);
+        recorder.Unlock();
+        added.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  done.store(true);
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_EQ(added.load() + gave_up.load(), kThreads * kTries);
+  // The buffer holds what the appends leave: all of them up to K, then
+  // between K/2 + 1 and K, one merge per K/2 appends past K.
+  const int64_t n = added.load();
+  const uint32_t count = record->buffers[record->generation % 2].count;
+  if (n <= kK) {
+    EXPECT_EQ(count, static_cast<uint32_t>(n));
+    EXPECT_EQ(record->generation, 0u);
+  } else {
+    EXPECT_EQ(record->generation,
+              static_cast<uint64_t>(1 + (n - kK - 1) / (kK / 2)));
+    EXPECT_EQ(count,
+              kK / 2 + 1 + static_cast<uint32_t>((n - kK - 1) % (kK / 2)));
+  }
 }
 
 TEST(TimelineTest, TheTrackersRecentHighIsTheSpansHighest) {
