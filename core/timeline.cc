@@ -12,6 +12,20 @@ namespace tidemark {
 
 namespace pf = profile_format;
 
+namespace {
+
+// A point's fields are stored one by one with relaxed atomic stores (plain
+// moves on x86): a reader may copy a buffer while it is rewritten (it then
+// sees the generation move and copies again), which must not be a data
+// race.
+void StorePoint(pf::TimelineEntry* to, const pf::TimelineEntry& from) {
+  __atomic_store_n(&to->nanoseconds, from.nanoseconds, __ATOMIC_RELAXED);
+  __atomic_store_n(&to->tracked_bytes, from.tracked_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&to->rss_bytes, from.rss_bytes, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
 void AppendToTimeline(pf::TimelineRecord* record,
                       const pf::TimelineEntry& point) {
   const uint64_t generation =
@@ -19,7 +33,7 @@ void AppendToTimeline(pf::TimelineRecord* record,
   pf::TimelineBuffer* current = &record->buffers[generation % 2];
   const uint32_t count = __atomic_load_n(&current->count, __ATOMIC_RELAXED);
   if (count < pf::kTimelinePoints) {
-    current->points[count] = point;
+    StorePoint(&current->points[count], point);
     // Last: the point is whole before a reader may look at it.
     __atomic_store_n(&current->count, count + 1, __ATOMIC_RELEASE);
     return;
@@ -37,13 +51,13 @@ void AppendToTimeline(pf::TimelineRecord* record,
   for (size_t i = 0; i < kHalf; ++i) {
     const pf::TimelineEntry& a = current->points[2 * i];
     const pf::TimelineEntry& b = current->points[2 * i + 1];
-    next->points[i] =
-        pf::TimelineEntry{std::max(a.nanoseconds, b.nanoseconds),
-                          std::max(a.tracked_bytes, b.tracked_bytes),
-                          std::max(a.rss_bytes, b.rss_bytes)};
+    StorePoint(&next->points[i],
+               pf::TimelineEntry{std::max(a.nanoseconds, b.nanoseconds),
+                                 std::max(a.tracked_bytes, b.tracked_bytes),
+                                 std::max(a.rss_bytes, b.rss_bytes)});
   }
-  next->points[kHalf] = point;
-  next->count = kHalf + 1;
+  StorePoint(&next->points[kHalf], point);
+  __atomic_store_n(&next->count, kHalf + 1, __ATOMIC_RELAXED);
   // Doubled, up to a bound it never reaches in practice (that takes years
   // of a running program, or millions of reports), so it cannot overflow.
   record->interval_ns = record->interval_ns <= pf::kTimelineMaxIntervalNs / 2
