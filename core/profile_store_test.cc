@@ -209,6 +209,11 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
   peak->Add(2, 500);
   peak->Remove(1, 1000);  // the parent's peak: 1500
   peak->Add(3, 200);
+  // The parent's timeline: the child's starts empty.
+  AppendToTimeline(&store->mutable_header()->timeline,
+                   pf::TimelineEntry{5, 1500, 4096});
+  AppendToTimeline(&store->mutable_header()->timeline,
+                   pf::TimelineEntry{9, 700, 8192});
   const std::string parent_file = dir_ + "/profile.tidemark";
   const std::string parent_bytes = FileBytes(parent_file);
   ASSERT_FALSE(parent_bytes.empty());
@@ -244,6 +249,7 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
     CHILD_CHECK((h.flags & pf::kFlagIncomplete) == 0);
     CHILD_CHECK(profile.peak_bytes == 0 && profile.current_bytes == 0);
     CHILD_CHECK(profile.stacks.empty());
+    CHILD_CHECK(profile.timeline.empty() && h.timeline.generation == 0);
 
     // The child's own counters, under the parent's stacks and names, and
     // a stack of its own.
@@ -279,6 +285,8 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
   ASSERT_TRUE(ReadPeakFromFile(&profile));
   EXPECT_EQ(profile.peak_bytes, 1500);
   EXPECT_EQ(profile.current_bytes, 700);
+  ASSERT_EQ(profile.timeline.size(), 2u);
+  EXPECT_EQ(profile.timeline[1].tracked_bytes, 700);
 }
 
 TEST_F(ProfileStoreTest, AnInMemoryStoreStartsOverWithItsStacks) {
