@@ -41,11 +41,22 @@ class PeakMoment {
   // Nothing chosen yet (a forked child).
   void Reset();
 
+  // For the timeline's points (core/timeline.h): the estimate (`peak`'s
+  // total) at the moment offered since the last call at which the live
+  // total was highest, as the peak itself is chosen; what `peak` holds now
+  // when none was offered. The next span starts empty.
+  int64_t TakeSpanEstimate(const PeakTracker& peak);
+
  private:
   mutable SpinLock lock_;
   bool chosen_ = false;
   int64_t highest_ = 0;
   int64_t* published_ = nullptr;
+  // The timeline's span: its highest live total offered, and the estimate
+  // then.
+  bool span_offered_ = false;
+  int64_t span_live_high_ = 0;
+  int64_t span_estimate_ = 0;
 };
 
 }  // namespace tidemark

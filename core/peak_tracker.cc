@@ -184,6 +184,7 @@ void PeakTracker::StartFreshAfterFork() {
   SpinLockHolder hold(snapshot_lock_);
   total_.store(0, std::memory_order_relaxed);
   peak_total_.store(0, std::memory_order_relaxed);
+  recent_high_.store(0, std::memory_order_relaxed);
   // The counters are zeroed behind the log's back (here, or by the store
   // when it starts over): each slot's next copy is whole.
   slot_copy_whole_[0] = slot_copy_whole_[1] = true;
@@ -252,21 +253,57 @@ void PeakTracker::CaptureNow() {
   const int64_t total = total_.load(std::memory_order_relaxed);
   CopyIntoNextSlot();
   peak_total_.store(total, std::memory_order_relaxed);
+  // The peak may have gone down (the moment is chosen elsewhere): the
+  // recent high stays at or below it, as CaptureIfPeak's check needs.
+  int64_t high = recent_high_.load(std::memory_order_relaxed);
+  while (high > total && !recent_high_.compare_exchange_weak(
+                             high, total, std::memory_order_relaxed)) {
+  }
 }
 
 void PeakTracker::CaptureIfPeak() {
   // Checked once without the lock: this runs before every tracked free.
-  if (total_.load(std::memory_order_relaxed) <=
-      peak_total_.load(std::memory_order_relaxed)) {
-    return;
+  // The recent high is never above the peak (see below), so a total at or
+  // below it is no new peak either: the common case costs what comparing
+  // with the peak did.
+  const int64_t seen = total_.load(std::memory_order_relaxed);
+  if (seen <= recent_high_.load(std::memory_order_relaxed)) return;
+  // Out of line, so that the check above needs no stack frame.
+  NoteNewHigh(seen);
+}
+
+void PeakTracker::NoteNewHigh(int64_t seen) {
+  if (seen > peak_total_.load(std::memory_order_relaxed)) {
+    SpinLockHolder hold(snapshot_lock_);
+    const int64_t total = total_.load(std::memory_order_relaxed);
+    // Unless another thread captured this peak while we waited.
+    if (total > peak_total_.load(std::memory_order_relaxed)) {
+      CopyIntoNextSlot();
+      peak_total_.store(total, std::memory_order_relaxed);
+    }
   }
-  SpinLockHolder hold(snapshot_lock_);
+  // A new high since the timeline's last point; capped at the peak, so
+  // that the check above never skips a peak (a cap that matters only when
+  // threads race: the peak copy re-read a lower total).
+  RaiseRecentHigh(std::min(seen, peak_total_.load(std::memory_order_relaxed)));
+}
+
+void PeakTracker::RaiseRecentHigh(int64_t total) {
+  int64_t high = recent_high_.load(std::memory_order_relaxed);
+  while (total > high && !recent_high_.compare_exchange_weak(
+                             high, total, std::memory_order_relaxed)) {
+  }
+}
+
+int64_t PeakTracker::TakeRecentHigh() {
   const int64_t total = total_.load(std::memory_order_relaxed);
-  if (total <= peak_total_.load(std::memory_order_relaxed)) {
-    return;  // another thread captured this peak while we waited
-  }
-  CopyIntoNextSlot();
-  peak_total_.store(total, std::memory_order_relaxed);
+  // The next span starts from what is live now, but never above the peak
+  // (CaptureIfPeak's check relies on it); a total above the peak not yet
+  // copied is counted by the next decrease, which copies it.
+  const int64_t floor =
+      std::min(total, peak_total_.load(std::memory_order_relaxed));
+  const int64_t high = recent_high_.exchange(floor, std::memory_order_relaxed);
+  return std::max(high, total);
 }
 
 }  // namespace tidemark

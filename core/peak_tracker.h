@@ -104,6 +104,15 @@ class PeakTracker {
   // those in memory are zeroed here.
   void StartFreshAfterFork();
 
+  // The highest total since the last call (or the start), at least what
+  // is live now, for the timeline's points (core/timeline.h); the next
+  // span starts from now. Exact: the total can only stop being the span's
+  // highest when it goes down, and each decrease passes CaptureIfPeak,
+  // which notes a new high there (a load and a compare, as before, when it
+  // is none). Not kept while the moment is chosen elsewhere (no decrease
+  // checks then): sample mode's spans come from PeakMoment instead.
+  int64_t TakeRecentHigh();
+
   int64_t current_bytes() const {
     return total_.load(std::memory_order_relaxed);
   }
@@ -197,8 +206,17 @@ class PeakTracker {
   bool slot_copy_whole_[2] = {false, false};
   ChunkedArray<Entry> peak_[2];
   ChunkedArray<Entry> out_of_memory_;
+  // Raises recent_high_ to `total` (a CAS loop, when it is higher).
+  void RaiseRecentHigh(int64_t total);
+  // CaptureIfPeak's work once the total `seen` is above the recent high:
+  // the copy if it is a new peak, then the recent high.
+  __attribute__((noinline)) void NoteNewHigh(int64_t seen);
+
   std::atomic<int64_t> total_{0};
   std::atomic<int64_t> peak_total_{0};
+  // The highest total since the timeline's last point, never above
+  // peak_total_ (next to it: both are read before every free).
+  std::atomic<int64_t> recent_high_{0};
   std::atomic<uint32_t> max_stack_id_{0};
   ProfileStore* store_ = nullptr;
   std::atomic<bool> moment_chosen_elsewhere_{false};

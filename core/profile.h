@@ -29,11 +29,18 @@ struct ProfileStack {
 };
 
 // One point of the process's memory over time (core keeps a bounded
-// timeline in the stored profile; see profile_format.h).
+// timeline in the stored profile; see profile_format.h, "The timeline").
+// A point closes the span that began at the point before it (or at the
+// start): draw tracked_bytes as a step over (previous seconds, seconds],
+// the RSS as a line through the points.
 struct TimelinePoint {
-  double seconds = 0;         // since the start
-  int64_t tracked_bytes = 0;  // the highest tracked total since the last point
-  int64_t rss_bytes = 0;      // the kernel's VmRSS then; 0 when unknown
+  double seconds = 0;  // since the start: when the span ended
+  // The highest tracked total in the span (exact mode: exactly; sample
+  // mode: the estimate at the span's highest exact live total, the way
+  // the peak is chosen). peak_bytes is the highest of these, and the
+  // first point at or after peak_seconds holds it.
+  int64_t tracked_bytes = 0;
+  int64_t rss_bytes = 0;  // the kernel's VmRSS at `seconds`; 0 when unknown
 };
 
 struct Profile {
@@ -88,8 +95,9 @@ struct Profile {
   std::string oom_reason;
   int64_t oom_limit_bytes = 0;
   int64_t oom_available_bytes = 0;
-  // Memory over time, oldest first, at most a few thousand points whatever
-  // the run's length; empty when none was kept (an older stored profile).
+  // Memory over time, oldest first, at most 512 points whatever the run's
+  // length (profile_format::kTimelinePoints); empty when none was kept (a
+  // stored profile from before the timeline).
   std::vector<TimelinePoint> timeline;
   std::vector<ProfileFrame> frames;
   std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first

@@ -1,6 +1,7 @@
 #ifndef TIDEMARK_CORE_PROFILE_FORMAT_H_
 #define TIDEMARK_CORE_PROFILE_FORMAT_H_
 
+#include <cstddef>
 #include <cstdint>
 
 // The stored profile: the one file every report is rendered from, kept up to
@@ -163,6 +164,61 @@ inline const char* PeakMomentName(uint32_t moment) {
   }
 }
 
+// --- The timeline: the process's memory over time, kept in the header in
+// a bounded space whatever the run's length (core/timeline.h writes it).
+//
+// A point closes a span of time that starts at the point before it (or at
+// the start): `nanoseconds` is when the span ended (since
+// FileHeader::start_monotonic_ns), `tracked_bytes` the highest tracked
+// total seen during the span (exact mode: exactly, the tracker's total
+// before each decrease; sample mode: the estimate at the span's moment
+// with the highest exact live total, as the peak is chosen), and
+// `rss_bytes` the kernel's resident set size (/proc/self/statm) at the
+// end of the span, 0 when unknown. A plot draws the span (previous point,
+// point] at `tracked_bytes` (a step), and the RSS as a line through the
+// points.
+//
+// Points are appended at most every `interval_ns` (plus one at the start
+// and one at each report, whatever the interval). When the current buffer
+// is full, its points are merged in pairs (the later time, the higher
+// tracked bytes and the higher RSS of each pair) into the other buffer,
+// the new point is appended there, the interval doubles, and `generation`
+// is incremented (release) last: the current buffer is generation % 2.
+// So a run of any length keeps between kTimelinePoints / 2 and
+// kTimelinePoints points, evenly spread.
+//
+// Publication: a point is written whole, then its buffer's count is
+// stored (release); a merge writes only the buffer that is not current,
+// and publishes it through the generation, as the peak slots are. A reader
+// copies count and points of the current buffer, then re-reads the
+// generation and copies again if it moved. After a kill at any
+// instruction, the current buffer holds whole points only.
+inline constexpr uint32_t kTimelinePoints = 512;
+inline constexpr uint32_t kWorkingDirectoryBytes = 4096;
+// The interval stops doubling here (2^50 ns, 13 days).
+inline constexpr int64_t kTimelineMaxIntervalNs = int64_t{1} << 50;
+
+struct TimelineEntry {
+  int64_t nanoseconds;    // the end of the span, since the start
+  int64_t tracked_bytes;  // the highest tracked total in the span
+  int64_t rss_bytes;      // VmRSS at the end of the span; 0: unknown
+};
+static_assert(sizeof(TimelineEntry) == 24, "layout");
+
+struct TimelineBuffer {
+  uint32_t count;  // points[0..count) are whole
+  uint32_t reserved;
+  TimelineEntry points[kTimelinePoints];
+};
+
+struct TimelineRecord {
+  uint64_t generation;  // current buffer = generation % 2
+  int64_t interval_ns;  // the spacing points are appended at now; 0: none
+  TimelineBuffer buffers[2];
+};
+static_assert(sizeof(TimelineRecord) == 16 + 2 * (8 + 24 * kTimelinePoints),
+              "layout");
+
 struct FileHeader {
   // --- Written once, before the file is first published under its name.
   char magic[8];
@@ -234,7 +290,36 @@ struct FileHeader {
   uint64_t reserved3;
 
   uint64_t chunk_offset[kAreaCount][kMaxChunks];
+
+  // --- Added after chunk_offset, which made the header longer (see
+  // kHeaderBytesBeforeTimeline below: a file written before them reads as
+  // having neither). Both sizes round up to the same first chunk offset.
+  // The program's working directory when profiling started (a forked
+  // child keeps its parent's), absolute and NUL-terminated; empty when
+  // unknown, or longer than the field (never cut). Written before
+  // publication.
+  char working_directory[kWorkingDirectoryBytes];
+  // Memory over time, bounded whatever the run's length (TimelineRecord).
+  TimelineRecord timeline;
 };
+
+// header_bytes of a file written before working_directory and timeline
+// existed (format version 1 all the same): the reader accepts it and reads
+// an empty working directory and no timeline. The bytes after it up to the
+// first chunk were reserved and left zero in such a file, but are not read.
+inline constexpr uint32_t kHeaderBytesBeforeTimeline =
+    offsetof(FileHeader, working_directory);
+static_assert(kHeaderBytesBeforeTimeline == 271536,
+              "the older header's size is fixed by the files it wrote");
+// Where the first chunk may start (the header rounded up to a chunk):
+// the same for both header sizes, so an older file's chunk offsets stay
+// valid.
+inline constexpr uint64_t kHeaderEnd =
+    (sizeof(FileHeader) + kChunkBytes - 1) / kChunkBytes * kChunkBytes;
+static_assert(kHeaderEnd ==
+                  (uint64_t{kHeaderBytesBeforeTimeline} + kChunkBytes - 1) /
+                      kChunkBytes * kChunkBytes,
+              "the new fields must fit before the first chunk");
 
 }  // namespace profile_format
 }  // namespace tidemark

@@ -35,8 +35,7 @@ constexpr uint32_t kMaxDepth = 128;
 // thousand times in a row is not one to wait for.
 constexpr int kMaxCopyTries = 1000;
 
-constexpr uint64_t kHeaderEnd =
-    (sizeof(FileHeader) + kChunkBytes - 1) / kChunkBytes * kChunkBytes;
+using profile_format::kHeaderEnd;
 
 // Fields the writer updates while the program runs: read each once, with
 // acquire ordering, so what a count covers is read after the count.
@@ -66,7 +65,12 @@ bool CheckHeader(const FileHeader* h, const std::string& name,
              std::to_string(profile_format::kVersion);
     return false;
   }
-  if (h->header_bytes != sizeof(FileHeader) || h->chunk_bytes != kChunkBytes ||
+  // An older header (before the working directory and the timeline) is as
+  // good: it only lacks those.
+  const bool known_size =
+      h->header_bytes == sizeof(FileHeader) ||
+      h->header_bytes == profile_format::kHeaderBytesBeforeTimeline;
+  if (!known_size || h->chunk_bytes != kChunkBytes ||
       h->max_chunks != kMaxChunks) {
     *error = name + ": header of " + std::to_string(h->header_bytes) +
              " bytes, chunks of " + std::to_string(h->chunk_bytes) +
@@ -295,6 +299,16 @@ class Reader {
             ? Load(h_->live_bytes_at_peak_moment)
             : 0;
     profile->wall_seconds = static_cast<double>(ElapsedNanoseconds()) / 1e9;
+    profile->working_directory.clear();
+    profile->timeline.clear();
+    if (h_->header_bytes == sizeof(FileHeader)) {
+      if (!ReadText(h_->working_directory, sizeof(h_->working_directory),
+                    "the working directory", &profile->working_directory,
+                    error) ||
+          !CopyTimeline(&profile->timeline, error)) {
+        return false;
+      }
+    }
     profile->peak_seconds = -1;
     profile->peak_bytes = 0;
     profile->current_bytes = 0;
@@ -441,6 +455,61 @@ class Reader {
     return CopyCounters(
         slot == 0 ? profile_format::kPeakArea0 : profile_format::kPeakArea1,
         out->info.stack_count, &out->counters, nullptr, error);
+  }
+
+  // One copy of the timeline's current buffer (profile_format.h, "The
+  // timeline"); false with *error when it does not hold together.
+  bool CopyTimelineOnce(uint64_t generation, std::vector<TimelinePoint>* out,
+                        std::string* error) {
+    const profile_format::TimelineBuffer& buffer =
+        h_->timeline.buffers[generation % 2];
+    const uint32_t count = Load(buffer.count);
+    if (count > profile_format::kTimelinePoints) {
+      return Fail(error, "the timeline holds " + std::to_string(count) +
+                             " points (at most " +
+                             std::to_string(profile_format::kTimelinePoints) +
+                             ")");
+    }
+    out->clear();
+    out->reserve(count);
+    int64_t last = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      const profile_format::TimelineEntry& e = buffer.points[i];
+      const int64_t nanoseconds = LoadRelaxed(e.nanoseconds);
+      if (nanoseconds < last) {
+        return Fail(error, "the timeline's point " + std::to_string(i) +
+                               " is earlier than the one before it");
+      }
+      last = nanoseconds;
+      TimelinePoint point;
+      point.seconds = static_cast<double>(nanoseconds) / 1e9;
+      point.tracked_bytes = LoadRelaxed(e.tracked_bytes);
+      point.rss_bytes = LoadRelaxed(e.rss_bytes);
+      out->push_back(point);
+    }
+    return true;
+  }
+
+  // The timeline, copied again while a writer moves it (a merge), like the
+  // peak.
+  bool CopyTimeline(std::vector<TimelinePoint>* out, std::string* error) {
+    for (int attempt = 0; attempt < kMaxCopyTries; ++attempt) {
+      const uint64_t generation = Load(h_->timeline.generation);
+      std::string why;
+      const bool ok = CopyTimelineOnce(generation, out, &why);
+#if !defined(__SANITIZE_THREAD__)
+      __atomic_thread_fence(__ATOMIC_ACQUIRE);
+#endif
+      if (LoadRelaxed(h_->timeline.generation) != generation) continue;
+      if (!ok) {
+        *error = std::move(why);
+        return false;
+      }
+      return true;
+    }
+    return Fail(error, "the timeline changed during each of " +
+                           std::to_string(kMaxCopyTries) +
+                           " attempts to copy it");
   }
 
   bool CopyPeak(Snapshot* out, std::string* error) {

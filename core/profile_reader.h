@@ -103,11 +103,13 @@ enum class StoredSnapshot {
 // Fills `profile` (stacks, frames, byte totals and the facts in the header:
 // mode, pid, command, unwinder, sample interval, top rows, peak_seconds,
 // exit code, rss and profiler bytes, tracked allocations, the oom fields
-// for kOutOfMemory, wall_seconds up to the recorded end or else up to now)
-// from `source`. Leaves reason, ended and final_report to the caller. A copy
-// torn by a concurrent writer is detected (the peak generation moved) and
-// taken again. Returns false with a reason when the data is inconsistent or
-// truncated; never reads outside what `source` provides.
+// for kOutOfMemory, wall_seconds up to the recorded end or else up to now,
+// the working directory and the timeline: both empty from a file written
+// before they existed) from `source`. Leaves reason, ended and final_report
+// to the caller. A copy torn by a concurrent writer is detected (the peak's
+// or the timeline's generation moved) and taken again. Returns false with a
+// reason when the data is inconsistent or truncated; never reads outside what
+// `source` provides.
 bool ReadStoredProfile(const StoredProfileSource& source, StoredSnapshot which,
                        Profile* profile, std::string* error);
 

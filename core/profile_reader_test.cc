@@ -427,6 +427,81 @@ TEST(ProfileReaderTest, APeakThatNeverHoldsStillIsAClearError) {
             "moving: the peak changed during each of 1000 attempts to copy it");
 }
 
+TEST(ProfileReaderTest, ReadsTheWorkingDirectoryAndTheTimeline) {
+  for (uint64_t generation : {0, 1, 2}) {
+    TestStoredProfile p = ThreeStacks();
+    p.working_directory = "/srv/a job's dir";
+    p.timeline_generation = generation;
+    p.timeline = {{0, 0, 30 << 20},
+                  {200'000'000, 5000, 40 << 20},
+                  {1'500'000'000, 9000, 41 << 20}};
+    auto buffer = Buffer(BuildStoredProfileImage(p));
+    Profile profile;
+    std::string error;
+    ASSERT_TRUE(
+        ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
+        << error;
+    EXPECT_EQ(profile.working_directory, "/srv/a job's dir");
+    ASSERT_EQ(profile.timeline.size(), 3u) << generation;
+    EXPECT_EQ(profile.timeline[0].seconds, 0.0);
+    EXPECT_EQ(profile.timeline[0].tracked_bytes, 0);
+    EXPECT_EQ(profile.timeline[0].rss_bytes, 30 << 20);
+    EXPECT_DOUBLE_EQ(profile.timeline[1].seconds, 0.2);
+    EXPECT_EQ(profile.timeline[1].tracked_bytes, 5000);
+    EXPECT_EQ(profile.timeline[1].rss_bytes, 40 << 20);
+    EXPECT_DOUBLE_EQ(profile.timeline[2].seconds, 1.5);
+    EXPECT_EQ(profile.timeline[2].tracked_bytes, 9000);
+    EXPECT_EQ(profile.timeline[2].rss_bytes, 41 << 20);
+    // The out-of-memory report has the same timeline.
+    p.has_oom = true;
+    auto with_oom = Buffer(BuildStoredProfileImage(p));
+    Profile oom;
+    ASSERT_TRUE(ReadStoredProfile(*with_oom, StoredSnapshot::kOutOfMemory, &oom,
+                                  &error))
+        << error;
+    EXPECT_EQ(oom.timeline.size(), 3u);
+    EXPECT_EQ(oom.working_directory, "/srv/a job's dir");
+  }
+}
+
+TEST(ProfileReaderTest, NoTimelineYetIsEmpty) {
+  TestStoredProfile p = ThreeStacks();
+  p.working_directory = "";
+  auto buffer = Buffer(BuildStoredProfileImage(p));
+  Profile profile;
+  std::string error;
+  ASSERT_TRUE(
+      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
+      << error;
+  EXPECT_EQ(profile.working_directory, "");
+  EXPECT_TRUE(profile.timeline.empty());
+}
+
+TEST(ProfileReaderTest, AFileFromBeforeTheTimelineReadsWithoutIt) {
+  TestStoredProfile p = ThreeStacks();
+  p.timeline = {{0, 0, 30 << 20}, {200'000'000, 5000, 40 << 20}};
+  p.older_header = true;  // the fields hold values: they must be ignored
+  auto buffer = Buffer(BuildStoredProfileImage(p));
+  Profile profile;
+  std::string error;
+  ASSERT_TRUE(
+      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
+      << error;
+  EXPECT_EQ(profile.working_directory, "");
+  EXPECT_TRUE(profile.timeline.empty());
+  // Everything else as from a current file.
+  p.older_header = false;
+  auto current = Buffer(BuildStoredProfileImage(p));
+  Profile expected;
+  ASSERT_TRUE(
+      ReadStoredProfile(*current, StoredSnapshot::kPeak, &expected, &error))
+      << error;
+  EXPECT_EQ(StackText(profile), StackText(expected));
+  EXPECT_EQ(profile.peak_bytes, expected.peak_bytes);
+  EXPECT_EQ(profile.command, expected.command);
+  EXPECT_EQ(expected.timeline.size(), 2u);
+}
+
 // --- Corruption: each names what is wrong, none crashes.
 
 class CorruptionTest : public ::testing::Test {
@@ -482,6 +557,24 @@ TEST_F(CorruptionTest, Header) {
   EXPECT_EQ(ReadError(image_), Expect("unknown ending 9"));
   h()->ending = 0;
   EXPECT_EQ(ReadError(image_), "");
+}
+
+TEST_F(CorruptionTest, Timeline) {
+  TimelineBuffer& current = h()->timeline.buffers[h()->timeline.generation % 2];
+  current.count = 2;
+  current.points[0] = TimelineEntry{100, 1, 1};
+  current.points[1] = TimelineEntry{50, 1, 1};
+  EXPECT_EQ(ReadError(image_),
+            Expect("the timeline's point 1 is earlier than the one before it"));
+  current.points[1].nanoseconds = 150;
+  EXPECT_EQ(ReadError(image_), "");
+  current.count = kTimelinePoints + 1;
+  EXPECT_EQ(ReadError(image_),
+            Expect("the timeline holds 513 points (at most 512)"));
+  current.count = 0;
+  memset(h()->working_directory, 'a', sizeof(h()->working_directory));
+  EXPECT_EQ(ReadError(image_),
+            Expect("the working directory is not NUL-terminated"));
 }
 
 TEST_F(CorruptionTest, TooShortForTheHeader) {

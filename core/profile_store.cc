@@ -22,9 +22,7 @@ namespace {
 
 namespace pf = profile_format;
 
-constexpr uint64_t kHeaderBytes =
-    (sizeof(pf::FileHeader) + pf::kChunkBytes - 1) &
-    ~uint64_t{pf::kChunkBytes - 1};
+constexpr uint64_t kHeaderBytes = pf::kHeaderEnd;
 
 // The raw system call: the preload interposer exports `mmap`, and the
 // profiler's own mappings are not the program's.
@@ -148,6 +146,11 @@ void ProfileStore::FillHeader(const Facts& facts, pf::FileHeader* h) {
   h->start_ticks = facts.start_ticks;
   h->inherited_bytes = facts.inherited_bytes;
   h->peak_moment = facts.peak_moment;
+  // Whole or not at all: a cut path would name another folder.
+  if (facts.working_directory.size() < sizeof(h->working_directory)) {
+    memcpy(h->working_directory, facts.working_directory.c_str(),
+           facts.working_directory.size() + 1);
+  }
   h->file_bytes = kHeaderBytes;
 }
 

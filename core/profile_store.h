@@ -53,6 +53,9 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
     int64_t inherited_bytes = 0;
     // What chooses the peak's moment (FileHeader::peak_moment).
     profile_format::PeakMoment peak_moment = profile_format::kPeakMomentUnknown;
+    // The program's working directory at start (absolute); stored empty
+    // (unknown) when it does not fit FileHeader::working_directory.
+    std::string working_directory;
   };
 
   // A store backed by a new `profile.tidemark` in the open folder `dir_fd`,

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -16,6 +17,7 @@
 #include "core/peak_tracker.h"
 #include "core/profile_reader.h"
 #include "core/test_files.h"
+#include "core/timeline.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
@@ -207,6 +209,11 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
   peak->Add(2, 500);
   peak->Remove(1, 1000);  // the parent's peak: 1500
   peak->Add(3, 200);
+  // The parent's timeline: the child's starts empty.
+  AppendToTimeline(&store->mutable_header()->timeline,
+                   pf::TimelineEntry{5, 1500, 4096});
+  AppendToTimeline(&store->mutable_header()->timeline,
+                   pf::TimelineEntry{9, 700, 8192});
   const std::string parent_file = dir_ + "/profile.tidemark";
   const std::string parent_bytes = FileBytes(parent_file);
   ASSERT_FALSE(parent_bytes.empty());
@@ -242,6 +249,7 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
     CHILD_CHECK((h.flags & pf::kFlagIncomplete) == 0);
     CHILD_CHECK(profile.peak_bytes == 0 && profile.current_bytes == 0);
     CHILD_CHECK(profile.stacks.empty());
+    CHILD_CHECK(profile.timeline.empty() && h.timeline.generation == 0);
 
     // The child's own counters, under the parent's stacks and names, and
     // a stack of its own.
@@ -277,6 +285,8 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
   ASSERT_TRUE(ReadPeakFromFile(&profile));
   EXPECT_EQ(profile.peak_bytes, 1500);
   EXPECT_EQ(profile.current_bytes, 700);
+  ASSERT_EQ(profile.timeline.size(), 2u);
+  EXPECT_EQ(profile.timeline[1].tracked_bytes, 700);
 }
 
 TEST_F(ProfileStoreTest, AnInMemoryStoreStartsOverWithItsStacks) {
@@ -380,6 +390,86 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesACompletePeak) {
     }
     EXPECT_TRUE(consistent)
         << "total " << total << " seed " << seed << " run " << run;
+  }
+}
+
+TEST_F(ProfileStoreTest, KeepsTheWorkingDirectoryWholeOrNotAtAll) {
+  ProfileStore::Facts facts = TestFacts();
+  facts.working_directory = "/home/user/my project";
+  std::string why;
+  ProfileStore* store =
+      ProfileStore::CreateInDirectory(dir_fd_, dir_, facts, &why);
+  ASSERT_NE(store, nullptr) << why;
+  Profile profile;
+  ASSERT_TRUE(ReadPeakFromFile(&profile));
+  EXPECT_EQ(profile.working_directory, "/home/user/my project");
+  // One byte too long for the field (with its NUL): unknown, never cut.
+  facts.working_directory =
+      "/" + std::string(pf::kWorkingDirectoryBytes - 1, 'd');
+  ProfileStore* in_memory = ProfileStore::CreateInMemory(facts);
+  ASSERT_NE(in_memory, nullptr);
+  ASSERT_TRUE(
+      ReadStoredProfile(*in_memory, StoredSnapshot::kPeak, &profile, &why))
+      << why;
+  EXPECT_EQ(profile.working_directory, "");
+  facts.working_directory.pop_back();  // fits exactly
+  in_memory = ProfileStore::CreateInMemory(facts);
+  ASSERT_NE(in_memory, nullptr);
+  ASSERT_TRUE(
+      ReadStoredProfile(*in_memory, StoredSnapshot::kPeak, &profile, &why))
+      << why;
+  EXPECT_EQ(profile.working_directory.size(), pf::kWorkingDirectoryBytes - 1);
+}
+
+// The timeline's publication under real kills: a child appends points as
+// fast as it can (merging again and again) and is SIGKILLed at a random
+// moment. Point i has all three fields i, so a merged point (the max of
+// its pair) has three equal fields too, and a torn one would not.
+TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesAWholeTimeline) {
+  const unsigned seed = static_cast<unsigned>(time(nullptr));
+  std::mt19937 random(seed);
+  for (int run = 0; run < 20; ++run) {
+    const std::string dir = MakeTempDir("profile_store_test");
+    const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(dir_fd, 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      std::string why;
+      ProfileStore* store =
+          ProfileStore::CreateInDirectory(dir_fd, dir, TestFacts(), &why);
+      if (store == nullptr) _exit(3);
+      pf::TimelineRecord* record = &store->mutable_header()->timeline;
+      record->interval_ns = 1;
+      for (int64_t i = 1;; ++i) {
+        AppendToTimeline(record, pf::TimelineEntry{i, i, i});
+      }
+    }
+    usleep(1000 + random() % 30000);
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "seed " << seed;
+    std::string why;
+    std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir, &why);
+    close(dir_fd);
+    if (file == nullptr) continue;  // killed before the file was published
+    Profile profile;
+    ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why))
+        << why << " (seed " << seed << ", run " << run << ")";
+    const uint64_t merges = file->header()->timeline.generation;
+    if (merges > 0) {
+      EXPECT_GE(profile.timeline.size(), pf::kTimelinePoints / 2 + 1);
+    }
+    EXPECT_LE(profile.timeline.size(), pf::kTimelinePoints);
+    double last = 0;
+    for (const TimelinePoint& point : profile.timeline) {
+      EXPECT_EQ(std::llround(point.seconds * 1e9), point.tracked_bytes)
+          << "seed " << seed << " run " << run;
+      EXPECT_EQ(point.tracked_bytes, point.rss_bytes);
+      EXPECT_GE(point.seconds, last);
+      last = point.seconds;
+    }
   }
 }
 

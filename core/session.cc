@@ -66,6 +66,8 @@ struct SessionState {
   dev_t output_device = 0;
   ino_t output_inode = 0;
   std::vector<std::string> command;
+  // The working directory at start (absolute; empty when unknown).
+  std::string working_directory;
   pid_t pid = 0;
   timespec started = {};
   bool has_exit_code = false;
@@ -651,6 +653,9 @@ void StartProfileInChild(SessionState* s) {
     return;
   }
   ReportTrigger::AdoptInChild(s->pid);
+  // The child's own timeline (its store started over with none) starts
+  // here.
+  Tracker::Get().AddTimelinePoint(/*force=*/true);
   ReportDirectory job;
   if (OpenOutputDirectory(s->job_path, /*create=*/false, &job, &why)) {
     LogStart(s, job.fd);
@@ -846,6 +851,7 @@ ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
   facts.start_ticks = s->start_ticks;
   facts.inherited_bytes = inherited_bytes;
   facts.peak_moment = PeakMomentOf(s->config.mode);
+  facts.working_directory = s->working_directory;
   return facts;
 }
 
@@ -993,6 +999,12 @@ void Session::Start() {
   // chdir() must not move the reports.
   char cwd[Config::kMaxPath];
   const bool have_cwd = getcwd(cwd, sizeof(cwd)) != nullptr;
+  // Kept for the reports (a forked child keeps it: the same program, whose
+  // files were found from here); unknown when getcwd fails (ERANGE: longer
+  // than the stored profile's field, which is as long as this buffer).
+  static_assert(sizeof(cwd) <= pf::kWorkingDirectoryBytes,
+                "every working directory getcwd gives fits the profile");
+  if (have_cwd && cwd[0] == '/') s->working_directory = cwd;
   if (!have_cwd && s->config.output[0] != '/') {
     Say("cannot write reports to %s: the current directory is unknown (%s); "
         "profiling is off",
@@ -1074,6 +1086,9 @@ void Session::Start() {
   }
   if (s->runtime_present) s->store->mutable_header()->python_seen = 1;
   Tracker::Get().AttachStore(s->store);
+  // The timeline's first point: what the process holds before the program
+  // runs (its RSS: the interpreter's start-up, the profiler).
+  Tracker::Get().AddTimelinePoint(/*force=*/true);
   Tracker::Get().set_unwinder(s->unwinder);
   Tracker::Get().ChoosePeakMomentByLiveTotal(PeakMomentOf(s->config.mode) ==
                                              pf::kPeakMomentLiveTotal);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -12,9 +13,6 @@ namespace tidemark {
 namespace {
 
 using namespace profile_format;  // NOLINT(google-build-using-namespace)
-
-constexpr uint64_t kHeaderEnd =
-    (sizeof(FileHeader) + kChunkBytes - 1) / kChunkBytes * kChunkBytes;
 
 // Lays the image out as the writer would: the header, then chunks appended
 // as each area needs them.
@@ -193,6 +191,21 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   h->python_seen = p.python_seen ? 1 : 0;
   h->peak_moment = p.peak_moment;
   h->live_bytes_at_peak_moment = p.live_bytes_at_peak_moment;
+  snprintf(h->working_directory, sizeof(h->working_directory), "%s",
+           p.working_directory.c_str());
+  h->timeline.generation = p.timeline_generation;
+  h->timeline.interval_ns = 200'000'000;
+  TimelineBuffer& current = h->timeline.buffers[p.timeline_generation % 2];
+  TimelineBuffer& stale = h->timeline.buffers[1 - p.timeline_generation % 2];
+  current.count = static_cast<uint32_t>(
+      std::min<size_t>(p.timeline.size(), kTimelinePoints));
+  for (uint32_t i = 0; i < current.count; ++i) {
+    current.points[i] = p.timeline[i];
+    stale.points[i] = TimelineEntry{p.timeline[i].nanoseconds * 3,
+                                    p.timeline[i].tracked_bytes * 7 + 1, 5};
+  }
+  stale.count = current.count;
+  if (p.older_header) h->header_bytes = kHeaderBytesBeforeTimeline;
   return b.image();
 }
 

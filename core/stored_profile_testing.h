@@ -71,6 +71,16 @@ struct TestStoredProfile {
   uint32_t peak_moment = profile_format::kPeakMomentUnknown;
   int64_t live_bytes_at_peak_moment = 0;
   std::vector<TestStack> stacks;  // stack ids 1, 2, ... in this order
+  // The working directory, and the timeline's current points (in buffer
+  // timeline_generation % 2; the other buffer gets different, wrong
+  // points, so a reader of the wrong buffer is caught).
+  std::string working_directory = "/home/user/project";
+  uint64_t timeline_generation = 1;
+  std::vector<profile_format::TimelineEntry> timeline;
+  // A file written before the working directory and the timeline existed:
+  // header_bytes is profile_format::kHeaderBytesBeforeTimeline (and the
+  // fields above are still filled in, as garbage the reader must ignore).
+  bool older_header = false;
 };
 
 // The file's bytes.

@@ -47,6 +47,26 @@ void Tracker::AttachStore(ProfileStore* store) {
   names_.set_store(store);
   peak_.AttachStore(store);
   moment_.set_published(&store->mutable_header()->live_bytes_at_peak_moment);
+  timeline_.Attach(&store->mutable_header()->timeline,
+                   &store->mutable_header()->start_monotonic_ns);
+}
+
+void Tracker::CheckTimeline() {
+  if (timeline_.Due()) AddTimelinePoint(/*force=*/false);
+}
+
+void Tracker::AddTimelinePoint(bool force) {
+  if (!timeline_.TryLock()) return;
+  if (force || timeline_.Due()) {
+    // The span's highest tracked total: exact (and sample mode without a
+    // live total) from the tracker's decreases; sample mode with one, the
+    // estimate at the span's highest live total, as the peak is chosen.
+    const int64_t tracked = peak_moment_by_live_total()
+                                ? moment_.TakeSpanEstimate(peak_)
+                                : peak_.TakeRecentHigh();
+    timeline_.AppendLocked(tracked);
+  }
+  timeline_.Unlock();
 }
 
 void Tracker::ChoosePeakMomentByLiveTotal(bool on) {
@@ -64,6 +84,8 @@ void Tracker::CaptureForReport() {
   } else {
     peak_.CaptureForReport();
   }
+  // Each report closes a span of the timeline, whatever the interval.
+  AddTimelinePoint(/*force=*/true);
 }
 
 void Tracker::OnAnonymousPieceRemoved(void* /*tracker*/,
@@ -92,6 +114,7 @@ int64_t Tracker::StartFreshAfterFork() {
   SampledAddressFilter::Clear();
   peak_.StartFreshAfterFork();
   moment_.Reset();
+  timeline_.ResetAfterFork();
   LiveTotal::StartFreshAfterFork(t_thread_state);
   missed_frees_.store(0, std::memory_order_relaxed);
   if (store_ == nullptr || !store_->file_backed()) {
@@ -153,8 +176,17 @@ void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
   } else if (UsesAddressFilter()) {
     SampledAddressFilter::Add(address);
   }
+  // The run's count, kept anyway, also says when to ask for a timeline
+  // point (its old value: the locked add returns it at no extra cost).
+  // Before the block is counted: a point closes the span before it.
+  const uint64_t recorded = static_cast<uint64_t>(
+      tracked_allocations_->fetch_add(1, std::memory_order_relaxed));
+  if (__builtin_expect(
+          recorded % kTimelineCheckEvery == 0 || weight >= kTimelineBigEvent,
+          0)) {
+    CheckTimeline();
+  }
   peak_.Add(stack_id, weight);
-  tracked_allocations_->fetch_add(1, std::memory_order_relaxed);
 }
 
 bool Tracker::RemoveBlock(uintptr_t address) {
@@ -162,6 +194,9 @@ bool Tracker::RemoveBlock(uintptr_t address) {
   if (!blocks_.Remove(address, &removed)) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
   peak_.Remove(removed.stack_id, removed.weight);
+  if (__builtin_expect(removed.weight >= kTimelineBigEvent, 0)) {
+    CheckTimeline();
+  }
   return true;
 }
 
@@ -171,6 +206,9 @@ bool Tracker::RemoveBlockReleasing(uintptr_t address,
   if (!blocks_.RemoveReleasing(address, &removed, release)) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
   peak_.Remove(removed.stack_id, removed.weight);
+  if (__builtin_expect(removed.weight >= kTimelineBigEvent, 0)) {
+    CheckTimeline();
+  }
   return true;
 }
 
@@ -183,12 +221,15 @@ void Tracker::AddMapping(uintptr_t address, uint64_t length, uint32_t stack_id,
                          int64_t weight) {
   mappings_.Add(address, length, RangeMap::Piece{stack_id, weight},
                 &Tracker::OnPieceRemoved, this);
+  // Each mapping is a system call: a clock read more is nothing.
+  CheckTimeline();
   peak_.Add(stack_id, weight);
   tracked_allocations_->fetch_add(1, std::memory_order_relaxed);
 }
 
 void Tracker::RemoveMapping(uintptr_t address, uint64_t length) {
   mappings_.Remove(address, length, &Tracker::OnPieceRemoved, this);
+  CheckTimeline();
 }
 
 void DisableTrackingAfterFailure(const char* why) {
@@ -221,6 +262,9 @@ void OnAllocationSlow(void* ptr, size_t size, int state) {
   }
   try {
     Tracker& t = Tracker::Get();
+    // Sampled events are rare: each asks for a timeline point (before the
+    // block is added, so that a point closes the span before it).
+    if (state == kTrackingSample) t.CheckTimeline();
     // The map entry of a fresh address is a cache miss; loading it while
     // the stack is captured hides it.
     t.PrefetchBlock(reinterpret_cast<uintptr_t>(ptr));

@@ -11,6 +11,7 @@
 #include "core/range_map.h"
 #include "core/stack_table.h"
 #include "core/thread_state.h"
+#include "core/timeline.h"
 #include "core/unwinder.h"
 
 namespace tidemark {
@@ -80,6 +81,21 @@ class Tracker {
   void CountAnonymousMapping(uintptr_t address, uint64_t length);
   void UncountAnonymousMapping(uintptr_t address, uint64_t length);
 
+  // The timeline (core/timeline.h). Which events ask for a point: in
+  // exact mode every 256th recorded allocation (the run's count already
+  // kept; its old value is the one looked at) and each block or mapping of
+  // at least kTimelineBigEvent bytes; in sample mode every sampled event;
+  // every mapping and unmapping. Asking costs a coarse clock read.
+  static constexpr uint64_t kTimelineCheckEvery = 256;
+  static constexpr int64_t kTimelineBigEvent = int64_t{1} << 20;
+  // Out of line: the callers' hot paths keep only the test that calls it.
+  __attribute__((noinline)) void CheckTimeline();
+  // A point now whatever the interval (at the start, at each report), or,
+  // without `force`, only if one is due; nothing when another thread is
+  // adding one. Never waits, never allocates.
+  void AddTimelinePoint(bool force);
+  const TimelineRecorder& timeline() const { return timeline_; }
+
   PeakTracker& peak() { return peak_; }
   const StackTable& stacks() const { return stacks_; }
   const FrameNames& names() const { return names_; }
@@ -109,6 +125,7 @@ class Tracker {
   // (weight = length), and the choice of the peak's moment.
   RangeMap anonymous_;
   PeakMoment moment_;
+  TimelineRecorder timeline_;
   // In the store's header once one is attached.
   std::atomic<int64_t> own_tracked_allocations_{0};
   std::atomic<int64_t>* tracked_allocations_ = &own_tracked_allocations_;

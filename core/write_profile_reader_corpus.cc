@@ -69,6 +69,25 @@ int main(int argc, char** argv) {
     seeds.emplace_back("empty", p);
   }
   {
+    // A timeline that was merged once (the current buffer is 1), and a
+    // working directory.
+    TestStoredProfile p = Typical();
+    p.working_directory = "/home/user/project";
+    p.timeline_generation = 1;
+    for (int i = 0; i < 20; ++i) {
+      p.timeline.push_back(profile_format::TimelineEntry{
+          int64_t{i} * 200'000'000, int64_t{i % 5} << 20,
+          int64_t{30 + i} << 20});
+    }
+    seeds.emplace_back("timeline", p);
+  }
+  {
+    // A file from before the working directory and the timeline.
+    TestStoredProfile p = Typical();
+    p.older_header = true;
+    seeds.emplace_back("older_header", p);
+  }
+  {
     // Deep stacks, enough of them to fill a frame pool chunk.
     TestStoredProfile p;
     for (int s = 0; s < 130; ++s) {

@@ -79,6 +79,11 @@ JsonWriter& JsonWriter::BeginArray() {
   return *this;
 }
 
+JsonWriter& JsonWriter::BeginOneLineArray() {
+  Begin('[', false, /*one_line=*/true);
+  return *this;
+}
+
 JsonWriter& JsonWriter::EndArray() {
   End(']', false);
   return *this;
@@ -125,6 +130,10 @@ JsonWriter& JsonWriter::Null() {
 
 void JsonWriter::StartMember() {
   Level& level = levels_.back();
+  if (level.one_line) {
+    if (level.members++ > 0) out_.append(indent_ > 0 ? ", " : ",");
+    return;
+  }
   if (level.members++ > 0) out_.push_back(',');
   NewLine();
 }
@@ -139,19 +148,21 @@ void JsonWriter::BeforeValue() {
   if (!levels_.empty()) StartMember();
 }
 
-void JsonWriter::Begin(char open, bool is_object) {
+void JsonWriter::Begin(char open, bool is_object, bool one_line) {
   BeforeValue();
   out_.push_back(open);
-  levels_.push_back(Level{is_object, 0});
+  one_line = one_line || (!levels_.empty() && levels_.back().one_line);
+  levels_.push_back(Level{is_object, 0, one_line});
 }
 
 void JsonWriter::End(char close, bool is_object) {
   assert(!levels_.empty() && levels_.back().is_object == is_object &&
          !after_key_);
   const bool empty = levels_.back().members == 0;
+  const bool one_line = levels_.back().one_line;
   levels_.pop_back();
   // An empty container stays on one line: "[]", not "[\n]".
-  if (!empty) NewLine();
+  if (!empty && !one_line) NewLine();
   out_.push_back(close);
 }
 

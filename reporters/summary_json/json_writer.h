@@ -34,6 +34,10 @@ class JsonWriter {
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
+  // An array kept on one line, its elements separated by ", " (a short
+  // tuple, such as a timeline's point); what it holds stays on that line.
+  // Closed by EndArray.
+  JsonWriter& BeginOneLineArray();
   JsonWriter& EndArray();
   // Names the next value; only inside an object.
   JsonWriter& Key(std::string_view key);
@@ -51,6 +55,7 @@ class JsonWriter {
   struct Level {
     bool is_object;
     int members;
+    bool one_line;
   };
 
   // Separates a value (or key) from the previous member of its container.
@@ -58,7 +63,7 @@ class JsonWriter {
   // Called before every value: after a key, or as an array element, or as
   // the top-level value.
   void BeforeValue();
-  void Begin(char open, bool is_object);
+  void Begin(char open, bool is_object, bool one_line = false);
   void End(char close, bool is_object);
   void NewLine();
 

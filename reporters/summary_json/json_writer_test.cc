@@ -111,6 +111,26 @@ TEST(JsonWriterTest, IndentsNestedContainers) {
             "}");
 }
 
+TEST(JsonWriterTest, KeepsAOneLineArrayOnOneLine) {
+  JsonWriter json;
+  json.BeginObject().Key("points").BeginArray();
+  json.BeginOneLineArray().Double(0.5).Int(10).Int(20).EndArray();
+  json.BeginOneLineArray().BeginArray().Int(1).EndArray().Null().EndArray();
+  json.BeginOneLineArray().EndArray();
+  json.EndArray().Key("next").Int(1).EndObject();
+  EXPECT_EQ(json.str(), R"({
+  "points": [
+    [0.5, 10, 20],
+    [[1], null],
+    []
+  ],
+  "next": 1
+})");
+  JsonWriter compact(0);
+  compact.BeginOneLineArray().Int(1).Int(2).EndArray();
+  EXPECT_EQ(compact.str(), "[1,2]");
+}
+
 TEST(JsonWriterTest, WritesAScalarAtTopLevel) {
   JsonWriter json;
   json.Int(std::numeric_limits<int64_t>::min());

@@ -77,6 +77,23 @@ void WriteSamplingBounds(const Profile& profile, JsonWriter* json) {
 }
 // --- End of the sampling bounds.
 
+// --- Reports (issue 11): memory over time, oldest first, each point
+// [seconds, tracked_bytes, rss_bytes]: the span since the point before
+// ended at `seconds`, its highest tracked total was `tracked_bytes`, and
+// the RSS then `rss_bytes` (0: unknown). Bounded (core/profile_format.h).
+void WriteTimeline(const Profile& profile, JsonWriter* json) {
+  json->Key("timeline").BeginArray();
+  for (const TimelinePoint& point : profile.timeline) {
+    json->BeginOneLineArray()
+        .Double(point.seconds)
+        .Int(point.tracked_bytes)
+        .Int(point.rss_bytes)
+        .EndArray();
+  }
+  json->EndArray();
+}
+// --- End of the timeline.
+
 }  // namespace
 
 std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
@@ -100,7 +117,17 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
       .Key("command")
       .BeginArray();
   for (const std::string& arg : profile.command) json.String(arg);
-  json.EndArray().Key("exit_code");
+  json.EndArray();
+  // --- Reports (issue 11): the working directory at start (null when
+  // unknown), which short file names are relative to.
+  json.Key("working_directory");
+  if (profile.working_directory.empty()) {
+    json.Null();
+  } else {
+    json.String(profile.working_directory);
+  }
+  // --- End of the working directory.
+  json.Key("exit_code");
   if (profile.has_exit_code) {
     json.Int(profile.exit_code);
   } else {
@@ -158,6 +185,7 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
         .Int(profile.oom_available_bytes)
         .EndObject();
   }
+  WriteTimeline(profile, &json);
   json.Key("stack_count")
       .Int(static_cast<int64_t>(stacks.size()))
       .Key("top")

@@ -41,6 +41,8 @@ Profile SmallProfile() {
   profile.rss_hwm_bytes = 9000;
   profile.deferred_reports = 4;
   profile.peak_moment = "exact_total";
+  profile.working_directory = "/home/me/app";
+  profile.timeline = {{0, 0, 9000}, {0.75, 3000, 8000}, {1.5, 2500, 8500}};
   profile.frames = {
       Frame(FrameKind::kPython, "main", "app.py", 3),
       Frame(FrameKind::kPython, "load", "app.py", 9),
@@ -67,6 +69,7 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
     "python3",
     "app.py"
   ],
+  "working_directory": "/home/me/app",
   "exit_code": 3,
   "ended": "exit code 3",
   "wall_seconds": 1.5,
@@ -84,6 +87,11 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   "peak_bytes_bound": 0,
   "current_bytes_bound": 0,
   "inherited_bytes_bound": 0,
+  "timeline": [
+    [0, 0, 9000],
+    [0.75, 3000, 8000],
+    [1.5, 2500, 8500]
+  ],
   "stack_count": 2,
   "top": [
     {
@@ -154,7 +162,7 @@ TEST(RenderSummaryJsonTest, TheOutOfMemoryReportSaysWhichLimit) {
     "limit_bytes": 1073741824,
     "available_bytes": 1048576
   },
-  "stack_count": 2,
+  "timeline": [
 )"));
 }
 
@@ -179,6 +187,9 @@ TEST(RenderSummaryJsonTest, TheLiveTotalAtThePeakMomentOnlyWhenItChoseIt) {
 TEST(RenderSummaryJsonTest, EmptyProfileIsStillComplete) {
   const std::string json = RenderSummaryJson(Profile());
   EXPECT_THAT(json, HasSubstr("\"command\": [],"));
+  // A file from before the working directory and the timeline were kept.
+  EXPECT_THAT(json, HasSubstr("\"working_directory\": null,"));
+  EXPECT_THAT(json, HasSubstr("\"timeline\": [],"));
   EXPECT_THAT(json, HasSubstr("\"stack_count\": 0,"));
   EXPECT_THAT(json, HasSubstr("\"top\": []\n}\n"));
 }
@@ -215,6 +226,7 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
       R"("started":"fork",)"
+      R"("timeline":[[0,0,9000],[0.75,3000,8000],[1.5,2500,8500]],)"
       R"("top":[{"allocations":5,"bytes":1999,"bytes_bound":16779215,)"
       R"("frames":[)"
       R"({"file":"app.py","function":"quote\"back\\slash\u0001",)"
@@ -225,7 +237,8 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       R"("percent_of_peak":66.63},)"
       R"({"allocations":1,"bytes":1000,"bytes_bound":16778216,"frames":[],)"
       R"("percent_of_peak":33.33}],)"
-      R"("tracked_allocations":42,"unwinder":"cpython","wall_seconds":1.5})");
+      R"("tracked_allocations":42,"unwinder":"cpython","wall_seconds":1.5,)"
+      R"("working_directory":"/home/me/app"})");
 }
 
 // --- Sampling bounds (issue 10). R = 1 MiB; sample counts chosen so that

@@ -12,7 +12,8 @@ moments after that line, in exact mode:
 
 Every time, peak.folded holds on PEAK-A and PEAK-B exactly the bytes the
 same program's ordinary exit report holds there (checked first to be 64 and
-32 MiB and a few bytes). The random seed is in every failure message; set
+32 MiB and a few bytes), and summary.json's timeline is whole (issue 11:
+in order, within the run, its span after the peak holding the peak). The random seed is in every failure message; set
 E2E_SEED to replay a run.
 """
 import os
@@ -73,6 +74,26 @@ class KillAfterPeakTest(pr.ProfileTestCase):
         seconds = run.summary.get("peak_seconds")
         self.assertIsInstance(seconds, (int, float), context)
         self.assertTrue(0 <= seconds <= run.summary["wall_seconds"] + 0.01, context)
+        self.assert_timeline(run, context)
+
+    def assert_timeline(self, run, context):
+        """The timeline a kill left is whole: the start's point, times in
+        order up to the kill, nothing above the peak, and the first point
+        after the peak (when one was added before the kill) closes the
+        peak's span: exactly peak_bytes (exact mode)."""
+        timeline = run.summary.get("timeline")
+        context = "%s\ntimeline: %s" % (context, timeline)
+        self.assertIsInstance(timeline, list, context)
+        self.assertGreaterEqual(len(timeline), 1, context)
+        self.assertEqual(timeline[0][1], 0, context)
+        times = [p[0] for p in timeline]
+        self.assertEqual(times, sorted(times), context)
+        self.assertLessEqual(times[-1], run.summary["wall_seconds"] + 0.01, context)
+        self.assertTrue(all(0 <= p[1] <= run.peak_bytes and p[2] > 0 for p in timeline),
+                        context)
+        after = [p for p in timeline if p[0] >= run.summary["peak_seconds"]]
+        if after:
+            self.assertEqual(after[0][1], run.peak_bytes, context)
 
     def kill_after_peak(self, via, delay, what):
         """Runs the job VIA the launcher or LD_PRELOAD, SIGKILLs it DELAY

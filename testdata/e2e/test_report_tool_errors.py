@@ -20,11 +20,13 @@ Each gives exit 1, a tidemark: line with the file's path and more words
 (the problem; a cut file and a flipped magic are not described alike), no
 report files and no temporary files. A missing file and a folder without
 one are refused the same way. Finally, FUZZ copies with random bytes
-changed in the header's live fields, the used chunk offsets and the chunks:
+changed in the header's live fields, the used chunk offsets, the working
+directory and timeline, and the chunks:
 exit 0 (with whole reports) or 1, nothing else.
 
 The header's layout is mirrored here from core/profile_format.h (format
-version 1); the intact file checks the mirror (its size is the header's
+version 1, with the working directory and the timeline after the chunk
+table); the intact file checks the mirror (its size is the header's
 header_bytes).
 """
 import ctypes
@@ -62,6 +64,26 @@ class SnapshotInfo(ctypes.LittleEndianStructure):
         ("reserved", ctypes.c_uint32),
         ("nanoseconds", ctypes.c_int64),
         ("tracked_allocations", ctypes.c_int64),
+    ]
+
+
+TIMELINE_POINTS = 512
+WORKING_DIRECTORY_BYTES = 4096
+
+
+class TimelineBuffer(ctypes.LittleEndianStructure):
+    _fields_ = [
+        ("count", ctypes.c_uint32),
+        ("reserved", ctypes.c_uint32),
+        ("points", (ctypes.c_int64 * 3) * TIMELINE_POINTS),
+    ]
+
+
+class TimelineRecord(ctypes.LittleEndianStructure):
+    _fields_ = [
+        ("generation", ctypes.c_uint64),
+        ("interval_ns", ctypes.c_int64),
+        ("buffers", TimelineBuffer * 2),
     ]
 
 
@@ -117,6 +139,8 @@ class FileHeader(ctypes.LittleEndianStructure):
         ("live_bytes_at_peak_moment", ctypes.c_int64),
         ("reserved3", ctypes.c_uint64),
         ("chunk_offset", (ctypes.c_uint64 * MAX_CHUNKS) * AREA_COUNT),
+        ("working_directory", ctypes.c_char * WORKING_DIRECTORY_BYTES),
+        ("timeline", TimelineRecord),
     ]
 
 
@@ -354,6 +378,10 @@ class ReportToolErrorsTest(pr.ProfileTestCase):
                 elif where < 0.6:
                     area, i = rng.choice(used_chunks)
                     at = chunk_table + (area * MAX_CHUNKS + i) * 8 + rng.randrange(8)
+                elif where < 0.7:
+                    # The working directory and the timeline (issue 11).
+                    at = rng.randrange(FileHeader.working_directory.offset,
+                                       ctypes.sizeof(FileHeader))
                 else:
                     at = rng.randrange(h.header_bytes, h.file_bytes)
                 data[at] = rng.randrange(256)
