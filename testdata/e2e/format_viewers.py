@@ -127,6 +127,20 @@ def parse_pprof_top(text):
     return rows
 
 
+def _npm_env(work):
+    """The environment for npm: the user's (HOME: ~/.npmrc applies), a
+    download cache of our own, and Node trusting the system's certificate
+    authorities as Debian's other tools do (Bazel passes no
+    NODE_EXTRA_CA_CERTS; behind a proxy with its own authority, Node's
+    built-in list alone refuses the registry)."""
+    env = dict(os.environ, PATH="/usr/bin:/bin",
+               npm_config_cache=os.path.join(work, "npm-cache"))
+    system_authorities = "/etc/ssl/certs/ca-certificates.crt"
+    if "NODE_EXTRA_CA_CERTS" not in env and os.path.exists(system_authorities):
+        env["NODE_EXTRA_CA_CERTS"] = system_authorities
+    return env
+
+
 def speedscope_page():
     """The folder of speedscope's built page (index.html and its scripts),
     from the npm package, installed from the registry on first use."""
@@ -137,13 +151,11 @@ def speedscope_page():
         work = tempfile.mkdtemp(prefix="speedscope-npm-", dir=cache_root())
         try:
             proc = subprocess.run(
-                [NPM, "install", "--no-audit", "--no-fund", "--prefix", work,
+                [NPM, "install", "--no-audit", "--no-fund", "--fetch-timeout=60000",
+                 "--fetch-retries=1", "--prefix", work,
                  "speedscope@%s" % SPEEDSCOPE_VERSION],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                # The user's HOME: npm's settings (~/.npmrc: a registry, a
-                # certificate authority) apply; only its download cache is ours.
-                env=dict(os.environ, PATH="/usr/bin:/bin",
-                         npm_config_cache=os.path.join(work, "npm-cache")),
+                env=_npm_env(work),
                 timeout=600)
             if proc.returncode != 0 or not os.path.exists(
                     os.path.join(work, "node_modules", "speedscope", "dist", "release",

@@ -152,12 +152,19 @@ class ReportFormatsTest(pr.ProfileTestCase):
         print("speedscope in chromium: %.1f s" % (time.monotonic() - start))
         self.assertEqual(errors, [], "the page reported errors")
         self.assertNotIn("Something went wrong", text)
-        rows = re.findall(r"([0-9.]+) MB \([^)]*\)\s+[^\n]*\n\s*([^\n]+)", text)
-        totals = {name.strip(): float(mb) for mb, name in rows}
+        # The table's rows: total, self, name, one per line each.
+        cells = [c.strip() for c in text.split("Symbol Name", 1)[1].splitlines() if c.strip()]
+        rows = {}
+        for total, self_, name in zip(cells[0::3], cells[1::3], cells[2::3]):
+            rows.setdefault(name, (total.split(" (")[0], self_.split(" (")[0]))
         for function, size in NUMPY_SITES:
             with self.subTest(function=function):
                 # speedscope's MB is MiB, printed with two decimals.
-                self.assertEqual(totals.get(function), round(size / MiB, 2), text[:3000])
+                self.assertEqual(rows.get(function, ("?", "?"))[0],
+                                 "%.2f MB" % (size / MiB), text[:3000])
+        # Stacks are read root first: numpy's ones, the innermost frame,
+        # holds all 800 MiB itself.
+        self.assertEqual(rows.get("ones"), ("800.00 MB", "800.00 MB"), text[:3000])
 
     # -- re-rendering ------------------------------------------------------
 
