@@ -22,7 +22,10 @@ bool GzipCompress(std::string_view data, std::string* out, std::string* error) {
   // a gzip header with no name and time stamp 0 unless told otherwise.
   constexpr int kGzipWindowBits = 15 + 16;
   constexpr int kMemoryLevel = 8;  // zlib's default
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits,
+  // The fastest level: profiles of 100,000 stacks must render in well under
+  // 2 s, and level 1 is several times faster than the default for a file
+  // about a fifth larger.
+  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, kGzipWindowBits,
                    kMemoryLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
     *error = "zlib: cannot start compressing";
     return false;

@@ -3,9 +3,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <map>
+#include <deque>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -49,21 +48,37 @@ constexpr int kFunctionName = 2;
 constexpr int kFunctionFilename = 4;
 }  // namespace field
 
+// `text` as PrintableText makes it, without a copy when it is printable
+// ASCII already (nearly every name): *scratch holds the text otherwise.
+std::string_view Printable(std::string_view text, std::string* scratch) {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7F) {
+      *scratch = PrintableText(text);
+      return *scratch;
+    }
+  }
+  return text;
+}
+
 // profile.proto's string table: index 0 is "", each string stored once.
 class StringTable {
  public:
   StringTable() { Index(""); }
-  int64_t Index(const std::string& text) {
-    auto [it, added] =
-        index_.emplace(text, static_cast<int64_t>(strings_.size()));
-    if (added) strings_.push_back(text);
-    return it->second;
+  int64_t Index(std::string_view text) {
+    auto it = index_.find(text);
+    if (it != index_.end()) return it->second;
+    // A deque never moves its strings: the map's keys view them.
+    strings_.emplace_back(text);
+    const auto index = static_cast<int64_t>(strings_.size() - 1);
+    index_.emplace(strings_.back(), index);
+    return index;
   }
-  const std::vector<std::string>& strings() const { return strings_; }
+  const std::deque<std::string>& strings() const { return strings_; }
 
  private:
-  std::unordered_map<std::string, int64_t> index_;
-  std::vector<std::string> strings_;
+  std::unordered_map<std::string_view, int64_t> index_;
+  std::deque<std::string> strings_;
 };
 
 // Builds the Function, Location and Mapping messages as stacks need them,
@@ -88,25 +103,27 @@ class Tables {
     if (*slot != 0) return *slot;
     *slot = ++location_count_;
 
-    ProfileFrame named;
+    uint64_t function = 0;
+    int line_number = 0;
     if (frame != nullptr) {
-      named = *frame;
+      function = FunctionOf(frame->kind, frame->function, frame->file);
+      line_number = frame->line;
     } else {
-      named.kind = FrameKind::kNative;
-      named.function = index == kNoFrame ? kNoPythonStack : kUnknownFrame;
+      function =
+          FunctionOf(FrameKind::kNative,
+                     index == kNoFrame ? kNoPythonStack : kUnknownFrame, "");
     }
-    const uint64_t function = FunctionOf(named);
-    ProtobufWriter line;
-    line.Varint(field::kLineFunctionId, function);
-    if (named.line > 0) line.Int64(field::kLineLine, named.line);
+    line_.Clear();
+    line_.Varint(field::kLineFunctionId, function);
+    if (line_number > 0) line_.Int64(field::kLineLine, line_number);
 
-    ProtobufWriter location;
-    location.Varint(field::kLocationId, *slot);
+    location_.Clear();
+    location_.Varint(field::kLocationId, *slot);
     if (frame != nullptr && frame->kind == FrameKind::kNative) {
-      location.Varint(field::kLocationMappingId, MappingOf(frame->file));
+      location_.Varint(field::kLocationMappingId, MappingOf(frame->file));
     }
-    location.Bytes(field::kLocationLine, line.str());
-    out_locations_.Bytes(field::kProfileLocation, location.str());
+    location_.Message(field::kLocationLine, line_);
+    out_locations_.Message(field::kProfileLocation, location_);
     return *slot;
   }
 
@@ -116,60 +133,65 @@ class Tables {
   const std::string& mappings() const { return out_mappings_.str(); }
 
  private:
-  uint64_t FunctionOf(const ProfileFrame& frame) {
-    const std::string name =
-        frame.function.empty() ? kUnknownFrame : PrintableText(frame.function);
-    const std::string file =
-        frame.file.empty() ? "" : PrintableText(frame.file);
-    const auto key = std::make_tuple(frame.kind, name, file);
-    auto it = function_ids_.find(key);
-    if (it != function_ids_.end()) return it->second;
+  uint64_t FunctionOf(FrameKind kind, std::string_view function,
+                      std::string_view file) {
+    const int64_t name = strings_.Index(
+        function.empty() ? kUnknownFrame : Printable(function, &scratch_));
+    const int64_t file_name =
+        file.empty() ? 0 : strings_.Index(Printable(file, &scratch_));
+    // String indices stay far below 2^31 (a profile's frames are fewer).
+    const uint64_t key = (static_cast<uint64_t>(name) << 33) |
+                         (static_cast<uint64_t>(file_name) << 1) |
+                         (kind == FrameKind::kNative ? 1 : 0);
     const uint64_t id = function_ids_.size() + 1;
-    function_ids_.emplace(key, id);
-    ProtobufWriter function;
-    function.Varint(field::kFunctionId, id);
+    const auto [it, added] = function_ids_.emplace(key, id);
+    if (!added) return it->second;
+    function_.Clear();
+    function_.Varint(field::kFunctionId, id);
     // Only the name: with a system_name equal to it, pprof "demangles" it
     // and drops anything in <...> as C++ template arguments ("<module>"
     // would become "<unknown>"). Python's names are not mangled.
-    function.Int64(field::kFunctionName, strings_.Index(name));
-    if (!file.empty()) {
-      function.Int64(field::kFunctionFilename, strings_.Index(file));
-    }
-    out_functions_.Bytes(field::kProfileFunction, function.str());
+    function_.Int64(field::kFunctionName, name);
+    if (file_name != 0) function_.Int64(field::kFunctionFilename, file_name);
+    out_functions_.Message(field::kProfileFunction, function_);
     return id;
   }
 
   uint64_t MappingOf(const std::string& object) {
-    const std::string name = PrintableText(object);
-    auto it = mapping_ids_.find(name);
-    if (it != mapping_ids_.end()) return it->second;
+    const int64_t name = strings_.Index(Printable(object, &scratch_));
     const uint64_t id = mapping_ids_.size() + 1;
-    mapping_ids_.emplace(name, id);
+    const auto [it, added] = mapping_ids_.emplace(name, id);
+    if (!added) return it->second;
     ProtobufWriter mapping;
     mapping.Varint(field::kMappingId, id);
-    mapping.Int64(field::kMappingFilename, strings_.Index(name));
+    mapping.Int64(field::kMappingFilename, name);
     // The frames are named already: pprof must not look for symbols.
     mapping.Bool(field::kMappingHasFunctions, true);
-    out_mappings_.Bytes(field::kProfileMapping, mapping.str());
+    out_mappings_.Message(field::kProfileMapping, mapping);
     return id;
   }
 
   const Profile& profile_;
   StringTable strings_;
+  std::string scratch_;
   std::vector<uint64_t> location_of_frame_;
   uint64_t no_stack_location_ = 0;
   uint64_t unknown_location_ = 0;
   uint64_t location_count_ = 0;
-  std::map<std::tuple<FrameKind, std::string, std::string>, uint64_t>
-      function_ids_;
-  std::map<std::string, uint64_t> mapping_ids_;
+  // By (name, file, kind) as string indices.
+  std::unordered_map<uint64_t, uint64_t> function_ids_;
+  std::unordered_map<int64_t, uint64_t> mapping_ids_;  // by file name
+  // Reused for each message: their buffers keep their capacity.
+  ProtobufWriter line_;
+  ProtobufWriter location_;
+  ProtobufWriter function_;
   ProtobufWriter out_functions_;
   ProtobufWriter out_locations_;
   ProtobufWriter out_mappings_;
 };
 
-std::string ValueType(StringTable* strings, const char* type,
-                      const char* unit) {
+std::string ValueType(StringTable* strings, std::string_view type,
+                      std::string_view unit) {
   ProtobufWriter value_type;
   value_type.Int64(field::kValueTypeType, strings->Index(type));
   value_type.Int64(field::kValueTypeUnit, strings->Index(unit));
@@ -227,20 +249,22 @@ std::string RenderPprofProto(const Profile& profile) {
             ValueType(&strings, "peak_objects", "count"));
 
   std::vector<uint64_t> locations;
-  ProtobufWriter sample;
+  ProtobufWriter sample;  // reused: its buffer keeps its capacity
   for (const ProfileStack* stack : StacksByBytes(profile)) {
     locations.clear();
     // profile.proto wants the leaf first, as stacks are stored.
-    for (int index : stack->frames)
+    for (int index : stack->frames) {
       locations.push_back(tables.LocationOf(index));
-    if (locations.empty())
+    }
+    if (locations.empty()) {
       locations.push_back(tables.LocationOf(Tables::kNoFrame));
+    }
+    const uint64_t values[] = {static_cast<uint64_t>(stack->bytes),
+                               static_cast<uint64_t>(stack->allocations)};
     sample.Clear();
     sample.PackedVarints(field::kSampleLocationId, locations);
-    sample.PackedVarints(field::kSampleValue,
-                         {static_cast<uint64_t>(stack->bytes),
-                          static_cast<uint64_t>(stack->allocations)});
-    out.Bytes(field::kProfileSample, sample.str());
+    sample.PackedVarints(field::kSampleValue, values, 2);
+    out.Message(field::kProfileSample, sample);
   }
   std::string result = out.Take();
   result += tables.mappings();

@@ -28,12 +28,23 @@ void ProtobufWriter::Bytes(int field, std::string_view bytes) {
   out_.append(bytes.data(), bytes.size());
 }
 
-void ProtobufWriter::PackedVarints(int field,
-                                   const std::vector<uint64_t>& values) {
-  if (values.empty()) return;
-  std::string packed;
-  for (uint64_t value : values) AppendVarint(value, &packed);
-  Bytes(field, packed);
+size_t VarintSize(uint64_t value) {
+  size_t size = 1;
+  while (value >= 0x80) {
+    value >>= 7;
+    ++size;
+  }
+  return size;
+}
+
+void ProtobufWriter::PackedVarints(int field, const uint64_t* values,
+                                   size_t count) {
+  if (count == 0) return;
+  size_t length = 0;
+  for (size_t i = 0; i < count; ++i) length += VarintSize(values[i]);
+  Tag(field, 2);
+  RawVarint(length);
+  for (size_t i = 0; i < count; ++i) RawVarint(values[i]);
 }
 
 }  // namespace tidemark

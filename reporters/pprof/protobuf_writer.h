@@ -27,7 +27,16 @@ class ProtobufWriter {
   void Bytes(int field, std::string_view bytes);
   // A packed repeated varint field (wire type 2 holding the varints); an
   // empty list writes nothing, as protobuf omits empty packed fields.
-  void PackedVarints(int field, const std::vector<uint64_t>& values);
+  void PackedVarints(int field, const std::vector<uint64_t>& values) {
+    PackedVarints(field, values.data(), values.size());
+  }
+  // The same from an array; written in place (its length is computed
+  // first), so large profiles cost no temporary string per field.
+  void PackedVarints(int field, const uint64_t* values, size_t count);
+  // A nested message held in another writer.
+  void Message(int field, const ProtobufWriter& message) {
+    Bytes(field, message.str());
+  }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
@@ -42,6 +51,9 @@ class ProtobufWriter {
 
 // The base-128 varint encoding of `value` appended to `out`.
 void AppendVarint(uint64_t value, std::string* out);
+
+// How many bytes AppendVarint writes for `value` (1 to 10).
+size_t VarintSize(uint64_t value);
 
 }  // namespace tidemark
 
