@@ -33,8 +33,9 @@ bool SetValue(const std::string& name, const std::string& value,
     flags->formats = value;
     flags->reporters = reporters;
   } else if (name == "focus" || name == "ignore") {
-    if (value.empty())
+    if (value.empty()) {
       return Fail(error, "--" + name + ": the pattern is empty");
+    }
     (name == "focus" ? flags->focus : flags->ignore) = value;
   } else if (name == "top") {
     int rows = 0;

@@ -70,8 +70,10 @@ bool DecodePacked(std::string_view data, std::vector<uint64_t>* values,
 
 bool Gunzip(std::string_view data, std::string* out, std::string* error) {
   z_stream stream{};
-  if (inflateInit2(&stream, 15 + 32) != Z_OK)
+  // 15 window bits + 32: detect the gzip wrapper.
+  if (inflateInit2(&stream, 15 + 32) != Z_OK) {
     return Fail(error, "inflateInit2");
+  }
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   stream.avail_in = static_cast<uInt>(data.size());
   out->clear();
