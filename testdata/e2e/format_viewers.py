@@ -164,7 +164,12 @@ def speedscope_page():
                     SPEEDSCOPE_VERSION, proc.stdout.decode("utf-8", "replace")[-3000:]))
             shutil.rmtree(os.path.join(work, "npm-cache"), ignore_errors=True)
             shutil.rmtree(folder, ignore_errors=True)
-            os.replace(work, folder)
+            try:
+                os.replace(work, folder)
+            except OSError:
+                # Another run installed it first: theirs serves.
+                if not os.path.exists(os.path.join(page, "index.html")):
+                    raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return page

@@ -131,6 +131,28 @@ class ReportFormatsTest(pr.ProfileTestCase):
         self.assertIn("Type: peak_space", out)
         self.assertIn("Total samples = %dB" % sum(folded.values()), out)
 
+    def test_go_pprof_reads_sample_modes_scaled_estimates(self):
+        """In sample mode the values are the estimates (weights), not
+        sample counts: 400 MiB is far above the interval, so each array
+        is one sample weighing its size."""
+        run = pr.run_profiled([pr.PYTHON, NUMPY], mode="sample",
+                              flags=["--reporters=" + ",".join(self.reporters)],
+                              name="numpy_formats_sample")
+        self.assert_completed(run)
+        path = os.path.join(run.process_dir, "profile.pb.gz")
+        code, out, err = fv.run_pprof(["-top", "-unit=B", path])
+        self.assertEqual(code, 0, err)
+        self.assertIn("mode: sample, one sample per", out)
+        rows = fv.parse_pprof_top(out)
+        for function, size in NUMPY_SITES:
+            with self.subTest(function=function):
+                line = pr.find_marker(NUMPY, "ALLOC-%d" % (size // MiB))
+                self.assertEqual(rows.get(function, (0, 0))[1],
+                                 run.bytes_at(function, NUMPY, line), out)
+                self.assert_close(rows[function][1], size, 0.01, "pprof cum " + function, run)
+        # Sample mode's reports re-render byte for byte too.
+        self.assert_regenerates_byte_for_byte(run, "again")
+
     # -- speedscope --------------------------------------------------------
 
     def test_speedscope_opens_it_in_chromium_and_shows_the_sites(self):
