@@ -51,8 +51,8 @@ def _dpkg_version(package):
     return proc.stdout.decode().strip() if proc.returncode == 0 else "unknown"
 
 
-# How long the last go_pprof() call took and whether it built (for the
-# test's log: the build is the slow part, paid once per cache).
+# Whether this process built pprof and how long that took (for the test's
+# log: the build is the slow part, paid once per cache).
 pprof_build = {"seconds": 0.0, "built": False}
 
 
@@ -67,7 +67,6 @@ def go_pprof():
     key = "".join(c if c.isalnum() or c in ".-_" else "_" for c in key)
     binary = os.path.join(cache_root(), key, "pprof")
     start = time.monotonic()
-    pprof_build["built"] = False
     if not os.path.exists(binary):
         work = tempfile.mkdtemp(prefix="pprof-build-", dir=cache_root())
         try:
@@ -94,9 +93,9 @@ def go_pprof():
             os.makedirs(os.path.dirname(binary), exist_ok=True)
             os.replace(out, binary)  # atomic: a concurrent run sees all or nothing
             pprof_build["built"] = True
+            pprof_build["seconds"] = time.monotonic() - start
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    pprof_build["seconds"] = time.monotonic() - start
     return binary
 
 

@@ -110,8 +110,8 @@ class ReportFormatsTest(pr.ProfileTestCase):
     def test_go_pprof_top_lists_the_three_sites_with_their_bytes(self):
         self.assert_completed(self.numpy)
         binary = fv.go_pprof()
-        print("pprof %s in %.1f s (%s)" % ("built" if fv.pprof_build["built"] else "cached",
-                                           fv.pprof_build["seconds"], binary))
+        print("pprof: %s (%s)" % ("built in %.1f s" % fv.pprof_build["seconds"]
+                                  if fv.pprof_build["built"] else "cached", binary))
         path = os.path.join(self.numpy.process_dir, "profile.pb.gz")
         code, out, err = fv.run_pprof(["-top", "-unit=B", path])
         self.assertEqual(code, 0, err)
