@@ -23,6 +23,7 @@
 #include "core/report_rendering.h"
 #include "core/reporter.h"
 #include "tools/paths.h"
+#include "tools/report_filter.h"
 #include "tools/report_flags.h"
 #include "tools/report_leftovers.h"
 
@@ -148,8 +149,10 @@ EndingText DescribeEnding(const StoredEnding& ending, bool alive) {
 
 namespace {
 bool IsJobFolder(const std::string& path);
-int RenderJob(const ReportFlags& flags, const std::string& job_dir);
-int RenderOne(const ReportFlags& flags, const std::string& path);
+int RenderJob(const ReportFlags& flags, const StackFilter& filter,
+              const std::string& job_dir);
+int RenderOne(const ReportFlags& flags, const StackFilter& filter,
+              const std::string& path);
 }  // namespace
 
 int RunReportCommand(const std::vector<std::string>& args) {
@@ -165,7 +168,14 @@ int RunReportCommand(const std::vector<std::string>& args) {
     return kRendered;
   }
   if (flags.reporters &&
-      !CheckReporterNames("--reporters", *flags.reporters, &error)) {
+      !CheckReporterNames(flags.formats ? "--format" : "--reporters",
+                          *flags.reporters, &error)) {
+    Say(error);
+    return kBadFlags;
+  }
+  StackFilter filter;
+  if (!filter.Compile(flags.focus.value_or(""), flags.ignore.value_or(""),
+                      &error)) {
     Say(error);
     return kBadFlags;
   }
@@ -180,8 +190,8 @@ int RunReportCommand(const std::vector<std::string>& args) {
     }
     return kRendered;
   }
-  if (IsJobFolder(path)) return RenderJob(flags, path);
-  return RenderOne(flags, path);
+  if (IsJobFolder(path)) return RenderJob(flags, filter, path);
+  return RenderOne(flags, filter, path);
 }
 
 namespace {
@@ -200,7 +210,8 @@ bool IsJobFolder(const std::string& path) {
 
 // Renders every process of a job that has a stored profile, each into its
 // own folder as if named alone, then rewrites the job's index.
-int RenderJob(const ReportFlags& flags, const std::string& job_dir) {
+int RenderJob(const ReportFlags& flags, const StackFilter& filter,
+              const std::string& job_dir) {
   JobIndex index;
   std::string error;
   if (!ReadJobIndex(job_dir, &index, &error)) {
@@ -211,7 +222,7 @@ int RenderJob(const ReportFlags& flags, const std::string& job_dir) {
   int rendered = 0;
   for (const JobProcess& process : index.processes) {
     if (process.folder.empty() || !process.has_stored_profile) continue;
-    const int one = RenderOne(flags, job_dir + "/" + process.folder);
+    const int one = RenderOne(flags, filter, job_dir + "/" + process.folder);
     if (one == kRendered) {
       ++rendered;
     } else {
@@ -234,7 +245,8 @@ int RenderJob(const ReportFlags& flags, const std::string& job_dir) {
   return result;
 }
 
-int RenderOne(const ReportFlags& flags, const std::string& path) {
+int RenderOne(const ReportFlags& flags, const StackFilter& filter,
+              const std::string& path) {
   std::string error;
   // The folder, opened by the library's rules (no link where the folder
   // is, the user's own), and the file in it.
@@ -363,6 +375,8 @@ int RenderOne(const ReportFlags& flags, const std::string& path) {
       profile.exit_code = *flags.exit_code;
     }
     profile.final_report = text.final_report;
+    if (flags.top_rows) profile.top_rows = *flags.top_rows;
+    filter.Apply(&profile);
     ReportDirectory into = target;
     ScopedFd into_fd;
     if (round.snapshot == StoredSnapshot::kOutOfMemory &&

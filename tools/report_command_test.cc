@@ -358,6 +358,43 @@ TEST_F(ReportCommandTest, BadFlagsExitTwo) {
   EXPECT_EQ(ListDirectory(dir_), std::vector<std::string>{kFileName});
 }
 
+TEST_F(ReportCommandTest, FormatsFocusIgnoreAndTopShapeTheReports) {
+  Store(Killed());
+  std::string err;
+  ASSERT_EQ(Run({"--format=folded,pprof,speedscope", "--focus=parse",
+                 "--subfolder=focus", dir_},
+                &err),
+            0)
+      << err;
+  EXPECT_EQ(ListDirectory(dir_ + "/focus"),
+            (std::vector<std::string>{"peak.folded", "peak.speedscope.json",
+                                      "profile.pb.gz"}));
+  EXPECT_EQ(ReadFileText(dir_ + "/focus/peak.folded"),
+            "<module> (/app/main.py:3);load (/app/data.py:17);parse "
+            "(/app/data.py:40) 3000\n");
+  ASSERT_EQ(Run({"--format=folded", "--ignore=parse|no Python",
+                 "--subfolder=ignore", dir_},
+                &err),
+            0)
+      << err;
+  EXPECT_EQ(ReadFileText(dir_ + "/ignore/peak.folded"),
+            "<module> (/app/main.py:3);load (/app/data.py:17) 1000\n");
+  // --top: the table's rows; the header keeps the whole peak.
+  ASSERT_EQ(Run({"--format=text", "--top=1", "--subfolder=top", dir_}, &err), 0)
+      << err;
+  // One row: the largest line only.
+  EXPECT_NE(err.find("parse (/app/data.py:40)"), std::string::npos) << err;
+  EXPECT_EQ(err.find("load (/app/data.py:17)"), std::string::npos) << err;
+  EXPECT_EQ(err.find("[no Python stack]"), std::string::npos) << err;
+  EXPECT_EQ(ListDirectory(dir_ + "/top"), std::vector<std::string>{});
+  EXPECT_EQ(Run({"--focus=(", dir_}, &err), 2);
+  EXPECT_EQ(err.rfind("tidemark: --focus: '(' is not a regular expression", 0),
+            0u)
+      << err;
+  EXPECT_EQ(Run({"--format=text,csv", dir_}, &err), 2);
+  EXPECT_NE(err.find("unknown format 'csv'"), std::string::npos) << err;
+}
+
 TEST_F(ReportCommandTest, AnUnknownRecordedReporterIsNamed) {
   TestStoredProfile p = Killed();
   p.reporters = "folded,gone";

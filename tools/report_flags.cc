@@ -25,6 +25,25 @@ bool SetValue(const std::string& name, const std::string& value,
       return Fail(error, std::string("--reporters: ") + why);
     }
     flags->reporters = value;
+  } else if (name == "format") {
+    std::string reporters;
+    if (!FormatReporterNames(value, &reporters, error)) {
+      return Fail(error, "--format: " + *error);
+    }
+    flags->formats = value;
+    flags->reporters = reporters;
+  } else if (name == "focus" || name == "ignore") {
+    if (value.empty()) {
+      return Fail(error, "--" + name + ": the pattern is empty");
+    }
+    (name == "focus" ? flags->focus : flags->ignore) = value;
+  } else if (name == "top") {
+    int rows = 0;
+    char why[256];
+    if (!ParsePositiveInt(value.c_str(), &rows, why, sizeof(why))) {
+      return Fail(error, "--top: " + std::string(why));
+    }
+    flags->top_rows = rows;
   } else if (name == "reason") {
     if (value.empty()) return Fail(error, "--reason: the reason is empty");
     flags->reason = value;
@@ -73,8 +92,10 @@ bool SetValue(const std::string& name, const std::string& value,
 
 bool TakesValue(const std::string& name) {
   static constexpr const char* kNames[] = {
-      "reporters",          "reason",  "ended", "exit-code", "subfolder",
-      "numbered-subfolder", "snapshot"};
+      "reporters", "reason",    "ended",
+      "exit-code", "subfolder", "numbered-subfolder",
+      "snapshot",  "format",    "focus",
+      "ignore",    "top"};
   return std::any_of(std::begin(kNames), std::end(kNames),
                      [&](const char* n) { return name == n; });
 }
@@ -120,6 +141,12 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
     }
     if (name == "help") return Fail(error, "--help takes no value");
     if (!TakesValue(name)) return Fail(error, "unknown flag '--" + name + "'");
+    if ((name == "format" && flags->reporters && !flags->formats) ||
+        (name == "reporters" && flags->formats)) {
+      return Fail(error,
+                  "--format and --reporters: give one (formats name files, "
+                  "reporters name plugins)");
+    }
     std::string value;
     if (equals != std::string::npos) {
       value = arg.substr(equals + 1);
@@ -150,6 +177,50 @@ bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
   return true;
 }
 
+bool FormatReporterNames(const std::string& formats, std::string* reporters,
+                         std::string* error) {
+  static constexpr struct {
+    const char* format;
+    const char* reporter;
+  } kFormats[] = {
+      {"text", "top_table"},
+      {"folded", "folded"},
+      {"json", "summary_json"},
+      {"svg", "flamegraph"},
+      {"html", "html"},
+      {"pprof", "pprof"},
+      {"speedscope", "speedscope"},
+  };
+  reporters->clear();
+  std::vector<std::string> chosen;
+  size_t start = 0;
+  while (start <= formats.size()) {
+    const size_t end = std::min(formats.find(',', start), formats.size());
+    const std::string format = formats.substr(start, end - start);
+    start = end + 1;
+    const auto* match =
+        std::find_if(std::begin(kFormats), std::end(kFormats),
+                     [&](const auto& f) { return format == f.format; });
+    if (match == std::end(kFormats)) {
+      std::string known;
+      for (const auto& f : kFormats) {
+        known += known.empty() ? "" : ", ";
+        known += f.format;
+      }
+      *error = "unknown format '" + format + "' (formats: " + known + ")";
+      return false;
+    }
+    if (std::find(chosen.begin(), chosen.end(), match->reporter) !=
+        chosen.end()) {
+      continue;
+    }
+    chosen.push_back(match->reporter);
+    *reporters += reporters->empty() ? "" : ",";
+    *reporters += match->reporter;
+  }
+  return true;
+}
+
 bool CheckReporterNames(const std::string& what, const std::string& list,
                         std::string* error) {
   size_t start = 0;
@@ -174,6 +245,16 @@ the program was killed (SIGKILL, the kernel's OOM killer), or again with
 other reporters. DIR_OR_FILE is the report folder or the file itself.
 
   --reporters=LIST   comma-separated reporters (default: those of the run)
+  --format=LIST      comma-separated formats, instead of --reporters:
+                     text (the table), folded (peak.folded), json
+                     (summary.json), svg (peak.svg), html (peak.html),
+                     pprof (profile.pb.gz), speedscope
+                     (peak.speedscope.json)
+  --focus=RE         keep only the stacks with a frame matching RE (RE2,
+                     anywhere in a frame FUNCTION (FILE:LINE)), as pprof's
+  --ignore=RE        drop the stacks with a frame matching RE; both keep
+                     the run's facts, so percentages stay of the whole peak
+  --top=N            rows of the text table (default: the run's --top)
   --reason=TEXT      the reports' reason (default: from how the run ended)
   --ended=TEXT       how the program ended, in words (default: ditto)
   --exit-code=N      the program's exit code, when it exited without

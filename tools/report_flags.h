@@ -17,8 +17,15 @@ enum class ReportSnapshot {
 // The command line of //tools:report: `report [FLAGS] DIR_OR_FILE`.
 struct ReportFlags {
   bool help = false;
-  // Unset: the list recorded in the stored profile.
+  // Unset: the list recorded in the stored profile. --format sets it too,
+  // from format names (FormatReporterNames).
   std::optional<std::string> reporters;
+  std::optional<std::string> formats;  // --format as given
+  // --focus / --ignore: RE2 patterns over frames (tools/report_filter.h).
+  std::optional<std::string> focus;
+  std::optional<std::string> ignore;
+  // --top: rows of the text table (overrides the run's --top).
+  std::optional<int> top_rows;
   std::optional<std::string> reason;  // overrides what the ending implies
   std::optional<std::string> ended;   // ditto
   std::optional<int> exit_code;       // when the header has none
@@ -43,6 +50,13 @@ struct ReportFlags {
 // against the linked reporters by CheckReporterNames.
 bool ParseReportFlags(const std::vector<std::string>& args, ReportFlags* flags,
                       std::string* error);
+
+// The reporters a comma-separated list of --format names asks for, in
+// order, each once: text -> top_table, folded -> folded, json ->
+// summary_json, svg -> flamegraph, html -> html, pprof -> pprof,
+// speedscope -> speedscope. False with a reason for an unknown name.
+bool FormatReporterNames(const std::string& formats, std::string* reporters,
+                         std::string* error);
 
 // Each name in the comma-separated `list` is a linked reporter; otherwise
 // "`what`: unknown reporter 'x' (available: a, b)".

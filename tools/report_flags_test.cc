@@ -123,5 +123,37 @@ TEST(ReportFlagsTest, PrintOnlyWritesNothing) {
   }
 }
 
+TEST(ReportFlagsTest, FormatsNameReporters) {
+  const ReportFlags flags = Parse({"--format=text,pprof,speedscope", "d"});
+  EXPECT_EQ(*flags.formats, "text,pprof,speedscope");
+  EXPECT_EQ(*flags.reporters, "top_table,pprof,speedscope");
+  EXPECT_EQ(*Parse({"--format", "folded,json,svg,html,json", "d"}).reporters,
+            "folded,summary_json,flamegraph,html");
+  EXPECT_EQ(Error({"--format=text,csv", "d"}),
+            "--format: unknown format 'csv' (formats: text, folded, json, svg, "
+            "html, pprof, speedscope)");
+  EXPECT_EQ(Error({"--format=", "d"}),
+            "--format: unknown format '' (formats: text, folded, json, svg, "
+            "html, pprof, speedscope)");
+  EXPECT_EQ(Error({"--format=text", "--reporters=folded", "d"}),
+            "--format and --reporters: give one (formats name files, "
+            "reporters name plugins)");
+  EXPECT_EQ(Error({"--reporters=folded", "--format=text", "d"}),
+            "--format and --reporters: give one (formats name files, "
+            "reporters name plugins)");
+}
+
+TEST(ReportFlagsTest, FocusIgnoreAndTop) {
+  const ReportFlags flags =
+      Parse({"--focus=numpy", "--ignore", "^_", "--top=3", "d"});
+  EXPECT_EQ(*flags.focus, "numpy");
+  EXPECT_EQ(*flags.ignore, "^_");
+  EXPECT_EQ(*flags.top_rows, 3);
+  EXPECT_FALSE(Parse({"d"}).top_rows);
+  EXPECT_EQ(Error({"--focus=", "d"}), "--focus: the pattern is empty");
+  EXPECT_NE(Error({"--top=0", "d"}).find("--top: "), std::string::npos);
+  EXPECT_NE(Error({"--top=x", "d"}).find("--top: "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tidemark
