@@ -11,7 +11,7 @@ namespace {
 
 TEST(BuiltinReportersTest, AreAllRegisteredByName) {
   for (const char* name :
-       {"flamegraph", "folded", "summary_json", "top_table"}) {
+       {"flamegraph", "folded", "html", "summary_json", "top_table"}) {
     std::unique_ptr<Reporter> reporter(ReporterRegistry::Create(name));
     EXPECT_NE(reporter, nullptr) << name;
   }

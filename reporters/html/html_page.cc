@@ -37,6 +37,7 @@ h2{font-size:15px;margin:10px 0 6px}
 #tip{position:fixed;pointer-events:none;background:#fff;border:1px solid #889;padding:6px 8px;max-width:640px;display:none;box-shadow:0 2px 8px rgba(0,0,0,.2);z-index:10;font-size:12px}
 #tip .tl{font-weight:600;font-family:ui-monospace,monospace;word-break:break-all}
 #tip pre,td.src{font-family:ui-monospace,monospace;white-space:pre-wrap;margin:4px 0 0;background:#f1f3f6;padding:2px 4px}
+td.src{white-space:pre;max-width:520px;overflow:hidden;text-overflow:ellipsis;margin:0}
 table{border-collapse:collapse;background:#fff}
 th,td{padding:2px 8px;text-align:left;border-bottom:1px solid #e6e8ec;vertical-align:top}
 td.num{text-align:right;font-family:ui-monospace,monospace;white-space:nowrap}
