@@ -20,7 +20,6 @@
 namespace tidemark {
 namespace {
 
-using reporter_testing::Frame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 using ::testing::ElementsAre;
@@ -157,7 +156,7 @@ TEST_F(HtmlDataTest, TopLinesGroupByUserLineWithTheirLibraryCall) {
 TEST_F(HtmlDataTest, SampleModeLinesCarryTheirBound) {
   Profile profile = JobProfile(dir_);
   profile.mode = "sample";
-  profile.sample_interval_bytes = 512 * 1024;
+  profile.sample_interval_bytes = int64_t{512} * 1024;
   const HtmlData data = BuildHtmlData(profile, nullptr);
   ASSERT_FALSE(data.top_lines.empty());
   EXPECT_EQ(data.top_lines[0].bound, SamplingBound(9 * kMiB, 9, 512 * 1024));
