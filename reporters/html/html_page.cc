@@ -208,12 +208,20 @@ const char kHtmlPageTail[] = R"HTML(<script>
     var box = $('flame'), W = box.clientWidth || 1000, z = state.zoom;
     var scale = W / Math.max(z.bytes, 1), frag = document.createDocumentFragment();
     var deepest = 0, todo = [z], searching = state.query !== '';
+    // Matches too thin to see are drawn 2 px wide, one per pixel column and
+    // row: thousands of them would otherwise slow the page for no gain.
+    var thin = new Set();
     box.textContent = '';
     while (todo.length) {
       var n = todo.pop(), w = n.bytes * scale;
       if (w < 0.5 && !n.match && !n.below) continue;
-      if (w >= 0.5 || n.match) {
-        var d = n.depth - z.depth, e = el('div', 'fr');
+      var d = n.depth - z.depth;
+      if (w < 0.5 && n.match) {
+        var key = d * 1048576 + Math.floor((n.x - z.x) * scale / 2);
+        if (thin.has(key)) key = -1; else thin.add(key);
+      }
+      if (w >= 0.5 || (n.match && key !== -1)) {
+        var e = el('div', 'fr');
         if (n.match) e.className += ' match';
         else if (searching) e.className += ' dim';
         w = Math.max(w, n.match ? 2 : 0);

@@ -159,7 +159,8 @@ TEST_F(HtmlDataTest, SampleModeLinesCarryTheirBound) {
   profile.sample_interval_bytes = int64_t{512} * 1024;
   const HtmlData data = BuildHtmlData(profile, nullptr);
   ASSERT_FALSE(data.top_lines.empty());
-  EXPECT_EQ(data.top_lines[0].bound, SamplingBound(9 * kMiB, 9, 512 * 1024));
+  EXPECT_EQ(data.top_lines[0].bound,
+            SamplingBound(9 * kMiB, 9, int64_t{512} * 1024));
   EXPECT_GT(data.top_lines[0].bound, 0);
   EXPECT_EQ(data.frames[0].source, "");  // no SourceLines: no text
 }
