@@ -4,8 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <utility>
+#include <string_view>
 
 #include "reporters/common/text.h"
 
@@ -20,8 +21,8 @@ bool ReadSmallRegularFile(const std::string& path, int64_t max_bytes,
   const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat info;
-  bool ok = fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
-            info.st_size <= max_bytes;
+  const bool ok = fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+                  info.st_size <= max_bytes;
   if (ok) {
     contents->resize(static_cast<size_t>(info.st_size));
     size_t done = 0;
@@ -37,54 +38,52 @@ bool ReadSmallRegularFile(const std::string& path, int64_t max_bytes,
   return ok;
 }
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-}  // namespace
-
-SourceLines::SourceLines(std::string working_directory)
-    : working_directory_(std::move(working_directory)) {}
-
-const SourceLines::File& SourceLines::Load(const std::string& file) {
-  File& entry = files_[file];
-  if (entry.loaded) return entry;
-  entry.loaded = true;
+// Where the file behind a frame's name is, or "" when no file is.
+std::string PathOf(const std::string& file,
+                   const std::string& working_directory) {
   // "<string>", "<frozen runpy>", "<stdin>": no file behind the name.
-  if (file.empty() || file.front() == '<') return entry;
-  std::string path;
-  if (file.front() == '/') {
-    path = file;
-  } else if (!working_directory_.empty()) {
-    path = working_directory_ + "/" + file;
-  } else {
-    return entry;
-  }
-  if (bytes_read_ >= kMaxSourceBytesTotal) return entry;
-  if (!ReadSmallRegularFile(path, kMaxSourceFileBytes, &entry.contents)) {
-    entry.contents.clear();
-    return entry;
-  }
-  ++files_read_;
-  bytes_read_ += static_cast<int64_t>(entry.contents.size());
-  entry.line_starts.push_back(0);
-  for (size_t i = 0; i < entry.contents.size(); ++i) {
-    if (entry.contents[i] == '\n' && i + 1 < entry.contents.size()) {
-      entry.line_starts.push_back(i + 1);
-    }
-  }
-  if (entry.contents.empty()) entry.line_starts.clear();
-  return entry;
+  if (file.empty() || file.front() == '<') return "";
+  if (file.front() == '/') return file;
+  if (working_directory.empty()) return "";
+  return working_directory + "/" + file;
 }
 
-std::string SourceLines::Line(const std::string& file, int line) {
-  if (line <= 0) return "";
-  const File& entry = Load(file);
-  if (static_cast<size_t>(line) > entry.line_starts.size()) return "";
-  size_t begin = entry.line_starts[static_cast<size_t>(line) - 1];
-  size_t end = entry.contents.find('\n', begin);
-  if (end == std::string::npos) end = entry.contents.size();
-  while (begin < end && IsBlank(entry.contents[begin])) ++begin;
-  while (end > begin && IsBlank(entry.contents[end - 1])) --end;
-  std::string_view text(entry.contents.data() + begin, end - begin);
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// Walks through a file's lines front to back: requests come sorted by
+// line, so a file is scanned once however many of its lines are wanted.
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view contents) : contents_(contents) {}
+
+  // Line `line` (>= the previous call's) as ReadSourceLines promises it.
+  std::string Text(int line) {
+    while (line_ < line && begin_ != std::string_view::npos) {
+      begin_ = contents_.find('\n', begin_);
+      if (begin_ != std::string_view::npos) ++begin_;
+      ++line_;
+    }
+    if (begin_ == std::string_view::npos || begin_ >= contents_.size()) {
+      return "";
+    }
+    return Trimmed(begin_);
+  }
+
+ private:
+  std::string Trimmed(size_t begin) const;
+
+  std::string_view contents_;
+  int line_ = 1;
+  size_t begin_ = 0;  // where line_ starts; npos past the end
+};
+
+std::string LineCursor::Trimmed(size_t begin) const {
+  const std::string_view contents = contents_;
+  size_t end = contents.find('\n', begin);
+  if (end == std::string_view::npos) end = contents.size();
+  while (begin < end && IsBlank(contents[begin])) ++begin;
+  while (end > begin && IsBlank(contents[end - 1])) --end;
+  std::string_view text = contents.substr(begin, end - begin);
   bool cut = false;
   if (text.size() > kMaxSourceLineBytes) {
     // Back up to a code point's first byte so the cut splits no character.
@@ -99,6 +98,46 @@ std::string SourceLines::Line(const std::string& file, int line) {
   std::string printable = PrintableText(text);
   if (cut) printable += "\xE2\x80\xA6";  // "…"
   return printable;
+}
+
+}  // namespace
+
+std::vector<std::string> ReadSourceLines(
+    const std::vector<SourceRequest>& requests,
+    const std::string& working_directory, SourceReadStats* stats) {
+  std::vector<std::string> texts(requests.size());
+  // Requests grouped by file, lines ascending, so each file is read once and
+  // scanned front to back.
+  std::vector<size_t> order(requests.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (requests[a].file != requests[b].file) {
+      return requests[a].file < requests[b].file;
+    }
+    return requests[a].line < requests[b].line;
+  });
+  SourceReadStats local;
+  SourceReadStats& read = stats != nullptr ? *stats : local;
+  std::string contents;
+  for (size_t i = 0; i < order.size();) {
+    const std::string& file = requests[order[i]].file;
+    size_t end = i;
+    while (end < order.size() && requests[order[end]].file == file) ++end;
+    const std::string path = PathOf(file, working_directory);
+    contents.clear();
+    if (!path.empty() && read.bytes_read < kMaxSourceBytesTotal &&
+        ReadSmallRegularFile(path, kMaxSourceFileBytes, &contents)) {
+      ++read.files_read;
+      read.bytes_read += static_cast<int64_t>(contents.size());
+      LineCursor cursor(contents);
+      for (size_t j = i; j < end; ++j) {
+        const int line = requests[order[j]].line;
+        if (line > 0) texts[order[j]] = cursor.Text(line);
+      }
+    }
+    i = end;
+  }
+  return texts;
 }
 
 }  // namespace tidemark

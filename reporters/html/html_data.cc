@@ -113,7 +113,7 @@ int StacksToKeep(const std::vector<int64_t>& sorted_bytes) {
   return kept;
 }
 
-HtmlData BuildHtmlData(const Profile& profile, SourceLines* sources) {
+HtmlData BuildHtmlData(const Profile& profile, bool read_sources) {
   HtmlData data;
   FrameTable table(profile, &data);
   const std::vector<const ProfileStack*> stacks = StacksByBytes(profile);
@@ -123,20 +123,22 @@ HtmlData BuildHtmlData(const Profile& profile, SourceLines* sources) {
   const int kept = StacksToKeep(sizes);
   data.total_stacks = static_cast<int>(stacks.size());
 
-  // Source text is read only for frames the page shows (kept stacks and the
-  // top lines), remembered per frame id: the first raw frame read wins.
-  std::vector<bool> has_source;
-  auto read_source = [&](int index, int id) {
-    if (sources == nullptr) return;
-    if (has_source.size() < data.frames.size()) {
-      has_source.resize(data.frames.size(), false);
+  // Source text is wanted only for frames the page shows (kept stacks and
+  // the top lines), once per frame id, and read all at once at the end.
+  std::vector<bool> wanted;
+  std::vector<SourceRequest> requests;
+  std::vector<int> requested_ids;
+  auto want_source = [&](int index, int id) {
+    if (!read_sources) return;
+    if (wanted.size() < data.frames.size()) {
+      wanted.resize(data.frames.size(), false);
     }
-    if (has_source[static_cast<size_t>(id)]) return;
-    has_source[static_cast<size_t>(id)] = true;
+    if (wanted[static_cast<size_t>(id)]) return;
+    wanted[static_cast<size_t>(id)] = true;
     const ProfileFrame* raw = table.Raw(index);
     if (raw == nullptr || raw->kind != FrameKind::kPython) return;
-    data.frames[static_cast<size_t>(id)].source =
-        sources->Line(raw->file, raw->line);
+    requests.push_back({raw->file, raw->line});
+    requested_ids.push_back(id);
   };
 
   struct LineSum {
@@ -156,7 +158,7 @@ HtmlData BuildHtmlData(const Profile& profile, SourceLines* sources) {
       out.frames.reserve(stack.frames.size());
       for (auto it = stack.frames.rbegin(); it != stack.frames.rend(); ++it) {
         const int id = table.Id(*it);
-        read_source(*it, id);
+        want_source(*it, id);
         out.frames.push_back(id);
       }
       data.stacks.push_back(std::move(out));
@@ -198,7 +200,15 @@ HtmlData BuildHtmlData(const Profile& profile, SourceLines* sources) {
   }
   // The top lines' own text (a line only folded stacks reach has none yet).
   for (const HtmlLine& line : data.top_lines) {
-    read_source(lines[line.frame].raw_index, line.frame);
+    want_source(lines[line.frame].raw_index, line.frame);
+  }
+  if (!requests.empty()) {
+    std::vector<std::string> texts =
+        ReadSourceLines(requests, profile.working_directory);
+    for (size_t i = 0; i < texts.size(); ++i) {
+      data.frames[static_cast<size_t>(requested_ids[i])].source =
+          std::move(texts[i]);
+    }
   }
   return data;
 }

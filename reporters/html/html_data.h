@@ -10,8 +10,6 @@
 
 namespace tidemark {
 
-class SourceLines;
-
 // What peak.html embeds, before it becomes JSON: the page's script builds
 // the flame graph (plain and inverted, with or without import-time frames)
 // from these stacks, so that every view adds up to the same bytes.
@@ -37,7 +35,7 @@ struct HtmlFrame {
   // everything it called (the imported module's top-level code included)
   // become one "[import]" box below the line that imported.
   bool import_machinery = false;
-  std::string source;  // the line's text (SourceLines), "" when unknown
+  std::string source;  // the line's text (ReadSourceLines), "" when unknown
 };
 
 struct HtmlStack {
@@ -69,8 +67,9 @@ struct HtmlData {
   std::vector<HtmlLine> top_lines;  // largest first, at most kHtmlTopLines
 };
 
-// `sources` reads the frames' text; nullptr = no source text.
-HtmlData BuildHtmlData(const Profile& profile, SourceLines* sources);
+// With `read_sources`, the frames' text is read (ReadSourceLines, relative
+// names from the profile's working directory); without, it stays empty.
+HtmlData BuildHtmlData(const Profile& profile, bool read_sources);
 
 // How many of `sorted_bytes` (largest first, all > 0) the page draws: the
 // kHtmlCoverage rule above.

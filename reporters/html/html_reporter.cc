@@ -5,7 +5,6 @@
 #include "core/atomic_file.h"
 #include "core/registry.h"
 #include "reporters/common/sampling_bound.h"
-#include "reporters/common/source_lines.h"
 #include "reporters/html/html_page.h"
 #include "reporters/html/script_json.h"
 
@@ -150,8 +149,7 @@ std::string HtmlDataJson(const Profile& profile, const HtmlData& data) {
 }
 
 std::string RenderHtmlPage(const Profile& profile) {
-  SourceLines sources(profile.working_directory);
-  const HtmlData data = BuildHtmlData(profile, &sources);
+  const HtmlData data = BuildHtmlData(profile, /*read_sources=*/true);
   std::string page = kHtmlPageHead;
   page += "<script type=\"application/json\" id=\"";
   page += kHtmlDataElementId;

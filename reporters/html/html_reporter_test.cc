@@ -9,7 +9,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reporters/common/sampling_bound.h"
-#include "reporters/common/source_lines.h"
 #include "reporters/html/html_data.h"
 #include "reporters/html/script_json.h"
 #include "reporters/testing/profile_parts.h"
@@ -81,8 +80,7 @@ class HtmlDataTest : public ::testing::Test {
 
 TEST_F(HtmlDataTest, StacksAreOutermostFirstWithMergedFramesAndBytes) {
   const Profile profile = JobProfile(dir_);
-  SourceLines sources(dir_);
-  const HtmlData data = BuildHtmlData(profile, &sources);
+  const HtmlData data = BuildHtmlData(profile, /*read_sources=*/true);
 
   // 7 distinct frames: "main (job.py:4)" is one entry though listed twice.
   ASSERT_EQ(data.frames.size(), 7u);
@@ -130,8 +128,7 @@ TEST_F(HtmlDataTest, StacksAreOutermostFirstWithMergedFramesAndBytes) {
 
 TEST_F(HtmlDataTest, TopLinesGroupByUserLineWithTheirLibraryCall) {
   const Profile profile = JobProfile(dir_);
-  SourceLines sources(dir_);
-  const HtmlData data = BuildHtmlData(profile, &sources);
+  const HtmlData data = BuildHtmlData(profile, /*read_sources=*/true);
   std::vector<std::string> rows;
   for (const HtmlLine& line : data.top_lines) {
     const HtmlFrame& f = data.frames[static_cast<size_t>(line.frame)];
@@ -157,12 +154,12 @@ TEST_F(HtmlDataTest, SampleModeLinesCarryTheirBound) {
   Profile profile = JobProfile(dir_);
   profile.mode = "sample";
   profile.sample_interval_bytes = int64_t{512} * 1024;
-  const HtmlData data = BuildHtmlData(profile, nullptr);
+  const HtmlData data = BuildHtmlData(profile, /*read_sources=*/false);
   ASSERT_FALSE(data.top_lines.empty());
   EXPECT_EQ(data.top_lines[0].bound,
             SamplingBound(9 * kMiB, 9, int64_t{512} * 1024));
   EXPECT_GT(data.top_lines[0].bound, 0);
-  EXPECT_EQ(data.frames[0].source, "");  // no SourceLines: no text
+  EXPECT_EQ(data.frames[0].source, "");  // not read
 }
 
 TEST(StacksToKeepTest, CoversNinetyNinePercentWithinTheBounds) {
@@ -186,7 +183,7 @@ TEST(StacksToKeepTest, CoversNinetyNinePercentWithinTheBounds) {
 
 TEST(HtmlDataLargeTest, HundredThousandStacksFoldAllButTheLargest) {
   const Profile profile = MakeSyntheticProfile(100000, 20);
-  const HtmlData data = BuildHtmlData(profile, nullptr);
+  const HtmlData data = BuildHtmlData(profile, /*read_sources=*/false);
   ASSERT_EQ(data.stacks.size(), static_cast<size_t>(kHtmlMaxStacks));
   EXPECT_EQ(data.total_stacks, 100000);
   EXPECT_EQ(data.folded_stacks, 100000 - kHtmlMaxStacks);
