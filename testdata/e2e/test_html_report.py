@@ -220,6 +220,57 @@ class HtmlReportTest(unittest.TestCase):
             self.assertIn("No memory-over-time samples", note)
             self.assertFalse(b.evaluate("!!document.querySelector('#timeline svg')"))
 
+    def test_timeline_folded_box_and_sample_facts_from_known_data(self):
+        """The real page with its data replaced by known numbers: a timeline,
+        folded stacks and sample mode, which the small job does not have."""
+        b = self.b
+        peak = self.data["facts"]["peak_bytes"]
+        data = json.loads(json.dumps(self.data))
+        data["timeline"] = [[0, 0, 10 * MiB], [1.0, 20 * MiB, 30 * MiB],
+                            [2.0, peak, 45 * MiB], [3.0, 5 * MiB, 0]]
+        data["facts"].update(peak_seconds=2.0, mode="sample", sample_interval_bytes=MiB,
+                             peak_bound=3 * MiB)
+        data["folded"] = {"stacks": 7, "bytes": 3 * MiB}
+        data["total_stacks"] += 7
+        text = (json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026"))
+        page = DATA_RE.sub(lambda m: m.group(0).replace(m.group(1), text), self.page)
+        path = os.path.join(pr.scratch_dir(), "known.html")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(page)
+        try:
+            b.open("file://" + path)
+            # The plot's geometry (page script: 1000 x 240, margins 80/16/14/34,
+            # y up to 1.05 x the largest value): the peak's marker sits at
+            # t = 2.0 of 3.0 s and at the peak's bytes.
+            ymax = 1.05 * max(peak, 45 * MiB)
+            plot = b.evaluate(
+                "(function(){var q=function(s){return document.querySelector('#timeline '+s);};"
+                "return [q('polyline.tracked').getAttribute('points').split(' ').length,"
+                "q('polyline.rss').getAttribute('points').split(' ').length,"
+                "+q('circle.peak').getAttribute('cx'), +q('circle.peak').getAttribute('cy'),"
+                "document.getElementById('timeline').textContent];})()")
+            self.assertEqual(plot[0], 4)
+            self.assertEqual(plot[1], 3)  # RSS 0 means unknown: left out
+            self.assertAlmostEqual(plot[2], 80 + (1000 - 80 - 16) * 2.0 / 3.0, places=3)
+            self.assertAlmostEqual(plot[3], 14 + (240 - 14 - 34) * (1 - peak / ymax), places=3)
+            self.assertIn("peak %.1f MiB at 2.00 s" % (peak / MiB), plot[4])
+            folded = [x for x in self.boxes() if x["frame"] == -3]
+            self.assertEqual(len(folded), 1)
+            self.assertEqual(folded[0]["bytes"], 3 * MiB)
+            note = b.evaluate("document.getElementById('flame-note').textContent")
+            self.assertIn("7 smaller stacks (3.0 MiB, %.1f%% of the peak)"
+                          % (300.0 * MiB / peak), note)
+            facts = b.evaluate("document.getElementById('facts').textContent")
+            self.assertIn("%.1f MiB \u00b1 3.0 MiB" % (peak / MiB), facts)
+            self.assertIn("one record per 1.0 MiB", facts)
+            head = b.evaluate("Array.from(document.querySelectorAll('#lines th'))"
+                              ".map(function(c){return c.textContent;})")
+            self.assertEqual(head, ["Bytes", "\u00b1", "% of peak", "Line", "Source",
+                                    "Calls into"])
+        finally:
+            b.open("file://" + self.path)
+
     def test_top_lines_and_facts(self):
         b = self.b
         rows = b.evaluate("Array.from(document.querySelectorAll('#lines tr')).slice(1)"
