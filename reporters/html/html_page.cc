@@ -333,7 +333,7 @@ const char kHtmlPageTail[] = R"HTML(<script>
   }
   function drawNote() {
     var n = D.stacks.length, note = 'Each box is a frame; its width is the memory live under it at the peak. ' +
-        'Click a box to zoom, the path above to zoom out; hover for bytes and the source line. ';
+        'Click a box to zoom, the path above (or Escape) to zoom out; hover for bytes and the source line. ';
     if (D.folded.stacks > 0) {
       note += 'Drawn: the ' + n + ' largest of ' + D.total_stacks + ' stacks; ' + D.folded.stacks +
           ' smaller stacks (' + fmtBytes(D.folded.bytes) + ', ' + pct(D.folded.bytes) +
@@ -427,6 +427,12 @@ const char kHtmlPageTail[] = R"HTML(<script>
     if (t && t.tmNode) showTip(t.tmNode, ev); else $('tip').style.display = 'none';
   });
   box.addEventListener('mouseleave', function () { $('tip').style.display = 'none'; });
+  // Escape zooms out one level (outside the search box, where it clears).
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape' && ev.target.tagName !== 'INPUT' && state.zoom.parent) {
+      zoomTo(state.zoom.parent);
+    }
+  });
   $('search').addEventListener('input', search);
   $('inverted').addEventListener('change', rebuild);
   $('hide-imports').addEventListener('change', rebuild);

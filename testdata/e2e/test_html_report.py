@@ -170,6 +170,17 @@ class HtmlReportTest(unittest.TestCase):
         self.assertEqual(len(rows), 1, boxes)
         self.assertAlmostEqual(rows[0]["width"], width, delta=1.5)
         self.assertFalse([x for x in boxes if x["frame"] in self.frame_ids("build_table")])
+        # One level deeper (make_rows), then Escape comes back to load_rows.
+        b.click_element(
+            "Array.from(document.querySelectorAll('#flame .fr')).find(function(e){"
+            "return %s.indexOf(e.tmNode.id) >= 0;})" % json.dumps(sorted(self.frame_ids("make_rows"))))
+        self.assertEqual(b.evaluate("document.querySelectorAll('#crumbs button').length"),
+                         len(crumbs) + 1)
+        for kind in ("keyDown", "keyUp"):
+            b.command("Input.dispatchKeyEvent", {"type": kind, "key": "Escape", "code": "Escape",
+                                                 "windowsVirtualKeyCode": 27}, session=True)
+        self.assertEqual(b.evaluate("Array.from(document.querySelectorAll('#crumbs button'))"
+                                    ".map(function(e){return e.textContent;})"), crumbs)
         b.click_element("document.querySelector('#crumbs button')")
         self.assertEqual(b.evaluate("document.querySelectorAll('#crumbs button').length"), 1)
         self.assertTrue([x for x in self.boxes() if x["frame"] in self.frame_ids("build_table")])
