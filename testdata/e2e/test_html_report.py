@@ -3,14 +3,15 @@ wrote and a user's input is replayed on it through the DevTools protocol
 (chromium_pipe.py: real mouse clicks and typing, not calls into the page).
 
 The job, programs/html_sites.py, holds known bytes on known lines at its
-peak: build_table 24 MiB (TABLE), load_rows -> make_rows 8 MiB (ROWS), and
-4 MiB allocated by an imported module's top level (IMPORTED). Checked:
+peak: build_table 24 MiB (TABLE), load_rows -> make_rows 8 MiB (ROWS), 4 MiB
+allocated by an imported module's top level (IMPORTED) and 2 MiB from a
+function whose name and file are markup, quotes, ';' and a newline. Checked:
 no console error, exception or log error from start to end; search finds
 every box of a function, highlights them and says how much of the peak they
 hold; hover shows bytes, % of the peak and the source line; clicking a box
 zooms into it and the breadcrumb zooms out; the inverted view puts the
 innermost frames at the top; hiding import-time frames folds the import
-machinery into one "[import]" box; the timeline is drawn (or its note
+machinery into one "[import]" box; hostile names are text, never markup; the timeline is drawn (or its note
 shown when the stored profile kept none); the top user lines carry their
 source text. A screenshot is kept in TEST_UNDECLARED_OUTPUTS_DIR.
 
@@ -27,6 +28,8 @@ import profile_run as pr
 
 MiB = pr.MiB
 PROGRAM = "html_sites.py"
+# html_sites.HOSTILE_NAME as reports print it: the newline becomes a space.
+HOSTILE = '</script><img src=x onerror="document.title=1">\'"; name'
 
 # The embedded data, as the page's own JSON.parse reads it.
 DATA_RE = re.compile(r'<script type="application/json" id="tidemark-data">(.*?)</script>', re.S)
@@ -218,6 +221,30 @@ class HtmlReportTest(unittest.TestCase):
         # html_sites_module's 4 MiB now sits in an [import] box below line 11.
         self.assertGreaterEqual(max(x["bytes"] for x in imports), 4 * MiB)
         self.assertEqual(b.evaluate("document.querySelector('#flame .fr').tmNode.bytes"), before)
+
+    def test_hostile_names_are_text(self):
+        b = self.b
+        self.assertNotIn("<img", self.page)
+        hostile = {i for i, f in enumerate(self.data["frames"])
+                   if f[0] == HOSTILE and f[1] == HOSTILE + ".py" and f[2] == 2}
+        self.assertEqual(len(hostile), 1, self.data["frames"])
+        b.click_element("document.getElementById('search')")
+        b.type_text("onerror")
+        matched = [x for x in self.boxes() if x["match"]]
+        self.assertEqual({x["frame"] for x in matched}, hostile)
+        # The boxes read the name as it is (or its start, cut to fit).
+        for x in matched:
+            self.assertTrue(any(full.startswith(x["text"].rstrip("\u2026")) for full in
+                                ("%s (%s.py:2)" % (HOSTILE, HOSTILE), HOSTILE + " :2")),
+                            x["text"])
+        status = b.evaluate("document.getElementById('search-status').textContent")
+        self.assertIn("2.0 MiB", status)
+        # Nothing became an element or ran: no image, the title is ours.
+        self.assertEqual(b.evaluate("document.querySelectorAll('img').length"), 0)
+        self.assertTrue(b.evaluate("document.title").startswith("Tidemark: "))
+        lines = b.evaluate("Array.from(document.querySelectorAll('#lines td.lbl'))"
+                           ".map(function(c){return c.textContent;})")
+        self.assertIn("%s (%s.py:2)" % (HOSTILE, HOSTILE), lines)
 
     def test_timeline_or_its_note(self):
         b = self.b
