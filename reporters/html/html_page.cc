@@ -289,8 +289,9 @@ const char kHtmlPageTail[] = R"HTML(<script>
     var tip = $('tip');
     tip.textContent = '';
     tip.appendChild(el('div', 'tl', label(n.id)));
-    tip.appendChild(el('div', null, fmtBytes(n.bytes) + ', ' + pct(n.bytes) +
-        ' of the peak, ' + n.allocs + ' live allocations'));
+    tip.appendChild(el('div', null, (facts.mode === 'sample' ? 'about ' : '') +
+        fmtBytes(n.bytes) + ', ' + pct(n.bytes) + ' of the peak, ' + n.allocs +
+        (facts.mode === 'sample' ? ' sampled allocations' : ' live allocations')));
     if (n.id >= 0) {
       if (F[n.id][5]) tip.appendChild(el('pre', null, F[n.id][5]));
       tip.appendChild(el('div', 'note', ORIGINS[F[n.id][3]] || F[n.id][3]));
