@@ -222,6 +222,45 @@ class HtmlReportTest(unittest.TestCase):
         self.assertGreaterEqual(max(x["bytes"] for x in imports), 4 * MiB)
         self.assertEqual(b.evaluate("document.querySelector('#flame .fr').tmNode.bytes"), before)
 
+    def expected_tree(self, inverted, hide_imports):
+        """{path of frame ids from the root: bytes}, built here from the
+        embedded stacks as the page promises to build its boxes."""
+        tree = {}
+        frames = self.data["frames"]
+        paths = [(s[0], list(s[2])) for s in self.data["stacks"]]
+        if self.data["folded"]["stacks"]:
+            paths.append((self.data["folded"]["bytes"], [-3]))
+        for size, path in paths:
+            if hide_imports:
+                cut = [k for k, f in enumerate(path) if f >= 0 and frames[f][4]]
+                if cut:
+                    path = path[:cut[0]] + [-4]
+            path = path or [-2]
+            if inverted:
+                path = path[::-1]
+            for depth in range(len(path) + 1):
+                key = tuple(path[:depth])
+                tree[key] = tree.get(key, 0) + size
+        return tree
+
+    def test_every_box_holds_the_bytes_of_its_path(self):
+        b = self.b
+        paths_js = ("Array.from(document.querySelectorAll('#flame .fr')).map(function(e){"
+                    "var p=[], n=e.tmNode; for (; n.parent; n=n.parent) p.unshift(n.id);"
+                    "return [p, e.tmNode.bytes];})")
+        for inverted, hide in ((False, False), (True, False), (False, True), (True, True)):
+            if b.evaluate("document.getElementById('inverted').checked") != inverted:
+                b.click_element("document.getElementById('inverted')")
+            if b.evaluate("document.getElementById('hide-imports').checked") != hide:
+                b.click_element("document.getElementById('hide-imports')")
+            expected = self.expected_tree(inverted, hide)
+            drawn = b.evaluate(paths_js)
+            self.assertGreater(len(drawn), 10)
+            for path, size in drawn:
+                self.assertEqual(size, expected.get(tuple(path)),
+                                 "inverted=%s hide=%s path %s" % (inverted, hide, path))
+            self.assertEqual(drawn[0][1], expected[()])  # the root: every byte
+
     def test_hostile_names_are_text(self):
         b = self.b
         self.assertNotIn("<img", self.page)
