@@ -291,7 +291,8 @@ const char kHtmlPageTail[] = R"HTML(<script>
     tip.appendChild(el('div', 'tl', label(n.id)));
     tip.appendChild(el('div', null, (facts.mode === 'sample' ? 'about ' : '') +
         fmtBytes(n.bytes) + ', ' + pct(n.bytes) + ' of the peak, ' + n.allocs +
-        (facts.mode === 'sample' ? ' sampled allocations' : ' live allocations')));
+        (facts.mode === 'sample' ? ' sampled' : ' live') +
+        (n.allocs === 1 ? ' allocation' : ' allocations')));
     if (n.id >= 0) {
       if (F[n.id][5]) tip.appendChild(el('pre', null, F[n.id][5]));
       tip.appendChild(el('div', 'note', ORIGINS[F[n.id][3]] || F[n.id][3]));
