@@ -336,7 +336,9 @@ const char kHtmlPageTail[] = R"HTML(<script>
   function drawNote() {
     var n = D.stacks.length, note = 'Each box is a frame; its width is the memory live under it at the peak. ' +
         'Click a box to zoom, the path above (or Escape) to zoom out; hover for bytes and the source line. ';
-    if (D.folded.stacks > 0) {
+    if (n === 0 && D.folded.stacks === 0) {
+      note = 'No memory was live at the peak: there is nothing to draw.';
+    } else if (D.folded.stacks > 0) {
       note += 'Drawn: the ' + n + ' largest of ' + D.total_stacks + ' stacks; ' + D.folded.stacks +
           ' smaller stacks (' + fmtBytes(D.folded.bytes) + ', ' + pct(D.folded.bytes) +
           ' of the peak) are folded into one box.';
