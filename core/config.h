@@ -28,7 +28,7 @@ struct Config {
   char unwinder[kMaxName] = "cpython";
   char interposer[kMaxName] = "preload";
   // Comma-separated reporter names.
-  char reporters[kMaxList] = "folded,summary_json,top_table,flamegraph";
+  char reporters[kMaxList] = "folded,summary_json,top_table,flamegraph,html";
   int64_t sample_interval_bytes = 1 << 20;
   double flush_interval_seconds = 60;  // sample mode; 0 turns it off
   int top_rows = 10;

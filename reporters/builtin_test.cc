@@ -10,8 +10,8 @@ namespace tidemark {
 namespace {
 
 TEST(BuiltinReportersTest, AreAllRegisteredByName) {
-  for (const char* name : {"flamegraph", "folded", "pprof", "speedscope",
-                           "summary_json", "top_table"}) {
+  for (const char* name : {"flamegraph", "folded", "html", "pprof",
+                           "speedscope", "summary_json", "top_table"}) {
     std::unique_ptr<Reporter> reporter(ReporterRegistry::Create(name));
     EXPECT_NE(reporter, nullptr) << name;
   }

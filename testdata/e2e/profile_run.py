@@ -617,7 +617,7 @@ def _run_quietly(argv, timeout):
 # Stored profiles, the report tool, and jobs that are killed.
 
 PROFILE_FILE = "profile.tidemark"
-REPORT_FILES = ("peak.folded", "summary.json", "peak.svg")
+REPORT_FILES = ("peak.folded", "summary.json", "peak.svg", "peak.html")
 OOM_FOLDER = "out-of-memory"
 ENDED_BY_OOM_KILLER = "killed by the kernel's OOM killer"
 ENDED_WITHOUT_REPORTS = "ended without writing its reports"

@@ -47,7 +47,7 @@ def summary(job):
         return json.load(handle)
 
 
-REPORTS = ["peak.folded", "peak.svg", "profile.tidemark", "summary.json"]
+REPORTS = ["peak.folded", "peak.html", "peak.svg", "profile.tidemark", "summary.json"]
 
 
 class OutputRulesTest(pr.ProfileTestCase):

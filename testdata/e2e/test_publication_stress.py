@@ -74,6 +74,8 @@ class PublicationStressTest(pr.ProfileTestCase):
                             "%s missing: %s" % (name, context))
         with open(os.path.join(job.process_dir, "peak.svg"), encoding="utf-8") as svg:
             self.assertTrue(svg.read().rstrip().endswith("</svg>"), "half an SVG: " + context)
+        with open(os.path.join(job.process_dir, "peak.html"), encoding="utf-8") as page:
+            self.assertTrue(page.read().rstrip().endswith("</html>"), "half a page: " + context)
         run = job.report()
         self.assertIsNotNone(run.summary, context + "\n" + run.describe())
         self.assertIsNotNone(run.folded, context + "\n" + run.describe())

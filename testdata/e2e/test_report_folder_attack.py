@@ -40,13 +40,13 @@ import profile_run as pr
 
 PIDS = range(1, 65)
 # The reports and the stored profile, each a link planted in advance.
-REPORT_NAMES = ["peak.folded", "summary.json", "peak.svg", "profile.tidemark"]
+REPORT_NAMES = ["peak.folded", "summary.json", "peak.svg", "peak.html", "profile.tidemark"]
 JOB = "behaviour.py"  # fixed stdout and stderr, exit code 3
 PLANTER = r"""
 import os, sys
 parent, victims, kind = sys.argv[1:4]
 pids = [int(p) for p in sys.argv[4:]]
-reports = ["peak.folded", "summary.json", "peak.svg", "profile.tidemark"]
+reports = ["peak.folded", "summary.json", "peak.svg", "peak.html", "profile.tidemark"]
 def targets():
     while True:
         for name in ("passwd", "shadow", "victim-dir"):

@@ -145,6 +145,9 @@ class SilentEndsTest(pr.ProfileTestCase):
             if "peak.svg" in present:
                 with open(os.path.join(folder, "peak.svg"), encoding="utf-8") as handle:
                     self.assertTrue(handle.read().rstrip().endswith("</svg>"), context)
+            if "peak.html" in present:
+                with open(os.path.join(folder, "peak.html"), encoding="utf-8") as handle:
+                    self.assertTrue(handle.read().rstrip().endswith("</html>"), context)
             if "peak.folded" in present:
                 with open(os.path.join(folder, "peak.folded"), encoding="utf-8") as handle:
                     folded = pr.parse_folded(handle.read())
