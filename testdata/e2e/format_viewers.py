@@ -1,6 +1,8 @@
 """The real tools that read Tidemark's report formats, for the e2e tests of
 those formats (test_report_formats.py): Go's pprof built from Debian's
-packages, speedscope's page from its npm package, and headless Chromium.
+packages, speedscope's page from its npm package and a local web server for
+it (the browser that opens it is chromium_pipe.py's, shared with
+test_html_report.py).
 
 Each tool is built or installed once into a cache folder these tests own,
 CACHE_ROOT ($HOME/.cache/tidemark-e2e-viewers, or $E2E_VIEWER_CACHE), keyed
@@ -22,7 +24,6 @@ import urllib.parse
 GO = "/usr/lib/go/bin/go"  # Debian's golang-go, not /usr/local/go
 GO_PATH = "/usr/share/gocode"  # golang-github-google-pprof-dev's sources
 PPROF_PACKAGE = "github.com/google/pprof"
-CHROMIUM = "/usr/bin/chromium"
 NPM = "/usr/bin/npm"
 # The speedscope release these tests were written against (its page reads
 # #profileURL=...&view=sandwich).
@@ -192,166 +193,6 @@ def serve_folder(folder):
     finally:
         server.shutdown()
         server.server_close()
-
-
-class Chromium:
-    """Headless Chromium driven through the DevTools protocol over a pipe
-    (--remote-debugging-pipe: JSON messages ending in NUL on fds 3 and 4),
-    so no WebSocket library is needed. Records the page's errors: uncaught
-    exceptions, console.error calls and error log entries.
-
-        with Chromium() as browser:
-            browser.open(url)
-            browser.wait_for("document.title != ''")
-            text = browser.evaluate("document.body.innerText")
-    """
-
-    def __init__(self, window=(1400, 1600)):
-        _require(CHROMIUM, "chromium")
-        self._profile_dir = tempfile.mkdtemp(prefix="chromium-")
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-
-        def child_fds():
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
-
-        self._proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-extensions", "--disable-dev-shm-usage", "--remote-debugging-pipe",
-             "--user-data-dir=" + self._profile_dir,
-             "--window-size=%d,%d" % window, "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            env={"PATH": "/usr/bin:/bin", "HOME": self._profile_dir},
-            preexec_fn=child_fds, close_fds=False)
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        self._next_id = 0
-        self._replies = {}
-        self._lock = threading.Condition()
-        self._closed = False
-        self.errors = []  # the page's errors, as text
-        self.console = []  # every console message, as text
-        self._stderr = []
-        threading.Thread(target=self._read_messages, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.call("Target.attachToTarget", targetId=target,
-                                  flatten=True)["sessionId"]
-        for domain in ("Runtime", "Page", "Log"):
-            self.call(domain + ".enable", session=True)
-
-    def _read_stderr(self):
-        for line in self._proc.stderr:
-            self._stderr.append(line.decode("utf-8", "replace"))
-
-    def _read_messages(self):
-        import json
-        buffer = b""
-        while True:
-            chunk = os.read(self._from_browser, 65536)
-            if not chunk:
-                break
-            buffer += chunk
-            while b"\0" in buffer:
-                raw, buffer = buffer.split(b"\0", 1)
-                message = json.loads(raw.decode("utf-8", "replace"))
-                self._on_message(message)
-        with self._lock:
-            self._closed = True
-            self._lock.notify_all()
-
-    def _on_message(self, message):
-        method = message.get("method")
-        params = message.get("params", {})
-        if method == "Runtime.exceptionThrown":
-            details = params.get("exceptionDetails", {})
-            text = details.get("text", "")
-            exception = details.get("exception", {})
-            self.errors.append("exception: %s %s" % (text, exception.get("description", "")))
-        elif method == "Runtime.consoleAPICalled":
-            text = " ".join(str(a.get("value", a.get("description", "")))
-                            for a in params.get("args", []))
-            self.console.append("%s: %s" % (params.get("type"), text))
-            if params.get("type") == "error":
-                self.errors.append("console.error: " + text)
-        elif method == "Log.entryAdded":
-            entry = params.get("entry", {})
-            if entry.get("level") == "error":
-                self.errors.append("log (%s): %s %s" % (entry.get("source"), entry.get("text"),
-                                                        entry.get("url", "")))
-        if "id" in message:
-            with self._lock:
-                self._replies[message["id"]] = message
-                self._lock.notify_all()
-
-    def call(self, method, session=False, timeout=60, **params):
-        """Sends one command; returns its result (raises on an error reply)."""
-        import json
-        with self._lock:
-            self._next_id += 1
-            number = self._next_id
-        message = {"id": number, "method": method, "params": params}
-        if session:
-            message["sessionId"] = self._session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while number not in self._replies:
-                left = deadline - time.monotonic()
-                if self._closed or left <= 0:
-                    raise AssertionError("chromium did not answer %s%s:\n%s" % (
-                        method, " (it ended)" if self._closed else "",
-                        "".join(self._stderr)[-3000:]))
-                self._lock.wait(left)
-            reply = self._replies.pop(number)
-        if "error" in reply:
-            raise AssertionError("%s failed: %s" % (method, reply["error"]))
-        return reply.get("result", {})
-
-    def open(self, url):
-        self.call("Page.navigate", session=True, url=url)
-
-    def evaluate(self, expression):
-        """The value of a JavaScript expression in the page."""
-        result = self.call("Runtime.evaluate", session=True, expression=expression,
-                           returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in result:
-            raise AssertionError("evaluating %r threw: %s" % (expression, result["exceptionDetails"]))
-        return result.get("result", {}).get("value")
-
-    def wait_for(self, expression, timeout=30):
-        """Polls EXPRESSION until truthy; returns its value (fails after TIMEOUT s)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError("waited %d s for %s; page errors: %s" % (
-                    timeout, expression, self.errors))
-            time.sleep(0.1)
-
-    def close(self):
-        try:
-            self.call("Browser.close", timeout=10)
-        except AssertionError:
-            pass
-        try:
-            self._proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        os.close(self._to_browser)
-        os.close(self._from_browser)
-        self._proc.stderr.close()
-        shutil.rmtree(self._profile_dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *unused):
-        self.close()
 
 
 def speedscope_url(base, profile_name, view="sandwich"):

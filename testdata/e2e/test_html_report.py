@@ -89,12 +89,7 @@ class HtmlReportTest(unittest.TestCase):
         if b.evaluate("document.getElementById('search').value") != "":
             b.click_element("document.getElementById('search')")
             b.evaluate("document.getElementById('search').select()")
-            b.command("Input.dispatchKeyEvent", {"type": "keyDown", "key": "Backspace",
-                                                 "code": "Backspace",
-                                                 "windowsVirtualKeyCode": 8}, session=True)
-            b.command("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Backspace",
-                                                 "code": "Backspace",
-                                                 "windowsVirtualKeyCode": 8}, session=True)
+            b.press_key("Backspace", "Backspace", 8)
         b.click_element("document.querySelector('#crumbs button')")
         self.assertEqual(b.evaluate("document.getElementById('search').value"), "")
         self.assertEqual(b.evaluate("document.querySelectorAll('#crumbs button').length"), 1)
@@ -179,9 +174,7 @@ class HtmlReportTest(unittest.TestCase):
             "return %s.indexOf(e.tmNode.id) >= 0;})" % json.dumps(sorted(self.frame_ids("make_rows"))))
         self.assertEqual(b.evaluate("document.querySelectorAll('#crumbs button').length"),
                          len(crumbs) + 1)
-        for kind in ("keyDown", "keyUp"):
-            b.command("Input.dispatchKeyEvent", {"type": kind, "key": "Escape", "code": "Escape",
-                                                 "windowsVirtualKeyCode": 27}, session=True)
+        b.press_key("Escape", "Escape", 27)
         self.assertEqual(b.evaluate("Array.from(document.querySelectorAll('#crumbs button'))"
                                     ".map(function(e){return e.textContent;})"), crumbs)
         b.click_element("document.querySelector('#crumbs button')")

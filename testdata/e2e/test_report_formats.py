@@ -11,15 +11,15 @@ Then:
 - Go's pprof, built from Debian's packages (format_viewers.go_pprof),
   reads profile.pb.gz: `pprof -top` lists the three sites with their bytes;
 - speedscope's page from its npm package, served from localhost, opens
-  peak.speedscope.json in headless Chromium without an error and shows the
-  three functions with their MiB;
+  peak.speedscope.json in headless Chromium (chromium_pipe.py) without an
+  error and shows the three functions with their MiB;
 - `report --format=...` re-renders every file the job wrote (and the
   table it printed) byte for byte, from the stored profile;
 - --focus/--ignore/--top on the real profile;
 - hostile names keep folded and the table one stack (row) per line and
   come back exactly from the JSON formats.
-A missing Go, pprof source, npm or Chromium FAILS (format_viewers.py
-names the Debian package).
+A missing Go, pprof source, npm or Chromium FAILS (format_viewers.py and
+chromium_pipe.py name the Debian package).
 """
 import filecmp
 import json
@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import time
 
+import chromium_pipe
 import format_viewers as fv
 import profile_run as pr
 from profile_run import MiB
@@ -162,7 +163,8 @@ class ReportFormatsTest(pr.ProfileTestCase):
         shutil.copytree(page, site, dirs_exist_ok=True)
         shutil.copy(os.path.join(self.numpy.process_dir, "peak.speedscope.json"), site)
         start = time.monotonic()
-        with fv.serve_folder(site) as base, fv.Chromium() as browser:
+        with fv.serve_folder(site) as base, chromium_pipe.Browser(
+                width=1400, height=1600) as browser:
             browser.open(fv.speedscope_url(base, "peak.speedscope.json"))
             browser.wait_for("document.body && document.body.innerText.includes('Symbol Name')")
             # The sandwich table, largest total first.
