@@ -379,7 +379,11 @@ TEST_F(ReportCommandTest, FormatsFocusIgnoreAndTopShapeTheReports) {
       << err;
   EXPECT_EQ(ReadFileText(dir_ + "/ignore/peak.folded"),
             "<module> (/app/main.py:3);load (/app/data.py:17) 1000\n");
-  // --top: the table's rows; the header keeps the whole peak.
+  // --top: the table's rows; the header keeps the whole peak. In MiB, so
+  // that the rows do not round to 0.0 MiB and drop out of the table.
+  TestStoredProfile big = Killed();
+  for (TestStack& stack : big.stacks) stack.peak_bytes <<= 20;
+  Store(big);
   ASSERT_EQ(Run({"--format=text", "--top=1", "--subfolder=top", dir_}, &err), 0)
       << err;
   // One row: the largest line only.

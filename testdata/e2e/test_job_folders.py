@@ -15,6 +15,7 @@ Python child started by subprocess (capture_parent.py).
 import os
 
 import profile_run as pr
+import table_rows as tr
 
 JOB = pr.program("wrapped_job.py")
 POOL = pr.program("mp_workers.py")
@@ -66,9 +67,9 @@ class NoiseTest(pr.ProfileTestCase):
         if how == "launcher":
             self.assertEqual(tables, 1, run.describe())
             # ... and it is Python's.
-            wanted = pr.frame("hold", JOB, pr.find_marker(JOB, "HELD-64"))
-            self.assertTrue([l for l in pr.tidemark_lines(run.stderr) if wanted in l],
-                            run.describe())
+            line = pr.find_marker(JOB, "HELD-64")
+            self.assertTrue([row for row in tr.table_rows(run.stderr)
+                             if tr.names_line(row, "hold", JOB, line)], run.describe())
         else:
             self.assertLessEqual(tables, 1, run.describe())
 

@@ -99,6 +99,12 @@ class TimelineTest(pr.ProfileTestCase):
                 seen = [level for level in levels if level is not None]
                 for level in LEVELS:
                     self.assertIn(level, seen, context)
+                # The first step is built as 20 MiB then 30 MiB: when the
+                # start-up outlasts the first interval (a loaded machine),
+                # the point closed by the 30 MiB block's clock check shows
+                # the 20 MiB already made. Points from before the first
+                # step is whole say nothing about the order.
+                seen = seen[seen.index(LEVELS[0]):]
                 # Each step's points come together, in the program's order.
                 order = [level for i, level in enumerate(seen) if i == 0 or seen[i - 1] != level]
                 self.assertEqual(order, list(LEVELS), context)
