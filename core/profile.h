@@ -101,6 +101,11 @@ struct Profile {
   std::vector<TimelinePoint> timeline;
   std::vector<ProfileFrame> frames;
   std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first
+  // What was live when the report was made, by stack (bytes > 0 only,
+  // largest first; frames index `frames` too). Empty in the out-of-memory
+  // report, whose `stacks` are what was live then. Only reporters with a
+  // place for it read it (pprof's inuse_space).
+  std::vector<ProfileStack> end_stacks;
 };
 
 // "FUNCTION (FILE:LINE)" for a Python frame; "FUNCTION (OBJECT)" for a

@@ -121,16 +121,16 @@ class Reader {
     if (!CheckHeader(h_, name_, error)) return false;
     if (!ReadFacts(profile, error)) return false;
     Snapshot snapshot;
+    std::vector<CounterEntry> live;
     if (which == StoredSnapshot::kPeak) {
       if (!CopyPeak(&snapshot, error)) return false;
-      std::vector<CounterEntry> live;
       int64_t live_bytes = 0;
       if (!CopyLive(&live, &live_bytes, error)) return false;
       profile->current_bytes = live_bytes;
       if (ReplacedByLive(snapshot, live_bytes)) {
         // The program was at its highest when it died or is right now: the
         // last stored peak is older and smaller.
-        snapshot.counters = std::move(live);
+        snapshot.counters = live;
         snapshot.info.total_bytes = live_bytes;
         snapshot.info.stack_count = static_cast<uint32_t>(
             snapshot.counters.empty() ? 0 : snapshot.counters.size() - 1);
@@ -160,7 +160,13 @@ class Reader {
     } else if (snapshot.present) {
       profile->tracked_allocations = snapshot.info.tracked_allocations;
     }
-    return FillStacks(snapshot.counters, profile, error);
+    if (!FillStacks(snapshot.counters, profile, &profile->stacks, error)) {
+      return false;
+    }
+    // What is live now, by stack, beside the peak (the out-of-memory
+    // snapshot is itself what was live at its moment).
+    return which != StoredSnapshot::kPeak ||
+           FillStacks(live, profile, &profile->end_stacks, error);
   }
 
   bool ReadPeakBytes(int64_t* peak_bytes, std::string* error) {
@@ -620,8 +626,10 @@ class Reader {
            ReadString(copy.file, string_bytes, id, "file", &frame->file, error);
   }
 
+  // The stacks with bytes in `counters` into `stacks`, largest first; their
+  // frames go into profile->frames, each location once across calls.
   bool FillStacks(const std::vector<CounterEntry>& counters, Profile* profile,
-                  std::string* error) {
+                  std::vector<ProfileStack>* stacks, std::string* error) {
     const uint32_t location_count = Load(h_->location_count);
     const uint64_t frame_bytes = Load(h_->frame_pool_bytes);
     const uint64_t string_bytes = Load(h_->string_pool_bytes);
@@ -635,7 +643,6 @@ class Reader {
                              std::to_string(string_bytes) +
                              " exceed what the format can hold");
     }
-    std::unordered_map<uint32_t, int> frame_index;  // location id -> index
     for (size_t id = 1; id < counters.size(); ++id) {
       const CounterEntry& counter = counters[id];
       if (counter.bytes <= 0) continue;
@@ -679,7 +686,7 @@ class Reader {
                                    std::to_string(location) + " but only " +
                                    std::to_string(location_count) + " exist");
           }
-          auto [it, inserted] = frame_index.try_emplace(
+          auto [it, inserted] = frame_index_.try_emplace(
               location, static_cast<int>(profile->frames.size()));
           if (inserted) {
             ProfileFrame frame;
@@ -691,11 +698,11 @@ class Reader {
           stack.frames.push_back(it->second);
         }
       }
-      profile->stacks.push_back(std::move(stack));
+      stacks->push_back(std::move(stack));
     }
     // Largest first; equal sizes keep stack id order, so the output is
     // the same every time.
-    std::stable_sort(profile->stacks.begin(), profile->stacks.end(),
+    std::stable_sort(stacks->begin(), stacks->end(),
                      [](const ProfileStack& a, const ProfileStack& b) {
                        return a.bytes > b.bytes;
                      });
@@ -705,6 +712,7 @@ class Reader {
   const StoredProfileSource& source_;
   const FileHeader* h_;
   std::string name_;
+  std::unordered_map<uint32_t, int> frame_index_;  // location id -> index
 };
 
 }  // namespace

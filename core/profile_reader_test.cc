@@ -59,9 +59,10 @@ std::string ReadError(const std::string& image,
   return error;
 }
 
-std::vector<std::string> StackText(const Profile& profile) {
+std::vector<std::string> StackText(const Profile& profile,
+                                   const std::vector<ProfileStack>& stacks) {
   std::vector<std::string> out;
-  for (const ProfileStack& stack : profile.stacks) {
+  for (const ProfileStack& stack : stacks) {
     std::string text = std::to_string(stack.bytes) + "/" +
                        std::to_string(stack.allocations) + ":";
     for (int index : stack.frames) {
@@ -70,6 +71,10 @@ std::vector<std::string> StackText(const Profile& profile) {
     out.push_back(text);
   }
   return out;
+}
+
+std::vector<std::string> StackText(const Profile& profile) {
+  return StackText(profile, profile.stacks);
 }
 
 TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
@@ -93,7 +98,15 @@ TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
                 "1000/10: load (/app/data.py:17) <module> (/app/main.py:3)",
                 "24/1:",
             }));
-  // Frames are shared by location, not repeated per stack.
+  // What is live now, beside the peak, over the same frames.
+  EXPECT_EQ(StackText(profile, profile.end_stacks),
+            (std::vector<std::string>{
+                "3000/4: parse (/app/data.py:40) load (/app/data.py:17) "
+                "<module> (/app/main.py:3)",
+                "500/5: load (/app/data.py:17) <module> (/app/main.py:3)",
+            }));
+  // Frames are shared by location, not repeated per stack (nor per
+  // moment).
   EXPECT_EQ(profile.frames.size(), 3u);
   EXPECT_EQ(profile.peak_bytes, 4024);
   EXPECT_EQ(profile.current_bytes, 3500);
@@ -306,6 +319,8 @@ TEST(ProfileReaderTest, ReadsTheOutOfMemorySnapshot) {
                 "70/7: load (/app/data.py:17) <module> (/app/main.py:3)",
             }));
   EXPECT_TRUE(profile.out_of_memory);
+  // Its stacks are what was live then; there is no other moment in it.
+  EXPECT_TRUE(profile.end_stacks.empty());
   EXPECT_EQ(profile.peak_bytes, 870);
   EXPECT_DOUBLE_EQ(profile.peak_seconds, 5.0);
   EXPECT_EQ(profile.tracked_allocations, 99);

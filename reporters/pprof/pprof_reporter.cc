@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/atomic_file.h"
 #include "core/registry.h"
@@ -47,6 +48,18 @@ constexpr int kFunctionId = 1;
 constexpr int kFunctionName = 2;
 constexpr int kFunctionFilename = 4;
 }  // namespace field
+
+// A stack's frame indices, hashed to find it among the end's stacks.
+struct FramesHash {
+  size_t operator()(const std::vector<int>& frames) const {
+    uint64_t hash = 0x9E3779B97F4A7C15ULL;
+    for (int index : frames) {
+      hash = (hash ^ static_cast<uint64_t>(static_cast<uint32_t>(index))) *
+             0xFF51AFD7ED558CCDULL;
+    }
+    return static_cast<size_t>(hash ^ (hash >> 29));
+  }
+};
 
 // `text` as PrintableText makes it, without a copy when it is printable
 // ASCII already (nearly every name): *scratch holds the text otherwise.
@@ -216,10 +229,8 @@ std::vector<std::string> Comments(const Profile& profile) {
   } else {
     comments.push_back("mode: " + PrintableText(profile.mode));
   }
-  // Per-stack figures exist for the peak only; the end is a total.
-  comments.push_back(
-      "live at the end: " + std::to_string(profile.current_bytes) +
-      " bytes in total (not kept per stack)");
+  comments.push_back("live when the report was made (inuse_space): " +
+                     std::to_string(profile.current_bytes) + " bytes");
   if (!profile.reason.empty()) {
     comments.push_back("report: " + PrintableText(profile.reason));
   }
@@ -247,24 +258,54 @@ std::string RenderPprofProto(const Profile& profile) {
             ValueType(&strings, "peak_space", "bytes"));
   out.Bytes(field::kProfileSampleType,
             ValueType(&strings, "peak_objects", "count"));
+  out.Bytes(field::kProfileSampleType,
+            ValueType(&strings, "inuse_space", "bytes"));
+  out.Bytes(field::kProfileSampleType,
+            ValueType(&strings, "inuse_objects", "count"));
 
+  // A stack live both at the peak and at the end is one sample with all
+  // four values; its frames (indices into profile.frames) identify it.
+  std::unordered_map<std::vector<int>, const ProfileStack*, FramesHash> at_end;
+  at_end.reserve(profile.end_stacks.size());
+  for (const ProfileStack& stack : profile.end_stacks) {
+    at_end.emplace(stack.frames, &stack);
+  }
   std::vector<uint64_t> locations;
   ProtobufWriter sample;  // reused: its buffer keeps its capacity
-  for (const ProfileStack* stack : StacksByBytes(profile)) {
+  auto add_sample = [&](const ProfileStack& stack, const ProfileStack* peak,
+                        const ProfileStack* end) {
     locations.clear();
     // profile.proto wants the leaf first, as stacks are stored.
-    for (int index : stack->frames) {
+    for (int index : stack.frames) {
       locations.push_back(tables.LocationOf(index));
     }
     if (locations.empty()) {
       locations.push_back(tables.LocationOf(Tables::kNoFrame));
     }
-    const uint64_t values[] = {static_cast<uint64_t>(stack->bytes),
-                               static_cast<uint64_t>(stack->allocations)};
+    const uint64_t values[] = {
+        static_cast<uint64_t>(peak == nullptr ? 0 : peak->bytes),
+        static_cast<uint64_t>(peak == nullptr ? 0 : peak->allocations),
+        static_cast<uint64_t>(end == nullptr ? 0 : end->bytes),
+        static_cast<uint64_t>(end == nullptr ? 0 : end->allocations)};
     sample.Clear();
     sample.PackedVarints(field::kSampleLocationId, locations);
-    sample.PackedVarints(field::kSampleValue, values, 2);
+    sample.PackedVarints(field::kSampleValue, values, 4);
     out.Message(field::kProfileSample, sample);
+  };
+  for (const ProfileStack* stack : StacksByBytes(profile)) {
+    const ProfileStack* end = nullptr;
+    auto found = at_end.find(stack->frames);
+    if (found != at_end.end()) {
+      end = found->second;
+      at_end.erase(found);
+    }
+    add_sample(*stack, stack, end);
+  }
+  // Then those live at the end only, in the order they are stored.
+  for (const ProfileStack& stack : profile.end_stacks) {
+    if (stack.bytes > 0 && at_end.count(stack.frames) != 0) {
+      add_sample(stack, nullptr, &stack);
+    }
   }
   std::string result = out.Take();
   result += tables.mappings();

@@ -13,17 +13,18 @@ inline constexpr const char kPprofFileName[] = "profile.pb.gz";
 
 // What was live at the peak as pprof's profile.proto (uncompressed), for
 // `pprof`, Pyroscope, Grafana and Parca:
-// - two sample types, "peak_space"/"bytes" (the default) and
+// - four sample types, "peak_space"/"bytes" (the default) and
 //   "peak_objects"/"count": each stack's bytes and allocations live at the
-//   peak, already scaled (sample mode's estimates, not raw sample counts);
+//   peak; "inuse_space"/"bytes" and "inuse_objects"/"count": live when the
+//   report was made (Profile::end_stacks; at exit, the end), all already
+//   scaled (sample mode's estimates, not raw sample counts); a stack live
+//   at only one of the two moments has zeros for the other;
 // - one Location per frame, innermost first, with a Line naming a Function
 //   (name, file name) and the line number; a native frame's Location points
 //   at a Mapping for its shared object (no addresses: the frames are
 //   already named, so has_functions is set and pprof never symbolizes);
 // - a stack without frames is one Location "[no Python stack]";
-// - comments: the run's facts, and the bytes live at the end as a total
-//   only, because the stored profile keeps per-stack figures at the peak
-//   alone (see Profile::current_bytes).
+// - comments: the run's facts.
 // Names pass through PrintableText (valid UTF-8, no control characters).
 // Deterministic: the same profile always gives the same bytes.
 std::string RenderPprofProto(const Profile& profile);

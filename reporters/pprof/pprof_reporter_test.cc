@@ -52,6 +52,10 @@ Profile SmallProfile() {
       Stack({}, 100, 1),        Stack({5, 3, 2, 1, 0}, 1500, 5),
       Stack({4, 1, 0}, 0, 0),  // none live at the peak: skipped
   };
+  // At the end: one peak stack still partly live, one new, and one with
+  // nothing live (skipped, as at the peak).
+  profile.end_stacks = {Stack({3, 2, 1, 0}, 400, 1), Stack({2, 1, 0}, 112, 7),
+                        Stack({4, 0}, 0, 0)};
   return profile;
 }
 
@@ -123,21 +127,30 @@ TEST(ProtobufWriterTest, EncodesVarintsAsTheWireFormatSays) {
 
 TEST(RenderPprofTest, SamplesAreStacksLeafFirstWithBytesAndAllocations) {
   const PprofProfile p = Decode(RenderPprofProto(SmallProfile()));
-  ASSERT_EQ(p.sample_types.size(), 2u);
+  ASSERT_EQ(p.sample_types.size(), 4u);
   EXPECT_EQ(p.String(p.sample_types[0].first), "peak_space");
   EXPECT_EQ(p.String(p.sample_types[0].second), "bytes");
   EXPECT_EQ(p.String(p.sample_types[1].first), "peak_objects");
   EXPECT_EQ(p.String(p.sample_types[1].second), "count");
+  EXPECT_EQ(p.String(p.sample_types[2].first), "inuse_space");
+  EXPECT_EQ(p.String(p.sample_types[2].second), "bytes");
+  EXPECT_EQ(p.String(p.sample_types[3].first), "inuse_objects");
+  EXPECT_EQ(p.String(p.sample_types[3].second), "count");
   EXPECT_EQ(p.String(p.default_sample_type), "peak_space");
+  // The peak's stacks largest first, each with what is live of it at the
+  // end; then the stacks live at the end only.
   EXPECT_THAT(
       SampleTexts(p),
       ElementsAre("ones /usr/lib/python3/numpy/numeric.py:205;load app.py:7;"
-                  "main app.py:23;<module> app.py:30 = 2048 2",
+                  "main app.py:23;<module> app.py:30 = 2048 2 400 1",
                   "PyArray_Zeros [_multiarray_umath.so];"
                   "ones /usr/lib/python3/numpy/numeric.py:205;load app.py:7;"
-                  "main app.py:23;<module> app.py:30 = 1500 5",
-                  "parse app.py:12;main app.py:23;<module> app.py:30 = 300 3",
-                  "[no Python stack] = 100 1"));
+                  "main app.py:23;<module> app.py:30 = 1500 5 0 0",
+                  "parse app.py:12;main app.py:23;<module> app.py:30 = 300 3 "
+                  "0 0",
+                  "[no Python stack] = 100 1 0 0",
+                  "load app.py:7;main app.py:23;<module> app.py:30 = 0 0 112 "
+                  "7"));
 }
 
 TEST(RenderPprofTest, NativeFramesHaveAMappingThatNeedsNoSymbols) {
@@ -156,7 +169,7 @@ TEST(RenderPprofTest, NativeFramesHaveAMappingThatNeedsNoSymbols) {
   }
 }
 
-TEST(RenderPprofTest, CommentsSayThePeakAndTheEndTotal) {
+TEST(RenderPprofTest, CommentsSayThePeakAndTheEnd) {
   const PprofProfile p = Decode(RenderPprofProto(SmallProfile()));
   std::vector<std::string> comments;
   for (int64_t index : p.comments) comments.push_back(p.String(index));
@@ -164,8 +177,8 @@ TEST(RenderPprofTest, CommentsSayThePeakAndTheEndTotal) {
               ElementsAre("tidemark: 3948 bytes tracked at the peak (1.250 s "
                           "after the start)",
                           "mode: exact",
-                          "live at the end: 512 bytes in total (not kept per "
-                          "stack)",
+                          "live when the report was made (inuse_space): 512 "
+                          "bytes",
                           "report: exit", "command: python3 app.py"));
   EXPECT_EQ(p.period, 1);
   EXPECT_EQ(p.String(p.period_type.first), "space");
@@ -179,7 +192,10 @@ TEST(RenderPprofTest, SampleModeValuesAreTheScaledEstimates) {
   const PprofProfile p = Decode(RenderPprofProto(profile));
   EXPECT_THAT(SampleTexts(p),
               ElementsAre("load app.py:7;main app.py:23;<module> app.py:30 = "
-                          "196625 4"));
+                          "196625 4 112 7",
+                          "ones /usr/lib/python3/numpy/numeric.py:205;load "
+                          "app.py:7;main app.py:23;<module> app.py:30 = 0 0 "
+                          "400 1"));
   EXPECT_EQ(p.period, 65536);
 }
 
@@ -189,14 +205,14 @@ TEST(RenderPprofTest, HostileNamesArePrintableAndOutOfRangeFramesNamed) {
   profile.stacks = {Stack({0, 9}, 10)};
   const PprofProfile p = Decode(RenderPprofProto(profile));
   EXPECT_THAT(SampleTexts(p),
-              ElementsAre("a b<script>\" x; [2Jy.py:1;??? = 10 1"));
+              ElementsAre("a b<script>\" x; [2Jy.py:1;??? = 10 1 0 0"));
 }
 
 TEST(RenderPprofTest, IsDeterministicAndEmptyProfilesAreValid) {
   EXPECT_EQ(RenderPprofProto(SmallProfile()), RenderPprofProto(SmallProfile()));
   const PprofProfile p = Decode(RenderPprofProto(Profile()));
   EXPECT_TRUE(p.samples.empty());
-  EXPECT_EQ(p.sample_types.size(), 2u);
+  EXPECT_EQ(p.sample_types.size(), 4u);
 }
 
 TEST(GzipTest, RoundTripsAndIsDeterministic) {
