@@ -54,6 +54,8 @@ struct Profile {
   // reporters that print to the terminal stay quiet for those.
   bool final_report = true;
   std::string unwinder;
+  // The Python interpreter's version ("3.11.2"); empty when unknown.
+  std::string python_version;
   std::vector<std::string> command;
   // The program's working directory when profiling started (absolute;
   // empty when unknown): reports show the user's files relative to it.

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 // The stored profile: the one file every report is rendered from, kept up to
 // date in the output folder while the program runs (a MAP_SHARED mapping), so
@@ -198,6 +199,21 @@ inline constexpr uint32_t kWorkingDirectoryBytes = 4096;
 // The interval stops doubling here (2^50 ns, 13 days).
 inline constexpr int64_t kTimelineMaxIntervalNs = int64_t{1} << 50;
 
+// "3.11.2", "3.13.0rc1", "3.12.0a7": a PY_VERSION_HEX as Python prints
+// its version; empty for 0 (unknown).
+inline std::string PythonVersionText(uint32_t hex) {
+  if (hex == 0) return "";
+  std::string text = std::to_string(hex >> 24) + "." +
+                     std::to_string((hex >> 16) & 0xff) + "." +
+                     std::to_string((hex >> 8) & 0xff);
+  const uint32_t level = (hex >> 4) & 0xf;
+  if (level == 0xA || level == 0xB || level == 0xC) {
+    text += level == 0xA ? "a" : level == 0xB ? "b" : "rc";
+    text += std::to_string(hex & 0xf);
+  }
+  return text;
+}
+
 struct TimelineEntry {
   int64_t nanoseconds;    // the end of the span, since the start
   int64_t tracked_bytes;  // the highest tracked total in the span
@@ -287,7 +303,11 @@ struct FileHeader {
   // published (a kill in between leaves the previous moment's). In place of
   // a reserved word: 0 in older files.
   int64_t live_bytes_at_peak_moment;
-  uint64_t reserved3;
+  // The Python interpreter's PY_VERSION_HEX (0xMMmmppLS) at start, 0 when
+  // unknown (no Python found then). Written before publication. In place of
+  // a reserved word: 0 in older files.
+  uint32_t python_version_hex;
+  uint32_t reserved3;
 
   uint64_t chunk_offset[kAreaCount][kMaxChunks];
 

@@ -298,6 +298,8 @@ class Reader {
     profile->rss_hwm_bytes = LoadRelaxed(h_->rss_hwm_bytes);
     profile->profiler_bytes = LoadRelaxed(h_->profiler_bytes);
     profile->deferred_reports = LoadRelaxed(h_->deferred_reports);
+    profile->python_version =
+        profile_format::PythonVersionText(LoadRelaxed(h_->python_version_hex));
     const uint32_t moment = LoadRelaxed(h_->peak_moment);
     profile->peak_moment = profile_format::PeakMomentName(moment);
     profile->live_bytes_at_peak_moment =

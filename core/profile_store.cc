@@ -146,6 +146,7 @@ void ProfileStore::FillHeader(const Facts& facts, pf::FileHeader* h) {
   h->start_ticks = facts.start_ticks;
   h->inherited_bytes = facts.inherited_bytes;
   h->peak_moment = facts.peak_moment;
+  h->python_version_hex = facts.python_version_hex;
   // Whole or not at all: a cut path would name another folder.
   if (facts.working_directory.size() < sizeof(h->working_directory)) {
     memcpy(h->working_directory, facts.working_directory.c_str(),

@@ -56,6 +56,8 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
     // The program's working directory at start (absolute); stored empty
     // (unknown) when it does not fit FileHeader::working_directory.
     std::string working_directory;
+    // The interpreter's PY_VERSION_HEX; 0 when unknown.
+    uint32_t python_version_hex = 0;
   };
 
   // A store backed by a new `profile.tidemark` in the open folder `dir_fd`,

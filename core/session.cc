@@ -106,6 +106,9 @@ struct SessionState {
   // Python program): never noise. A forked child counts only the frames
   // it records itself.
   bool runtime_present = false;
+  // The interpreter's PY_VERSION_HEX, read at start (0: unknown). A forked
+  // child keeps it; an exec starts a new session.
+  uint32_t python_version_hex = 0;
   // Set in the prepare handler: every other thread was out of the profiler
   // at the fork, so a child may go on profiling.
   bool fork_guarded = false;
@@ -852,6 +855,7 @@ ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
   facts.inherited_bytes = inherited_bytes;
   facts.peak_moment = PeakMomentOf(s->config.mode);
   facts.working_directory = s->working_directory;
+  facts.python_version_hex = s->python_version_hex;
   return facts;
 }
 
@@ -1070,6 +1074,7 @@ void Session::Start() {
   snprintf(s->folder_path, sizeof(s->folder_path), "%s",
            s->output_path.path.c_str());
   s->runtime_present = s->unwinder->FoundRuntime();
+  s->python_version_hex = s->unwinder->PythonVersionHex();
   const ProfileStore::Facts facts = MakeFacts(s, wall, 0);
   s->store = ProfileStore::CreateInDirectory(output.fd, s->output_path.path,
                                              facts, &why);

@@ -30,6 +30,10 @@ class Unwinder {
   // even when sampling caught none of its frames. May allocate (lookups);
   // called at start, never on the allocation path.
   virtual bool FoundRuntime() { return false; }
+  // The Python interpreter's version as CPython's PY_VERSION_HEX
+  // (0xMMmmppLS), for the reports' facts; 0 when unknown or not Python.
+  // Called at start, after FoundRuntime.
+  virtual uint32_t PythonVersionHex() { return 0; }
 };
 
 }  // namespace tidemark

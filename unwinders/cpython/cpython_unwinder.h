@@ -24,6 +24,10 @@ class CPythonUnwinder : public Unwinder {
   void Resolve(const RawFrame& frame, ResolvedFrame* out) override;
   // A supported interpreter is in the process (looked up now if need be).
   bool FoundRuntime() override { return runtime_.Get() != nullptr; }
+  uint32_t PythonVersionHex() override {
+    const cpython::PythonApi* api = runtime_.Get();
+    return api == nullptr ? 0 : api->version_hex;
+  }
 
  private:
   cpython::PythonRuntime runtime_;

@@ -74,6 +74,9 @@ PythonRuntime::State PythonRuntime::Resolve() {
   api_.code_type = reinterpret_cast<uintptr_t>(code_type);
   api_.unicode_type = reinterpret_cast<uintptr_t>(unicode_type);
   api_.runtime = reinterpret_cast<uintptr_t>(lookup_("_PyRuntime"));
+  api_.version_hex = static_cast<uint32_t>(
+      hex_version != nullptr ? *hex_version
+                             : VersionHexFromString(version_text));
   return kReady;
 }
 

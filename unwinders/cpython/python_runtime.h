@@ -22,6 +22,9 @@ struct PythonApi {
   uintptr_t code_type = 0;     // &PyCode_Type
   uintptr_t unicode_type = 0;  // &PyUnicode_Type
   uintptr_t runtime = 0;       // &_PyRuntime, or 0 if not exported
+  // PY_VERSION_HEX of the running interpreter (Py_Version, or parsed from
+  // Py_GetVersion() on 3.10); 0 if its text could not be read.
+  uint32_t version_hex = 0;
 };
 
 // Finds the interpreter lazily, from the hot path. Lookups go through dlsym,

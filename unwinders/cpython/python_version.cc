@@ -39,6 +39,35 @@ bool ParseVersionString(const char* text, PythonVersion* version) {
   return true;
 }
 
+unsigned long VersionHexFromString(const char* text) {
+  if (text == nullptr) return 0;
+  int major = 0;
+  int minor = 0;
+  int micro = 0;
+  if (!ParseSmallNumber(&text, &major) || *text++ != '.' ||
+      !ParseSmallNumber(&text, &minor) || *text++ != '.' ||
+      !ParseSmallNumber(&text, &micro) || major > 255 || minor > 255 ||
+      micro > 255) {
+    return 0;
+  }
+  unsigned long level = 0xF;  // final
+  int serial = 0;
+  if (text[0] == 'a' || text[0] == 'b') {
+    level = text[0] == 'a' ? 0xA : 0xB;
+    ++text;
+  } else if (text[0] == 'r' && text[1] == 'c') {
+    level = 0xC;
+    text += 2;
+  }
+  if (level != 0xF && (!ParseSmallNumber(&text, &serial) || serial > 15)) {
+    return 0;
+  }
+  return static_cast<unsigned long>(major) << 24 |
+         static_cast<unsigned long>(minor) << 16 |
+         static_cast<unsigned long>(micro) << 8 | level << 4 |
+         static_cast<unsigned long>(serial);
+}
+
 bool IsFreeThreadedBuild(const char* text) {
   return text != nullptr && std::strstr(text, "free-threading") != nullptr;
 }

@@ -17,6 +17,13 @@ PythonVersion VersionFromHex(unsigned long hex);
 // "<major>.<minor>". Does not allocate.
 bool ParseVersionString(const char* text, PythonVersion* version);
 
+// CPython's PY_VERSION_HEX (0xMMmmppLS: major, minor, micro, release level
+// 0xA alpha / 0xB beta / 0xC candidate / 0xF final, serial) from the start
+// of Py_GetVersion()'s text: "3.10.13 (main...", "3.13.0rc1 (...",
+// "3.12.0a7+ (...". 0 if it does not start with "<major>.<minor>.<micro>".
+// For 3.10, which does not export Py_Version. Does not allocate.
+unsigned long VersionHexFromString(const char* text);
+
 // Whether Py_GetVersion()'s text names a free-threaded (no-GIL) build, whose
 // object header differs from the layouts this unwinder knows.
 bool IsFreeThreadedBuild(const char* text);
