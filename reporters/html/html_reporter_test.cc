@@ -1,6 +1,5 @@
 #include "reporters/html/html_reporter.h"
 
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,10 +59,6 @@ Profile JobProfile(const std::string& working_directory) {
   };
   profile.peak_bytes = 14 * kMiB;
   return profile;
-}
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream(path, std::ios::binary) << contents;
 }
 
 class HtmlDataTest : public ::testing::Test {
