@@ -59,6 +59,20 @@ std::string ReadError(const std::string& image,
   return error;
 }
 
+// Reads the image built from `p` into *profile; a failure names the
+// reader's error.
+::testing::AssertionResult ReadBuilt(
+    const TestStoredProfile& p, Profile* profile,
+    StoredSnapshot which = StoredSnapshot::kPeak) {
+  auto buffer = Buffer(BuildStoredProfileImage(p));
+  if (buffer == nullptr) return ::testing::AssertionFailure() << "no buffer";
+  std::string error;
+  if (ReadStoredProfile(*buffer, which, profile, &error)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << error;
+}
+
 std::vector<std::string> StackText(const Profile& profile,
                                    const std::vector<ProfileStack>& stacks) {
   std::vector<std::string> out;
@@ -85,12 +99,9 @@ TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
   p.rss_hwm_bytes = 50'000'000;
   p.profiler_bytes = 3'000'000;
   p.deferred_reports = 17;
-  auto buffer = Buffer(BuildStoredProfileImage(p));
+  p.python_version_hex = 0x030B02F0;
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(StackText(profile),
             (std::vector<std::string>{
                 "3000/3: parse (/app/data.py:40) load (/app/data.py:17) "
@@ -118,6 +129,7 @@ TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
   EXPECT_EQ(profile.command,
             (std::vector<std::string>{"python3", "-c", "x = [0] * 10"}));
   EXPECT_EQ(profile.unwinder, "cpython");
+  EXPECT_EQ(profile.python_version, "3.11.2");
   EXPECT_EQ(profile.top_rows, 10);
   EXPECT_TRUE(profile.has_exit_code);
   EXPECT_EQ(profile.exit_code, 3);
@@ -131,12 +143,8 @@ TEST(ProfileReaderTest, ReadsThePeakSlotWithItsNumbersAndNames) {
 TEST(ProfileReaderTest, TheCurrentSlotIsGenerationModuloTwo) {
   TestStoredProfile p = ThreeStacks();
   p.peak_generation = 6;  // slot 0; slot 1 holds other numbers
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.peak_bytes, 4024);
   ASSERT_EQ(profile.stacks.size(), 3u);
   EXPECT_EQ(profile.stacks[0].bytes, 3000);
@@ -147,15 +155,22 @@ TEST(ProfileReaderTest, SampleModeFacts) {
   p.mode = 1;
   p.sample_interval_bytes = 65536;
   p.top_rows = 3;
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error));
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.mode, "sample");
   EXPECT_EQ(profile.sample_interval_bytes, 65536);
   EXPECT_EQ(profile.top_rows, 3);
   EXPECT_FALSE(profile.has_exit_code);
+  // No interpreter found at start.
+  EXPECT_EQ(profile.python_version, "");
+}
+
+TEST(ProfileReaderTest, PythonVersionsReadAsPythonPrintsThem) {
+  EXPECT_EQ(profile_format::PythonVersionText(0), "");
+  EXPECT_EQ(profile_format::PythonVersionText(0x030A0DF0), "3.10.13");
+  EXPECT_EQ(profile_format::PythonVersionText(0x030D00C1), "3.13.0rc1");
+  EXPECT_EQ(profile_format::PythonVersionText(0x030C00A7), "3.12.0a7");
+  EXPECT_EQ(profile_format::PythonVersionText(0x030C00B2), "3.12.0b2");
 }
 
 TEST(ProfileReaderTest, LiveCountersAboveTheLastPeakAreThePeak) {
@@ -164,12 +179,8 @@ TEST(ProfileReaderTest, LiveCountersAboveTheLastPeakAreThePeak) {
   p.ending = kSignal;
   p.signal_number = SIGTERM;
   p.end_nanoseconds = 9'250'000'000;
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(StackText(profile),
             (std::vector<std::string>{
                 "9000/5: load (/app/data.py:17) <module> (/app/main.py:3)",
@@ -185,11 +196,8 @@ TEST(ProfileReaderTest, LiveCountersAboveTheLastPeakAreThePeak) {
 TEST(ProfileReaderTest, NoPeakYetUsesWhatIsLive) {
   TestStoredProfile p = ThreeStacks();
   p.peak_generation = 0;
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error));
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.peak_bytes, 3500);
   ASSERT_EQ(profile.stacks.size(), 2u);
   EXPECT_EQ(profile.stacks[0].bytes, 3000);
@@ -238,10 +246,7 @@ TEST(ProfileReaderTest, SaysWhatChoseThePeaksMoment) {
   for (const auto& [word, name] : words) {
     p.peak_moment = word;
     Profile profile;
-    std::string error;
-    ASSERT_TRUE(ReadStoredProfile(*Buffer(BuildStoredProfileImage(p)),
-                                  StoredSnapshot::kPeak, &profile, &error))
-        << error;
+    ASSERT_TRUE(ReadBuilt(p, &profile));
     EXPECT_EQ(profile.peak_moment, name);
     // The live total belongs to the live total's choice only.
     EXPECT_EQ(profile.live_bytes_at_peak_moment,
@@ -260,9 +265,7 @@ TEST(ProfileReaderTest, TheLiveTotalsMomentIsNotReplacedByAHigherEstimate) {
   p.stacks[0].live_bytes = 9000;  // live: 12000, above the slot's 4024
   std::string error;
   Profile profile;
-  ASSERT_TRUE(ReadStoredProfile(*Buffer(BuildStoredProfileImage(p)),
-                                StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.peak_bytes, 4024);
   EXPECT_EQ(profile.current_bytes, 12000);
   EXPECT_DOUBLE_EQ(profile.peak_seconds, 3.2);
@@ -277,20 +280,15 @@ TEST(ProfileReaderTest, TheLiveTotalsMomentIsNotReplacedByAHigherEstimate) {
   EXPECT_EQ(peak, 12000);
   p.peak_moment = kPeakMomentLiveTotal;
   p.peak_generation = 0;
-  ASSERT_TRUE(ReadStoredProfile(*Buffer(BuildStoredProfileImage(p)),
-                                StoredSnapshot::kPeak, &profile, &error));
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.peak_bytes, 12000);
 }
 
 TEST(ProfileReaderTest, NothingStoredIsAnEmptyProfileNotAnError) {
   TestStoredProfile p;
   p.peak_generation = 0;
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_TRUE(profile.stacks.empty());
   EXPECT_TRUE(profile.frames.empty());
   EXPECT_EQ(profile.peak_bytes, 0);
@@ -307,12 +305,8 @@ TEST(ProfileReaderTest, ReadsTheOutOfMemorySnapshot) {
   p.oom_tracked_allocations = 99;
   p.oom_limit_bytes = 1 << 30;
   p.oom_available_bytes = 1 << 20;
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(ReadStoredProfile(*buffer, StoredSnapshot::kOutOfMemory, &profile,
-                                &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile, StoredSnapshot::kOutOfMemory));
   EXPECT_EQ(StackText(profile),
             (std::vector<std::string>{
                 "800/8:",
@@ -450,12 +444,8 @@ TEST(ProfileReaderTest, ReadsTheWorkingDirectoryAndTheTimeline) {
     p.timeline = {{0, 0, 30 << 20},
                   {200'000'000, 5000, 40 << 20},
                   {1'500'000'000, 9000, 41 << 20}};
-    auto buffer = Buffer(BuildStoredProfileImage(p));
     Profile profile;
-    std::string error;
-    ASSERT_TRUE(
-        ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-        << error;
+    ASSERT_TRUE(ReadBuilt(p, &profile));
     EXPECT_EQ(profile.working_directory, "/srv/a job's dir");
     ASSERT_EQ(profile.timeline.size(), 3u) << generation;
     EXPECT_EQ(profile.timeline[0].seconds, 0.0);
@@ -469,11 +459,8 @@ TEST(ProfileReaderTest, ReadsTheWorkingDirectoryAndTheTimeline) {
     EXPECT_EQ(profile.timeline[2].rss_bytes, 41 << 20);
     // The out-of-memory report has the same timeline.
     p.has_oom = true;
-    auto with_oom = Buffer(BuildStoredProfileImage(p));
     Profile oom;
-    ASSERT_TRUE(ReadStoredProfile(*with_oom, StoredSnapshot::kOutOfMemory, &oom,
-                                  &error))
-        << error;
+    ASSERT_TRUE(ReadBuilt(p, &oom, StoredSnapshot::kOutOfMemory));
     EXPECT_EQ(oom.timeline.size(), 3u);
     EXPECT_EQ(oom.working_directory, "/srv/a job's dir");
   }
@@ -482,12 +469,8 @@ TEST(ProfileReaderTest, ReadsTheWorkingDirectoryAndTheTimeline) {
 TEST(ProfileReaderTest, NoTimelineYetIsEmpty) {
   TestStoredProfile p = ThreeStacks();
   p.working_directory = "";
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.working_directory, "");
   EXPECT_TRUE(profile.timeline.empty());
 }
@@ -496,21 +479,14 @@ TEST(ProfileReaderTest, AFileFromBeforeTheTimelineReadsWithoutIt) {
   TestStoredProfile p = ThreeStacks();
   p.timeline = {{0, 0, 30 << 20}, {200'000'000, 5000, 40 << 20}};
   p.older_header = true;  // the fields hold values: they must be ignored
-  auto buffer = Buffer(BuildStoredProfileImage(p));
   Profile profile;
-  std::string error;
-  ASSERT_TRUE(
-      ReadStoredProfile(*buffer, StoredSnapshot::kPeak, &profile, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
   EXPECT_EQ(profile.working_directory, "");
   EXPECT_TRUE(profile.timeline.empty());
   // Everything else as from a current file.
   p.older_header = false;
-  auto current = Buffer(BuildStoredProfileImage(p));
   Profile expected;
-  ASSERT_TRUE(
-      ReadStoredProfile(*current, StoredSnapshot::kPeak, &expected, &error))
-      << error;
+  ASSERT_TRUE(ReadBuilt(p, &expected));
   EXPECT_EQ(StackText(profile), StackText(expected));
   EXPECT_EQ(profile.peak_bytes, expected.peak_bytes);
   EXPECT_EQ(profile.command, expected.command);

@@ -55,6 +55,36 @@ int64_t BytesOfLine(const Profile& profile, int line) {
   return bytes;
 }
 
+// Forks a child that creates a file-backed store in a fresh folder and runs
+// `write` on it (which never returns) until it is SIGKILLed `delay`
+// microseconds later. *file is what the child left, opened; nullptr (with
+// *why) when it was killed before the file was published. Call it through
+// ASSERT_NO_FATAL_FAILURE.
+void KillWhileWriting(useconds_t delay, unsigned seed,
+                      void (*write)(ProfileStore* store),
+                      std::unique_ptr<ProfileFile>* file, std::string* why) {
+  const std::string dir = MakeTempDir("profile_store_test");
+  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dir_fd, 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string child_why;
+    ProfileStore* store =
+        ProfileStore::CreateInDirectory(dir_fd, dir, TestFacts(), &child_why);
+    if (store == nullptr) _exit(3);
+    write(store);
+    _exit(4);
+  }
+  usleep(delay);
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "seed " << seed;
+  *file = ProfileFile::Open(dir, why);
+  close(dir_fd);
+}
+
 class ProfileStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -330,35 +360,22 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesACompletePeak) {
   const unsigned seed = static_cast<unsigned>(time(nullptr));
   std::mt19937 random(seed);
   for (int run = 0; run < 30; ++run) {
-    const std::string dir = MakeTempDir("profile_store_test");
-    const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    ASSERT_GE(dir_fd, 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      std::string why;
-      ProfileStore* store =
-          ProfileStore::CreateInDirectory(dir_fd, dir, TestFacts(), &why);
-      if (store == nullptr) _exit(3);
-      auto* peak = new PeakTracker();
-      peak->AttachStore(store);
-      AddStacks(store, 7);
-      peak->Add(8 - 7, 1);  // the byte each round frees
-      for (int64_t i = 1;; ++i) {
-        peak->Add(static_cast<uint32_t>(i % 7) + 1, i);
-        peak->Remove(1, 1);
-        peak->Add(1, 1);
-      }
-    }
-    const useconds_t delay = 1000 + random() % 50000;
-    usleep(delay);
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "seed " << seed;
+    std::unique_ptr<ProfileFile> file;
     std::string why;
-    std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir, &why);
-    close(dir_fd);
+    ASSERT_NO_FATAL_FAILURE(KillWhileWriting(
+        1000 + random() % 50000, seed,
+        [](ProfileStore* store) {
+          auto* peak = new PeakTracker();
+          peak->AttachStore(store);
+          AddStacks(store, 7);
+          peak->Add(8 - 7, 1);  // the byte each round frees
+          for (int64_t i = 1;; ++i) {
+            peak->Add(static_cast<uint32_t>(i % 7) + 1, i);
+            peak->Remove(1, 1);
+            peak->Add(1, 1);
+          }
+        },
+        &file, &why));
     if (file == nullptr) {
       // Killed before the file was published: a clear error, no file.
       EXPECT_NE(why.find("profile.tidemark"), std::string::npos) << why;
@@ -429,30 +446,18 @@ TEST_F(ProfileStoreTest, AKillAtAnyMomentLeavesAWholeTimeline) {
   const unsigned seed = static_cast<unsigned>(time(nullptr));
   std::mt19937 random(seed);
   for (int run = 0; run < 20; ++run) {
-    const std::string dir = MakeTempDir("profile_store_test");
-    const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    ASSERT_GE(dir_fd, 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      std::string why;
-      ProfileStore* store =
-          ProfileStore::CreateInDirectory(dir_fd, dir, TestFacts(), &why);
-      if (store == nullptr) _exit(3);
-      pf::TimelineRecord* record = &store->mutable_header()->timeline;
-      record->interval_ns = 1;
-      for (int64_t i = 1;; ++i) {
-        AppendToTimeline(record, pf::TimelineEntry{i, i, i});
-      }
-    }
-    usleep(1000 + random() % 30000);
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "seed " << seed;
+    std::unique_ptr<ProfileFile> file;
     std::string why;
-    std::unique_ptr<ProfileFile> file = ProfileFile::Open(dir, &why);
-    close(dir_fd);
+    ASSERT_NO_FATAL_FAILURE(KillWhileWriting(
+        1000 + random() % 30000, seed,
+        [](ProfileStore* store) {
+          pf::TimelineRecord* record = &store->mutable_header()->timeline;
+          record->interval_ns = 1;
+          for (int64_t i = 1;; ++i) {
+            AppendToTimeline(record, pf::TimelineEntry{i, i, i});
+          }
+        },
+        &file, &why));
     if (file == nullptr) continue;  // killed before the file was published
     Profile profile;
     ASSERT_TRUE(ReadStoredProfile(*file, StoredSnapshot::kPeak, &profile, &why))

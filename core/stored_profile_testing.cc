@@ -191,6 +191,7 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   h->python_seen = p.python_seen ? 1 : 0;
   h->peak_moment = p.peak_moment;
   h->live_bytes_at_peak_moment = p.live_bytes_at_peak_moment;
+  h->python_version_hex = p.python_version_hex;
   snprintf(h->working_directory, sizeof(h->working_directory), "%s",
            p.working_directory.c_str());
   h->timeline.generation = p.timeline_generation;

@@ -70,7 +70,8 @@ struct TestStoredProfile {
   // live total then.
   uint32_t peak_moment = profile_format::kPeakMomentUnknown;
   int64_t live_bytes_at_peak_moment = 0;
-  std::vector<TestStack> stacks;  // stack ids 1, 2, ... in this order
+  uint32_t python_version_hex = 0;  // 0: unknown
+  std::vector<TestStack> stacks;    // stack ids 1, 2, ... in this order
   // The working directory, and the timeline's current points (in buffer
   // timeline_generation % 2; the other buffer gets different, wrong
   // points, so a reader of the wrong buffer is caught).

@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -14,11 +13,6 @@ namespace tidemark {
 namespace {
 
 using ::testing::ElementsAre;
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-}
 
 class SourceLinesTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 namespace tidemark {
 namespace {
 
+using reporter_testing::NativeFrame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 
@@ -46,17 +47,13 @@ Profile SmallProfile() {
   Profile profile;
   profile.mode = "exact";
   profile.frames = {
-      PythonFrame("<module>", "app.py", 30),       // 0
-      PythonFrame("main", "app.py", 23),           // 1
-      PythonFrame("load", "app.py", 7),            // 2
-      PythonFrame("ones", "numpy/numeric.py", 5),  // 3
-      PythonFrame("parse", "app.py", 12),          // 4
+      PythonFrame("<module>", "app.py", 30),                 // 0
+      PythonFrame("main", "app.py", 23),                     // 1
+      PythonFrame("load", "app.py", 7),                      // 2
+      PythonFrame("ones", "numpy/numeric.py", 5),            // 3
+      PythonFrame("parse", "app.py", 12),                    // 4
+      NativeFrame("PyArray_Zeros", "_multiarray_umath.so"),  // 5
   };
-  ProfileFrame native;
-  native.kind = FrameKind::kNative;
-  native.function = "PyArray_Zeros";
-  native.file = "_multiarray_umath.so";
-  profile.frames.push_back(native);  // 5
   // Deliberately not largest first.
   profile.stacks =
       {

@@ -3,6 +3,7 @@
 // output size shows what pruning thin boxes saves.
 #include "benchmark/benchmark.h"
 #include "reporters/flamegraph/flamegraph_reporter.h"
+#include "reporters/testing/render_benchmark.h"
 #include "reporters/testing/synthetic_profile.h"
 
 namespace tidemark {
@@ -11,15 +12,9 @@ namespace {
 void BM_RenderFlameGraph(benchmark::State& state) {
   const Profile profile =
       MakeSyntheticProfile(static_cast<int>(state.range(0)), 20);
-  size_t bytes = 0;
-  for (auto _ : state) {
-    std::string out = RenderFlameGraph(profile);
-    bytes = out.size();
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  const size_t bytes =
+      TimeRendering(state, [&profile] { return RenderFlameGraph(profile); });
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_RenderFlameGraph)
     ->Arg(1000)

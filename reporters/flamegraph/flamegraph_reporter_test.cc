@@ -27,6 +27,7 @@
 namespace tidemark {
 namespace {
 
+using reporter_testing::NativeFrame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 
@@ -398,7 +399,7 @@ TEST(RenderFlameGraphTest, EachKindOfCodeHasItsOwnColours) {
                   471),
       PythonFrame("raw_decode", "/usr/lib/python3.11/json/decoder.py", 353),
       PythonFrame("<lambda>", "<string>", 1),
-      reporter_testing::Frame(FrameKind::kNative, "malloc", "libc.so.6", 0),
+      NativeFrame("malloc", "libc.so.6"),
   };
   profile.stacks = {Stack({0}, kMiB), Stack({1}, kMiB), Stack({2}, kMiB),
                     Stack({3}, kMiB), Stack({4}, kMiB)};

@@ -2,6 +2,7 @@
 // report is written at exit or on a signal, so this is time the user waits.
 #include "benchmark/benchmark.h"
 #include "reporters/folded/folded_reporter.h"
+#include "reporters/testing/render_benchmark.h"
 #include "reporters/testing/synthetic_profile.h"
 
 namespace tidemark {
@@ -10,15 +11,9 @@ namespace {
 void BM_RenderFolded(benchmark::State& state) {
   const Profile profile =
       MakeSyntheticProfile(static_cast<int>(state.range(0)), 20);
-  size_t bytes = 0;
-  for (auto _ : state) {
-    std::string out = RenderFolded(profile);
-    bytes = out.size();
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  const size_t bytes =
+      TimeRendering(state, [&profile] { return RenderFolded(profile); });
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_RenderFolded)
     ->Arg(100)

@@ -12,6 +12,7 @@
 namespace tidemark {
 namespace {
 
+using reporter_testing::NativeFrame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 
@@ -29,14 +30,10 @@ Profile SmallProfile() {
       PythonFrame("load", "app.py", 7),       // 2
       PythonFrame("ones",
                   "/usr/lib/python3/dist-packages/numpy/core/numeric.py",
-                  205),                    // 3
-      PythonFrame("parse", "app.py", 12),  // 4
+                  205),                                      // 3
+      PythonFrame("parse", "app.py", 12),                    // 4
+      NativeFrame("PyArray_Zeros", "_multiarray_umath.so"),  // 5
   };
-  ProfileFrame native;
-  native.kind = FrameKind::kNative;
-  native.function = "PyArray_Zeros";
-  native.file = "_multiarray_umath.so";
-  profile.frames.push_back(native);  // 5
   // Deliberately not largest first: the reporter must sort.
   profile.stacks = {
       Stack({4, 1, 0}, 300),         // main -> parse

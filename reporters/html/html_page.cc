@@ -311,6 +311,7 @@ const char kHtmlPageTail[] = R"HTML(<script>
     function row(k, v) { dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', null, v)); }
     if (cmd) { $('title').textContent = 'Tidemark: ' + cmd; document.title = 'Tidemark: ' + cmd; }
     row('Command', cmd || '(unknown)');
+    if (facts.python_version) row('Python', facts.python_version);
     row('Mode', sample ? 'sample: about one record per ' + fmtBytes(facts.sample_interval_bytes) +
         ' allocated; bytes are estimates (\u00b1 is a 4-sigma bound)' : facts.mode + ': every allocation');
     row('Peak tracked', fmtBytes(PEAK) + (facts.peak_bound > 0 ? ' \u00b1 ' + fmtBytes(facts.peak_bound) : ''));

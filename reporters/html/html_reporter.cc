@@ -1,6 +1,8 @@
 #include "reporters/html/html_reporter.h"
 
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "core/atomic_file.h"
 #include "core/registry.h"
@@ -27,6 +29,42 @@ void IntMember(const char* key, long long value, std::string* out) {
   AppendJsonInt(value, out);
 }
 
+void NumberMember(const char* key, double value, std::string* out) {
+  Key(key, out);
+  AppendJsonNumber(value, out);
+}
+
+// The values, comma separated (a row's numbers, or a stack's frames).
+template <typename Ints>
+void AppendInts(const Ints& values, std::string* out) {
+  bool first = true;
+  for (const long long value : values) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonInt(value, out);
+  }
+}
+
+void AppendInts(std::initializer_list<long long> values, std::string* out) {
+  AppendInts<std::initializer_list<long long>>(values, out);
+}
+
+// `key` and an array holding one array per item, whose contents
+// `append_row` writes (the page's frames, stacks, top lines and timeline).
+template <typename Item, typename AppendRow>
+void RowsMember(const char* key, const std::vector<Item>& items,
+                AppendRow append_row, std::string* out) {
+  Key(key, out);
+  out->push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->push_back('[');
+    append_row(items[i]);
+    out->push_back(']');
+  }
+  out->push_back(']');
+}
+
 void AppendFacts(const Profile& profile, std::string* out) {
   out->push_back('{');
   Key("command", out);
@@ -45,12 +83,11 @@ void AppendFacts(const Profile& profile, std::string* out) {
   IntMember("exit_code", profile.exit_code, out);
   IntMember("pid", profile.pid, out);
   StringMember("working_directory", profile.working_directory, out);
-  Key("wall_seconds", out);
-  AppendJsonNumber(profile.wall_seconds, out);
+  StringMember("python_version", profile.python_version, out);
+  NumberMember("wall_seconds", profile.wall_seconds, out);
   IntMember("peak_bytes", profile.peak_bytes, out);
   IntMember("peak_bound", PeakBytesBound(profile), out);
-  Key("peak_seconds", out);
-  AppendJsonNumber(profile.peak_seconds, out);
+  NumberMember("peak_seconds", profile.peak_seconds, out);
   IntMember("current_bytes", profile.current_bytes, out);
   IntMember("rss_hwm_bytes", profile.rss_hwm_bytes, out);
   IntMember("tracked_allocations", profile.tracked_allocations, out);
@@ -66,42 +103,30 @@ std::string HtmlDataJson(const Profile& profile, const HtmlData& data) {
   Key("facts", &out);
   AppendFacts(profile, &out);
 
-  Key("frames", &out);
-  out.push_back('[');
-  for (size_t i = 0; i < data.frames.size(); ++i) {
-    const HtmlFrame& frame = data.frames[i];
-    if (i > 0) out.push_back(',');
-    out.push_back('[');
-    AppendScriptJsonString(frame.function, &out);
-    out.push_back(',');
-    AppendScriptJsonString(frame.file, &out);
-    out.push_back(',');
-    AppendJsonInt(frame.line, &out);
-    out.push_back(',');
-    AppendScriptJsonString(OriginName(frame.origin), &out);
-    out += frame.import_machinery ? ",1," : ",0,";
-    AppendScriptJsonString(frame.source, &out);
-    out.push_back(']');
-  }
-  out.push_back(']');
+  RowsMember(
+      "frames", data.frames,
+      [&out](const HtmlFrame& frame) {
+        AppendScriptJsonString(frame.function, &out);
+        out.push_back(',');
+        AppendScriptJsonString(frame.file, &out);
+        out.push_back(',');
+        AppendJsonInt(frame.line, &out);
+        out.push_back(',');
+        AppendScriptJsonString(OriginName(frame.origin), &out);
+        out += frame.import_machinery ? ",1," : ",0,";
+        AppendScriptJsonString(frame.source, &out);
+      },
+      &out);
 
-  Key("stacks", &out);
-  out.push_back('[');
-  for (size_t i = 0; i < data.stacks.size(); ++i) {
-    const HtmlStack& stack = data.stacks[i];
-    if (i > 0) out.push_back(',');
-    out.push_back('[');
-    AppendJsonInt(stack.bytes, &out);
-    out.push_back(',');
-    AppendJsonInt(stack.allocations, &out);
-    out += ",[";
-    for (size_t j = 0; j < stack.frames.size(); ++j) {
-      if (j > 0) out.push_back(',');
-      AppendJsonInt(stack.frames[j], &out);
-    }
-    out += "]]";
-  }
-  out.push_back(']');
+  RowsMember(
+      "stacks", data.stacks,
+      [&out](const HtmlStack& stack) {
+        AppendInts({stack.bytes, stack.allocations}, &out);
+        out += ",[";
+        AppendInts(stack.frames, &out);
+        out.push_back(']');
+      },
+      &out);
 
   IntMember("total_stacks", data.total_stacks, &out);
   IntMember("stack_bytes", data.stack_bytes, &out);
@@ -111,39 +136,23 @@ std::string HtmlDataJson(const Profile& profile, const HtmlData& data) {
   IntMember("bytes", data.folded_bytes, &out);
   out.push_back('}');
 
-  Key("top_lines", &out);
-  out.push_back('[');
-  for (size_t i = 0; i < data.top_lines.size(); ++i) {
-    const HtmlLine& line = data.top_lines[i];
-    if (i > 0) out.push_back(',');
-    out.push_back('[');
-    AppendJsonInt(line.frame, &out);
-    out.push_back(',');
-    AppendJsonInt(line.context, &out);
-    out.push_back(',');
-    AppendJsonInt(line.bytes, &out);
-    out.push_back(',');
-    AppendJsonInt(line.allocations, &out);
-    out.push_back(',');
-    AppendJsonInt(line.bound, &out);
-    out.push_back(']');
-  }
-  out.push_back(']');
+  RowsMember(
+      "top_lines", data.top_lines,
+      [&out](const HtmlLine& line) {
+        AppendInts({line.frame, line.context, line.bytes, line.allocations,
+                    line.bound},
+                   &out);
+      },
+      &out);
 
-  Key("timeline", &out);
-  out.push_back('[');
-  for (size_t i = 0; i < profile.timeline.size(); ++i) {
-    const TimelinePoint& point = profile.timeline[i];
-    if (i > 0) out.push_back(',');
-    out.push_back('[');
-    AppendJsonNumber(point.seconds, &out);
-    out.push_back(',');
-    AppendJsonInt(point.tracked_bytes, &out);
-    out.push_back(',');
-    AppendJsonInt(point.rss_bytes, &out);
-    out.push_back(']');
-  }
-  out.push_back(']');
+  RowsMember(
+      "timeline", profile.timeline,
+      [&out](const TimelinePoint& point) {
+        AppendJsonNumber(point.seconds, &out);
+        out.push_back(',');
+        AppendInts({point.tracked_bytes, point.rss_bytes}, &out);
+      },
+      &out);
   out.push_back('}');
   return out;
 }

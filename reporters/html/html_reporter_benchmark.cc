@@ -4,6 +4,7 @@
 // kHtmlMaxStacks of them, which the output size shows.
 #include "benchmark/benchmark.h"
 #include "reporters/html/html_reporter.h"
+#include "reporters/testing/render_benchmark.h"
 #include "reporters/testing/synthetic_profile.h"
 
 namespace tidemark {
@@ -14,14 +15,7 @@ void BM_RenderHtmlPage(benchmark::State& state) {
   for (int i = 0; i < 3000; ++i) {  // a long run's timeline
     profile.timeline.push_back({i * 0.1, int64_t{i} << 16, int64_t{i} << 17});
   }
-  size_t bytes = 0;
-  for (auto _ : state) {
-    std::string out = RenderHtmlPage(profile);
-    bytes = out.size();
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
+  TimeRendering(state, [&profile] { return RenderHtmlPage(profile); });
 }
 BENCHMARK(BM_RenderHtmlPage)
     ->Arg(1000)

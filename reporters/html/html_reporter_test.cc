@@ -1,6 +1,5 @@
 #include "reporters/html/html_reporter.h"
 
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,10 +59,6 @@ Profile JobProfile(const std::string& working_directory) {
   };
   profile.peak_bytes = 14 * kMiB;
   return profile;
-}
-
-void WriteFile(const std::string& path, const std::string& contents) {
-  std::ofstream(path, std::ios::binary) << contents;
 }
 
 class HtmlDataTest : public ::testing::Test {
@@ -269,6 +264,7 @@ TEST(HtmlPageTest, EmbedsTimelineFactsAndNumbers) {
   profile.mode = "sample";
   profile.sample_interval_bytes = 1 << 20;
   profile.peak_seconds = 1.5;
+  profile.python_version = "3.12.1";
   profile.timeline = {
       {0.0, 0, 8 << 20}, {1.5, profile.peak_bytes, 9 << 20}, {2.25, 4096, 0}};
   const std::string dir = MakeTestDirectory("html_numbers");
@@ -279,7 +275,8 @@ TEST(HtmlPageTest, EmbedsTimelineFactsAndNumbers) {
       "f = data['facts']\n"
       "print(data['timeline'])\n"
       "print(f['mode'], f['sample_interval_bytes'], f['peak_bytes'], "
-      "f['peak_seconds'], f['peak_bound'] > 0, f['rss_hwm_bytes'])\n"
+      "f['peak_seconds'], f['peak_bound'] > 0, f['rss_hwm_bytes'], "
+      "f['python_version'])\n"
       "print([s[0] for s in data['stacks']], data['stack_bytes'], "
       "data['folded'])\n",
       &output))
@@ -291,7 +288,7 @@ TEST(HtmlPageTest, EmbedsTimelineFactsAndNumbers) {
                 ", 9437184], [2.25, 4096, 0]]\n"
                 "sample 1048576 " +
                 std::to_string(profile.peak_bytes) + " 1.5 True " +
-                std::to_string(profile.rss_hwm_bytes) + "\n[" +
+                std::to_string(profile.rss_hwm_bytes) + " 3.12.1\n[" +
                 std::to_string(b0) + ", " + std::to_string(b1) + ", " +
                 std::to_string(b2) + "] " + std::to_string(b0 + b1 + b2) +
                 " {'stacks': 0, 'bytes': 0}");

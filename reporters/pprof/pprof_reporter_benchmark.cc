@@ -6,6 +6,7 @@
 #include "benchmark/benchmark.h"
 #include "reporters/pprof/gzip.h"
 #include "reporters/pprof/pprof_reporter.h"
+#include "reporters/testing/render_benchmark.h"
 #include "reporters/testing/synthetic_profile.h"
 
 namespace tidemark {
@@ -14,14 +15,7 @@ namespace {
 void BM_RenderPprofProto(benchmark::State& state) {
   const Profile profile =
       MakeSyntheticProfile(static_cast<int>(state.range(0)), 20);
-  size_t bytes = 0;
-  for (auto _ : state) {
-    std::string out = RenderPprofProto(profile);
-    bytes = out.size();
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
+  TimeRendering(state, [&profile] { return RenderPprofProto(profile); });
 }
 BENCHMARK(BM_RenderPprofProto)
     ->Arg(1000)
@@ -32,16 +26,12 @@ BENCHMARK(BM_RenderPprofProto)
 void BM_RenderPprofGzipped(benchmark::State& state) {
   const Profile profile =
       MakeSyntheticProfile(static_cast<int>(state.range(0)), 20);
-  size_t bytes = 0;
-  for (auto _ : state) {
+  TimeRendering(state, [&profile] {
     std::string out;
     std::string error;
     GzipCompress(RenderPprofProto(profile), &out, &error);
-    bytes = out.size();
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
+    return out;
+  });
 }
 BENCHMARK(BM_RenderPprofGzipped)
     ->Arg(1000)

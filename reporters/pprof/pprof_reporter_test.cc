@@ -19,6 +19,7 @@ using protobuf_testing::DecodePprof;
 using protobuf_testing::Field;
 using protobuf_testing::Gunzip;
 using protobuf_testing::PprofProfile;
+using reporter_testing::NativeFrame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 
@@ -41,12 +42,8 @@ Profile SmallProfile() {
       PythonFrame("load", "app.py", 7),                               // 2
       PythonFrame("ones", "/usr/lib/python3/numpy/numeric.py", 205),  // 3
       PythonFrame("parse", "app.py", 12),                             // 4
+      NativeFrame("PyArray_Zeros", "_multiarray_umath.so"),           // 5
   };
-  ProfileFrame native;
-  native.kind = FrameKind::kNative;
-  native.function = "PyArray_Zeros";
-  native.file = "_multiarray_umath.so";
-  profile.frames.push_back(native);  // 5
   profile.stacks = {
       Stack({4, 1, 0}, 300, 3), Stack({3, 2, 1, 0}, 2048, 2),
       Stack({}, 100, 1),        Stack({5, 3, 2, 1, 0}, 1500, 5),

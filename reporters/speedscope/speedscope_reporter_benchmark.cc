@@ -4,6 +4,7 @@
 
 #include "benchmark/benchmark.h"
 #include "reporters/speedscope/speedscope_reporter.h"
+#include "reporters/testing/render_benchmark.h"
 #include "reporters/testing/synthetic_profile.h"
 
 namespace tidemark {
@@ -12,14 +13,7 @@ namespace {
 void BM_RenderSpeedscope(benchmark::State& state) {
   const Profile profile =
       MakeSyntheticProfile(static_cast<int>(state.range(0)), 20);
-  size_t bytes = 0;
-  for (auto _ : state) {
-    std::string out = RenderSpeedscope(profile);
-    bytes = out.size();
-    benchmark::DoNotOptimize(out);
-  }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.counters["output_bytes"] = static_cast<double>(bytes);
+  TimeRendering(state, [&profile] { return RenderSpeedscope(profile); });
 }
 BENCHMARK(BM_RenderSpeedscope)
     ->Arg(1000)

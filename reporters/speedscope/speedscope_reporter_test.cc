@@ -12,6 +12,7 @@
 namespace tidemark {
 namespace {
 
+using reporter_testing::NativeFrame;
 using reporter_testing::PythonFrame;
 using reporter_testing::Stack;
 
@@ -25,15 +26,11 @@ Profile SmallProfile() {
   profile.mode = "exact";
   profile.command = {"python3", "app.py"};
   profile.frames = {
-      PythonFrame("main", "app.py", 23),   // 0
-      PythonFrame("load", "app.py", 7),    // 1
-      PythonFrame("parse", "app.py", 12),  // 2
+      PythonFrame("main", "app.py", 23),                     // 0
+      PythonFrame("load", "app.py", 7),                      // 1
+      PythonFrame("parse", "app.py", 12),                    // 2
+      NativeFrame("PyArray_Zeros", "_multiarray_umath.so"),  // 3
   };
-  ProfileFrame native;
-  native.kind = FrameKind::kNative;
-  native.function = "PyArray_Zeros";
-  native.file = "_multiarray_umath.so";
-  profile.frames.push_back(native);  // 3
   profile.stacks = {
       Stack({2, 0}, 300),     Stack({1, 0}, 2048), Stack({}, 100),
       Stack({3, 1, 0}, 1500), Stack({2, 0}, 0),  // none live at the peak:

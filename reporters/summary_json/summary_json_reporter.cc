@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "core/atomic_file.h"
@@ -35,6 +36,15 @@ void WriteFrame(const ProfileFrame* frame, JsonWriter* json) {
       .Key("kind")
       .String(frame->kind == FrameKind::kPython ? "python" : "native")
       .EndObject();
+}
+
+// A text the profile leaves empty when it is unknown: null then.
+void StringOrNull(const std::string& value, JsonWriter* json) {
+  if (value.empty()) {
+    json->Null();
+  } else {
+    json->String(value);
+  }
 }
 
 void WriteStack(const Profile& profile, const ProfileStack& stack,
@@ -121,12 +131,12 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
   // --- Reports (issue 11): the working directory at start (null when
   // unknown), which short file names are relative to.
   json.Key("working_directory");
-  if (profile.working_directory.empty()) {
-    json.Null();
-  } else {
-    json.String(profile.working_directory);
-  }
+  StringOrNull(profile.working_directory, &json);
   // --- End of the working directory.
+  // The interpreter's version ("3.11.2"); null when no Python was found at
+  // start.
+  json.Key("python_version");
+  StringOrNull(profile.python_version, &json);
   json.Key("exit_code");
   if (profile.has_exit_code) {
     json.Int(profile.exit_code);
@@ -135,11 +145,7 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
   }
   // How it ended in words; null while it still runs (periodic, SIGUSR2).
   json.Key("ended");
-  if (profile.ended.empty()) {
-    json.Null();
-  } else {
-    json.String(profile.ended);
-  }
+  StringOrNull(profile.ended, &json);
   json.Key("wall_seconds")
       .Double(profile.wall_seconds)
       .Key("unwinder")

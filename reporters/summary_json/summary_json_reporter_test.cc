@@ -42,6 +42,7 @@ Profile SmallProfile() {
   profile.deferred_reports = 4;
   profile.peak_moment = "exact_total";
   profile.working_directory = "/home/me/app";
+  profile.python_version = "3.11.2";
   profile.timeline = {{0, 0, 9000}, {0.75, 3000, 8000}, {1.5, 2500, 8500}};
   profile.frames = {
       Frame(FrameKind::kPython, "main", "app.py", 3),
@@ -70,6 +71,7 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
     "app.py"
   ],
   "working_directory": "/home/me/app",
+  "python_version": "3.11.2",
   "exit_code": 3,
   "ended": "exit code 3",
   "wall_seconds": 1.5,
@@ -189,6 +191,7 @@ TEST(RenderSummaryJsonTest, EmptyProfileIsStillComplete) {
   EXPECT_THAT(json, HasSubstr("\"command\": [],"));
   // A file from before the working directory and the timeline were kept.
   EXPECT_THAT(json, HasSubstr("\"working_directory\": null,"));
+  EXPECT_THAT(json, HasSubstr("\"python_version\": null,"));
   EXPECT_THAT(json, HasSubstr("\"timeline\": [],"));
   EXPECT_THAT(json, HasSubstr("\"stack_count\": 0,"));
   EXPECT_THAT(json, HasSubstr("\"top\": []\n}\n"));
@@ -222,7 +225,7 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
       R"("peak_bytes":3000,"peak_bytes_bound":16780216,)"
       R"("peak_moment":"exact_live_total","peak_seconds":0.75,)"
       R"("pid":77,)"
-      R"("profiler_bytes":0,"reason":"exit",)"
+      R"("profiler_bytes":0,"python_version":"3.11.2","reason":"exit",)"
       R"("rss_hwm_bytes":9000,)"
       R"("sample_interval_bytes":1048576,"schema_version":1,"stack_count":2,)"
       R"("started":"fork",)"

@@ -19,6 +19,10 @@ ProfileFrame PythonFrame(std::string function, std::string file, int line) {
   return Frame(FrameKind::kPython, std::move(function), std::move(file), line);
 }
 
+ProfileFrame NativeFrame(std::string function, std::string object) {
+  return Frame(FrameKind::kNative, std::move(function), std::move(object), 0);
+}
+
 ProfileStack Stack(std::vector<int> innermost_first, int64_t bytes,
                    int64_t allocations) {
   ProfileStack stack;

@@ -14,6 +14,9 @@ namespace reporter_testing {
 ProfileFrame Frame(FrameKind kind, std::string function, std::string file,
                    int line);
 ProfileFrame PythonFrame(std::string function, std::string file, int line);
+// A native frame: `object` is the library (or executable) it is in; it has no
+// line.
+ProfileFrame NativeFrame(std::string function, std::string object);
 
 // A stack of `bytes` over frames given innermost first (indices into
 // Profile::frames).

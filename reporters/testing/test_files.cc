@@ -36,4 +36,8 @@ std::string ReadFileOrMissing(const std::string& path) {
   return contents.str();
 }
 
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
 }  // namespace tidemark

@@ -21,6 +21,9 @@ std::string MakeTestDirectory(const std::string& name);
 // The whole file, or "<missing>" when it cannot be opened.
 std::string ReadFileOrMissing(const std::string& path);
 
+// Writes `contents` to `path` as they are (binary), replacing what was there.
+void WriteFile(const std::string& path, const std::string& contents);
+
 }  // namespace tidemark
 
 #endif  // TIDEMARK_REPORTERS_TESTING_TEST_FILES_H_

@@ -24,6 +24,7 @@ in sample mode:
 """
 import os
 import signal
+import subprocess
 import tempfile
 
 import matrix_support as ms
@@ -41,6 +42,10 @@ class MatrixTest(pr.ProfileTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.python = required_pythons.interpreter(LABEL)
+        # The version the reports must name, as the interpreter says it.
+        cls.version = subprocess.run(
+            [cls.python, "-c", "import platform; print(platform.python_version())"],
+            capture_output=True, text=True, check=True).stdout.strip()
         # Relative report folders are relative to here (the jobs inherit it).
         os.chdir(pr.scratch_dir())
 
@@ -128,6 +133,7 @@ class MatrixTest(pr.ProfileTestCase):
         self.assertEqual(run.summary.get("reason"), "exit", run.describe())
         # The program calls exit(256 + 23): the report says what the parent saw.
         self.assertEqual(run.summary.get("exit_code"), expected_status, run.describe())
+        self.assertEqual(run.summary.get("python_version"), self.version, run.describe())
         self.assert_sites(run, mode, self.facts(run.stdout, what), what)
 
     def check_signals(self, how, mode):

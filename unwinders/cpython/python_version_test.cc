@@ -36,6 +36,20 @@ TEST(ParseVersionStringTest, RejectsWhatIsNotAVersion) {
   EXPECT_EQ(v.minor, 7);
 }
 
+TEST(VersionHexFromStringTest, ReadsTheWholeVersionAsPyVersionHex) {
+  EXPECT_EQ(VersionHexFromString("3.10.13 (main, Jan  1 2024) [GCC 12.2.0]"),
+            0x030A0DF0u);
+  EXPECT_EQ(VersionHexFromString("3.13.0rc1 (main, ...)"), 0x030D00C1u);
+  EXPECT_EQ(VersionHexFromString("3.12.0a7+ (heads/main)"), 0x030C00A7u);
+  EXPECT_EQ(VersionHexFromString("3.11.0b2"), 0x030B00B2u);
+  EXPECT_EQ(VersionHexFromString(nullptr), 0u);
+  EXPECT_EQ(VersionHexFromString("3.10"), 0u);
+  EXPECT_EQ(VersionHexFromString("3.10.x"), 0u);
+  EXPECT_EQ(VersionHexFromString("3.13.0rc"), 0u);    // a level needs a serial
+  EXPECT_EQ(VersionHexFromString("3.13.0rc16"), 0u);  // serials fit 4 bits
+  EXPECT_EQ(VersionHexFromString("3.256.0"), 0u);
+}
+
 TEST(IsFreeThreadedBuildTest, SpotsTheNoGilBuild) {
   EXPECT_TRUE(IsFreeThreadedBuild(
       "3.13.0 experimental free-threading build (main, Oct  7 2024)"));
