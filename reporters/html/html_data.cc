@@ -148,6 +148,8 @@ HtmlData BuildHtmlData(const Profile& profile, bool read_sources) {
     int64_t allocations = 0;
   };
   std::unordered_map<int, LineSum> lines;
+  // Each frame classified once, not once per stack that holds it.
+  const std::vector<CodeOrigin> origins = OriginsOfFrames(profile);
   for (size_t i = 0; i < stacks.size(); ++i) {
     const ProfileStack& stack = *stacks[i];
     data.stack_bytes += stack.bytes;
@@ -166,7 +168,7 @@ HtmlData BuildHtmlData(const Profile& profile, bool read_sources) {
       ++data.folded_stacks;
       data.folded_bytes += stack.bytes;
     }
-    const int position = UserLinePosition(profile, stack);
+    const int position = UserLinePosition(origins, stack);
     if (position < 0) continue;
     const int raw_index = stack.frames[static_cast<size_t>(position)];
     const int id = table.Id(raw_index);
