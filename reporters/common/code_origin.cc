@@ -100,13 +100,15 @@ CodeOrigin OriginAt(const std::vector<CodeOrigin>& origins, int index) {
   return origins[static_cast<size_t>(index)];
 }
 
-}  // namespace
-
-int UserLinePosition(const std::vector<CodeOrigin>& origins,
-                     const ProfileStack& stack) {
+// The rule of UserLinePosition over a frame-index -> origin function, so
+// that a caller with one stack classifies only that stack's frames (never
+// a vector of the whole profile per stack) and one with many classifies
+// each frame once (OriginsOfFrames).
+template <typename OriginOf>
+int UserLineWith(const ProfileStack& stack, OriginOf origin_of) {
   int fallback = -1;
   for (size_t position = 0; position < stack.frames.size(); ++position) {
-    const CodeOrigin origin = OriginAt(origins, stack.frames[position]);
+    const CodeOrigin origin = origin_of(stack.frames[position]);
     if (origin == CodeOrigin::kUser) return static_cast<int>(position);
     if (fallback < 0 && origin != CodeOrigin::kNative &&
         origin != CodeOrigin::kFrozen) {
@@ -117,17 +119,21 @@ int UserLinePosition(const std::vector<CodeOrigin>& origins,
   return stack.frames.empty() ? -1 : 0;
 }
 
+}  // namespace
+
+int UserLinePosition(const std::vector<CodeOrigin>& origins,
+                     const ProfileStack& stack) {
+  return UserLineWith(
+      stack, [&origins](int index) { return OriginAt(origins, index); });
+}
+
 int UserLinePosition(const Profile& profile, const ProfileStack& stack) {
-  // Only the stack's own frames are classified: a caller with one stack
-  // should not pay for every frame of the profile.
-  std::vector<CodeOrigin> origins(profile.frames.size(), CodeOrigin::kNative);
-  for (int index : stack.frames) {
-    if (index >= 0 && static_cast<size_t>(index) < profile.frames.size()) {
-      origins[static_cast<size_t>(index)] =
-          OriginOfFrame(profile.frames[static_cast<size_t>(index)]);
+  return UserLineWith(stack, [&profile](int index) {
+    if (index < 0 || static_cast<size_t>(index) >= profile.frames.size()) {
+      return CodeOrigin::kNative;
     }
-  }
-  return UserLinePosition(origins, stack);
+    return OriginOfFrame(profile.frames[static_cast<size_t>(index)]);
+  });
 }
 
 int ContextPosition(const Profile& profile,
