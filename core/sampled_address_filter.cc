@@ -2,11 +2,39 @@
 
 namespace tidemark {
 
-std::atomic<uint32_t> SampledAddressFilter::counts_[1 << kBits] = {};
+SpinLock SampledAddressFilter::lock_;
+uint32_t SampledAddressFilter::counts_[1 << kBits] = {};
+alignas(64)
+    std::atomic<uint64_t> SampledAddressFilter::bits_[(1 << kBits) / 64] = {};
+
+void SampledAddressFilter::Add(uintptr_t address) {
+  const uint32_t slot = Slot(address);
+  SpinLockHolder hold(lock_);
+  if (counts_[slot]++ == 0) {
+    bits_[slot >> 6].fetch_or(uint64_t{1} << (slot & 63),
+                              std::memory_order_relaxed);
+  }
+}
+
+void SampledAddressFilter::Remove(uintptr_t address) {
+  const uint32_t slot = Slot(address);
+  SpinLockHolder hold(lock_);
+  // A Remove without its Add (never done by the tracker) leaves the slot
+  // alone rather than wrapping its count round.
+  if (counts_[slot] == 0) return;
+  if (--counts_[slot] == 0) {
+    bits_[slot >> 6].fetch_and(~(uint64_t{1} << (slot & 63)),
+                               std::memory_order_relaxed);
+  }
+}
 
 void SampledAddressFilter::Clear() {
-  for (std::atomic<uint32_t>& count : counts_) {
-    count.store(0, std::memory_order_relaxed);
+  // Called in a forked child, where no other thread runs: the lock is
+  // taken anyway (the fork guard keeps fork out while anyone holds it).
+  SpinLockHolder hold(lock_);
+  for (uint32_t& count : counts_) count = 0;
+  for (std::atomic<uint64_t>& word : bits_) {
+    word.store(0, std::memory_order_relaxed);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <random>
+#include <thread>
 
 #include "gtest/gtest.h"
 
@@ -82,6 +83,50 @@ TEST(SampledAddressFilterTest, FalseMaybeRateIsAboutLiveSamplesOverSlots) {
 
   for (uintptr_t a : live) SampledAddressFilter::Remove(a);
   for (uintptr_t a : live) EXPECT_FALSE(SampledAddressFilter::MaybeContains(a));
+}
+
+TEST(SampledAddressFilterTest, ABlockIsMaybeWhileAnotherInItsSlotComesAndGoes) {
+  // Two threads whose blocks share a slot, each adding its own, checking
+  // it reads "maybe" (as the free of that block will) and removing it,
+  // over and over: a removal that empties the slot must never hide the
+  // other thread's block, added an instant before.
+  const uintptr_t a = 0x7f9a00000100;
+  uintptr_t b = a + 16;
+  SampledAddressFilter::Add(a);
+  for (;; b += 16) {
+    if (!SampledAddressFilter::MaybeContains(b)) continue;
+    SampledAddressFilter::Remove(a);
+    const bool shares_slot = !SampledAddressFilter::MaybeContains(b);
+    SampledAddressFilter::Add(a);
+    if (shares_slot) break;
+  }
+  SampledAddressFilter::Remove(a);
+  std::atomic<int> hidden{0};
+  auto churn = [&hidden](uintptr_t own) {
+    for (int i = 0; i < 200000; ++i) {
+      SampledAddressFilter::Add(own);
+      if (!SampledAddressFilter::MaybeContains(own)) hidden.fetch_add(1);
+      SampledAddressFilter::Remove(own);
+    }
+  };
+  std::thread first(churn, a);
+  std::thread second(churn, b);
+  first.join();
+  second.join();
+  EXPECT_EQ(hidden.load(), 0);
+  EXPECT_FALSE(SampledAddressFilter::MaybeContains(a));
+}
+
+TEST(SampledAddressFilterTest, ClearForgetsEveryAddress) {
+  const uintptr_t a = 0x7fbc00000200;
+  SampledAddressFilter::Add(a);
+  SampledAddressFilter::Add(a);
+  SampledAddressFilter::Clear();
+  EXPECT_FALSE(SampledAddressFilter::MaybeContains(a));
+  SampledAddressFilter::Add(a);
+  EXPECT_TRUE(SampledAddressFilter::MaybeContains(a));
+  SampledAddressFilter::Remove(a);
+  EXPECT_FALSE(SampledAddressFilter::MaybeContains(a));
 }
 
 }  // namespace
