@@ -23,7 +23,12 @@ class CPythonUnwinder : public Unwinder {
   // co_filename and the line of the captured instruction.
   void Resolve(const RawFrame& frame, ResolvedFrame* out) override;
   // A supported interpreter is in the process (looked up now if need be).
-  bool FoundRuntime() override { return runtime_.Get() != nullptr; }
+  // An interpreter this unwinder cannot read still makes the process a
+  // Python process (never noise): the user was told why its stacks are off.
+  bool FoundRuntime() override {
+    runtime_.Get();
+    return runtime_.Found();
+  }
   uint32_t PythonVersionHex() override {
     const cpython::PythonApi* api = runtime_.Get();
     return api == nullptr ? 0 : api->version_hex;

@@ -69,6 +69,8 @@ extern const Layout kLayoutPy313;
 
 // The table for CPython major.minor, or nullptr if there is none.
 const Layout* FindLayout(int major, int minor);
+// The versions FindLayout knows, as users read them.
+inline constexpr char kSupportedVersions[] = "CPython 3.10 to 3.13";
 
 }  // namespace cpython
 }  // namespace tidemark

@@ -1,6 +1,10 @@
 #include "unwinders/cpython/python_runtime.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 
 #include "unwinders/cpython/python_version.h"
 
@@ -10,10 +14,27 @@ namespace {
 
 void* LookupGlobal(const char* name) { return dlsym(RTLD_DEFAULT, name); }
 
+// Runs inside malloc (the first allocation that finds Python): write(), no
+// stdio buffer.
+void SayOnStderr(const char* line) {
+  ssize_t ignored = write(STDERR_FILENO, line, std::strlen(line));
+  (void)ignored;
+}
+
 }  // namespace
 
-PythonRuntime::PythonRuntime(LookupFn lookup)
-    : lookup_(lookup != nullptr ? lookup : &LookupGlobal) {}
+PythonRuntime::PythonRuntime(LookupFn lookup, SayFn say)
+    : lookup_(lookup != nullptr ? lookup : &LookupGlobal),
+      say_(say != nullptr ? say : &SayOnStderr) {}
+
+PythonRuntime::State PythonRuntime::Unsupported(const char* why) {
+  // snprintf with %s only: no allocation.
+  snprintf(unsupported_line_, sizeof(unsupported_line_),
+           "tidemark: Python stacks are off: %s; allocations are still "
+           "counted, under [no Python stack]\n",
+           why);
+  return kUnsupported;
+}
 
 const PythonApi* PythonRuntime::Get() {
   int state = state_.load(std::memory_order_acquire);
@@ -32,6 +53,8 @@ const PythonApi* PythonRuntime::Get() {
   }
   State next = Resolve();
   state_.store(next, std::memory_order_release);
+  // Once per process: the state never leaves kUnsupported.
+  if (next == kUnsupported) say_(unsupported_line_);
   return next == kReady ? &api_ : nullptr;
 }
 
@@ -50,7 +73,9 @@ PythonRuntime::State PythonRuntime::Resolve() {
       reinterpret_cast<const char* (*)()>(lookup_("Py_GetVersion"));
   if (addr2line == nullptr || code_type == nullptr || unicode_type == nullptr ||
       get_version == nullptr) {
-    return kUnsupported;
+    return Unsupported(
+        "this Python does not export PyCode_Addr2Line, PyCode_Type, "
+        "PyUnicode_Type and Py_GetVersion, which the unwinder reads");
   }
 
   const char* version_text = get_version();
@@ -61,12 +86,24 @@ PythonRuntime::State PythonRuntime::Resolve() {
   if (hex_version != nullptr) {
     version = VersionFromHex(*hex_version);
   } else if (!ParseVersionString(version_text, &version)) {
-    return kUnsupported;
+    return Unsupported("this Python's version could not be read");
   }
+  char why[160];
   const Layout* layout = FindLayout(version.major, version.minor);
-  if (layout == nullptr) return kUnsupported;
+  if (layout == nullptr) {
+    snprintf(why, sizeof(why),
+             "Python %d.%d is not supported (Tidemark reads %s)", version.major,
+             version.minor, kSupportedVersions);
+    return Unsupported(why);
+  }
   // A free-threaded 3.13 build has a different object header.
-  if (IsFreeThreadedBuild(version_text)) return kUnsupported;
+  if (IsFreeThreadedBuild(version_text)) {
+    snprintf(why, sizeof(why),
+             "Python %d.%d is a free-threaded build, whose objects Tidemark "
+             "cannot read (it reads the default builds of %s)",
+             version.major, version.minor, kSupportedVersions);
+    return Unsupported(why);
+  }
 
   api_.layout = layout;
   api_.this_thread_state = this_thread_state;

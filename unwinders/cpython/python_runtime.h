@@ -37,9 +37,12 @@ class PythonRuntime {
  public:
   // Looks a symbol up in the process's global scope.
   using LookupFn = void* (*)(const char* name);
+  // Tells the user something, one line ending in a newline.
+  using SayFn = void (*)(const char* line);
 
-  // `lookup` defaults to dlsym(RTLD_DEFAULT, name); tests pass fakes.
-  explicit PythonRuntime(LookupFn lookup = nullptr);
+  // `lookup` defaults to dlsym(RTLD_DEFAULT, name), `say` to a write() to
+  // stderr; tests pass fakes.
+  explicit PythonRuntime(LookupFn lookup = nullptr, SayFn say = nullptr);
 
   PythonRuntime(const PythonRuntime&) = delete;
   PythonRuntime& operator=(const PythonRuntime&) = delete;
@@ -50,13 +53,29 @@ class PythonRuntime {
   // lookups.
   const PythonApi* Get();
 
+  // Why the interpreter in the process cannot be read, once Get() has given
+  // it up for good (an unsupported version or build): the one `tidemark:`
+  // line said then, so that a report of `[no Python stack]` boxes is never
+  // the first a user hears of it. Empty otherwise.
+  const char* unsupported_line() const { return unsupported_line_; }
+  // Whether an interpreter was found, readable or not (Get() first).
+  bool Found() const {
+    const int state = state_.load(std::memory_order_acquire);
+    return state == kReady || state == kUnsupported;
+  }
+
  private:
   enum State : int { kUnresolved, kResolving, kReady, kUnsupported };
 
-  // Returns the state the lookups lead to, filling api_ when kReady.
+  // Returns the state the lookups lead to, filling api_ when kReady and
+  // unsupported_line_ when kUnsupported.
   State Resolve();
+  // Writes unsupported_line_ ("Python stacks are off: <why>; ...").
+  State Unsupported(const char* why);
 
   LookupFn lookup_;
+  SayFn say_;
+  char unsupported_line_[256] = {};
   std::atomic<int> state_{kUnresolved};
   std::atomic<uint32_t> calls_while_absent_{0};
   PythonApi api_;  // written once before state_ becomes kReady

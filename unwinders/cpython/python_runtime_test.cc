@@ -1,6 +1,7 @@
 #include "unwinders/cpython/python_runtime.h"
 
 #include <cstring>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -11,6 +12,9 @@ namespace {
 // The fake process's exported symbols; nullptr = not exported.
 struct FakeSymbols {
   bool has_python = false;
+  bool exports_addr2line = true;
+  int lines_said = 0;
+  std::string said;
   const unsigned long* py_version = nullptr;
   const char* version_text = "3.10.13 (main, Jan  1 2024) [GCC 12.2.0]";
   int accessor_lookups = 0;
@@ -31,6 +35,7 @@ void* FakeLookup(const char* name) {
   }
   if (!s.has_python) return nullptr;
   if (std::strcmp(name, "PyCode_Addr2Line") == 0) {
+    if (!s.exports_addr2line) return nullptr;
     return reinterpret_cast<void*>(&FakeAddr2Line);
   }
   if (std::strcmp(name, "Py_GetVersion") == 0) {
@@ -45,13 +50,18 @@ void* FakeLookup(const char* name) {
   return nullptr;
 }
 
+void FakeSay(const char* line) {
+  ++g_symbols->lines_said;
+  g_symbols->said += line;
+}
+
 class PythonRuntimeTest : public ::testing::Test {
  protected:
   PythonRuntimeTest() { g_symbols = &symbols_; }
   ~PythonRuntimeTest() override { g_symbols = nullptr; }
 
   FakeSymbols symbols_;
-  PythonRuntime runtime_{&FakeLookup};
+  PythonRuntime runtime_{&FakeLookup, &FakeSay};
 };
 
 TEST_F(PythonRuntimeTest, FindsTheApiOfA311Interpreter) {
@@ -101,6 +111,33 @@ TEST_F(PythonRuntimeTest, UnknownVersionIsGivenUpForGood) {
   symbols_.py_version = &kVersion;
   for (int i = 0; i < 100; ++i) EXPECT_EQ(runtime_.Get(), nullptr);
   EXPECT_EQ(symbols_.accessor_lookups, 1);
+  // Said once, with the version and what is supported.
+  EXPECT_EQ(symbols_.lines_said, 1);
+  EXPECT_EQ(symbols_.said,
+            "tidemark: Python stacks are off: Python 3.9 is not supported "
+            "(Tidemark reads CPython 3.10 to 3.13); allocations are still "
+            "counted, under [no Python stack]\n");
+  EXPECT_EQ(symbols_.said, runtime_.unsupported_line());
+  EXPECT_TRUE(runtime_.Found());
+}
+
+TEST_F(PythonRuntimeTest, ASupportedVersionSaysNothing) {
+  static const unsigned long kVersion = 0x030B07F0;
+  symbols_.has_python = true;
+  symbols_.py_version = &kVersion;
+  ASSERT_NE(runtime_.Get(), nullptr);
+  EXPECT_TRUE(runtime_.Found());
+  EXPECT_EQ(symbols_.lines_said, 0);
+  EXPECT_STREQ(runtime_.unsupported_line(), "");
+}
+
+TEST_F(PythonRuntimeTest, AMissingFunctionIsNamedInTheLine) {
+  symbols_.has_python = true;
+  symbols_.exports_addr2line = false;
+  EXPECT_EQ(runtime_.Get(), nullptr);
+  EXPECT_EQ(symbols_.lines_said, 1);
+  EXPECT_NE(symbols_.said.find("does not export PyCode_Addr2Line"),
+            std::string::npos);
 }
 
 TEST_F(PythonRuntimeTest, FreeThreadedBuildIsUnsupported) {
@@ -109,11 +146,18 @@ TEST_F(PythonRuntimeTest, FreeThreadedBuildIsUnsupported) {
   symbols_.py_version = &kVersion;
   symbols_.version_text = "3.13.0 experimental free-threading build (main)";
   EXPECT_EQ(runtime_.Get(), nullptr);
+  EXPECT_EQ(symbols_.lines_said, 1);
+  EXPECT_EQ(symbols_.said,
+            "tidemark: Python stacks are off: Python 3.13 is a free-threaded "
+            "build, whose objects Tidemark cannot read (it reads the default "
+            "builds of CPython 3.10 to 3.13); allocations are still counted, "
+            "under [no Python stack]\n");
 }
 
 TEST(PythonRuntimeDlsymTest, FindsNoPythonInThisTestBinary) {
   PythonRuntime runtime;  // real dlsym; this binary has no libpython
   EXPECT_EQ(runtime.Get(), nullptr);
+  EXPECT_FALSE(runtime.Found());
 }
 
 }  // namespace
