@@ -5,12 +5,22 @@
 
 namespace tidemark {
 
+// The most frames a stack keeps, its root included; a deeper stack keeps its
+// innermost kMaxStackDepth - 1 frames under a kStackCut root.
+constexpr int kMaxStackDepth = 128;
+// The name of that root, as reports print it.
+constexpr char kStackCutName[] = "[stack cut: deeper than 128 frames]";
+
 // Where a frame came from. Kept in the top bits of RawFrame::aux so a frame
 // stays two words: stacks are hashed and compared word by word on every
 // tracked allocation.
 enum class FrameKind : uint8_t {
   kNative = 0,  // ip is a return address
   kPython = 1,  // ip is a code object; aux has the instruction offset
+  // Not a frame: the root of a stack cut at the depth limit, standing for
+  // the outer frames that were not recorded (so that the innermost ones do
+  // not pass for a root of their own). Named by the core, never an unwinder.
+  kStackCut = 2,
 };
 
 // One frame as captured on the hot path: cheap to take, named later (once per
@@ -28,6 +38,7 @@ struct RawFrame {
     return RawFrame{code, (uint64_t{1} << kKindShift) |
                               (detail & ((uint64_t{1} << kKindShift) - 1))};
   }
+  static RawFrame StackCut() { return RawFrame{0, uint64_t{2} << kKindShift}; }
   FrameKind kind() const { return static_cast<FrameKind>(aux >> kKindShift); }
   uint64_t detail() const { return aux & ((uint64_t{1} << kKindShift) - 1); }
 

@@ -27,7 +27,12 @@ uint32_t FrameNames::Intern(const RawFrame& frame, Unwinder* unwinder) {
   resolved.function[0] = '\0';
   resolved.file[0] = '\0';
   resolved.line = 0;
-  unwinder->Resolve(frame, &resolved);
+  if (frame.kind() == FrameKind::kStackCut) {
+    static_assert(sizeof(kStackCutName) <= ResolvedFrame::kMaxName, "");
+    memcpy(resolved.function, kStackCutName, sizeof(kStackCutName));
+  } else {
+    unwinder->Resolve(frame, &resolved);
+  }
   resolved.function[ResolvedFrame::kMaxName - 1] = '\0';
   resolved.file[ResolvedFrame::kMaxFile - 1] = '\0';
 

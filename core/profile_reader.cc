@@ -29,7 +29,7 @@ using profile_format::SnapshotInfo;
 using profile_format::StackEntry;
 
 // A stack deeper than this was never stored (the unwinder's limit).
-constexpr uint32_t kMaxDepth = 128;
+constexpr uint32_t kMaxDepth = kMaxStackDepth;
 // How often a peak copy torn by a concurrent writer is taken again. A new
 // peak is written in microseconds; a writer that moves the generation a
 // thousand times in a row is not one to wait for.
@@ -617,7 +617,7 @@ class Reader {
         Element<LocationEntry>(profile_format::kLocationArea, id, error);
     if (entry == nullptr) return false;
     const LocationEntry copy = *entry;
-    if (copy.kind > static_cast<uint32_t>(FrameKind::kPython)) {
+    if (copy.kind > static_cast<uint32_t>(FrameKind::kStackCut)) {
       return Fail(error, "location " + std::to_string(id) +
                              " has unknown kind " + std::to_string(copy.kind));
     }

@@ -143,9 +143,15 @@ static_assert((kRecentStacks & (kRecentStacks - 1)) == 0 && kRecentStacks <= 64,
 }  // namespace
 
 uint32_t Tracker::CurrentStack(ThreadState& state) {
-  RawFrame frames[kMaxDepth];
-  const int depth =
-      unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth);
+  // One frame more than is kept tells a stack of exactly kMaxDepth frames
+  // from a deeper one, whose root is then the cut marker.
+  RawFrame frames[kMaxDepth + 1];
+  int depth =
+      unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth + 1);
+  if (depth > kMaxDepth) {
+    depth = kMaxDepth;
+    frames[kMaxDepth - 1] = RawFrame::StackCut();
+  }
   if (depth > 0 && python_seen_ != nullptr &&
       __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0) {
     __atomic_store_n(python_seen_, 1, __ATOMIC_RELAXED);

@@ -22,7 +22,7 @@ namespace tidemark {
 // through the stored profile (core/profile_store.h).
 class Tracker {
  public:
-  static constexpr int kMaxDepth = 128;
+  static constexpr int kMaxDepth = kMaxStackDepth;
 
   // The one tracker. Never destroyed: other threads may still allocate
   // while the process exits.

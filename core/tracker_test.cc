@@ -149,6 +149,41 @@ TEST_F(TrackerTest, RecentStacksNeverMixUpStacksThatLookAlike) {
   for (int k = 0; k < 4 * n; ++k) FreeBlock(0x9000000 + 4096 * k);
 }
 
+TEST_F(TrackerTest, AStackDeeperThanTheLimitKeepsItsInnermostFramesUnderACut) {
+  // 300 frames, innermost first: the kept stack is the innermost 127 and
+  // the cut marker as its root, so two deep stacks that differ only in
+  // their outer frames share a root that says it was cut (not frame 128,
+  // a frame in the middle of the call chain, passing for a root).
+  std::vector<RawFrame> deep;
+  for (uint64_t i = 0; i < 300; ++i)
+    deep.push_back(RawFrame::Python(0xD000 + i, 7));
+  std::vector<RawFrame> other_outer = deep;
+  other_outer.back() = RawFrame::Python(0xDFFF, 7);
+  std::vector<RawFrame> kept(deep.begin(),
+                             deep.begin() + Tracker::kMaxDepth - 1);
+  kept.push_back(RawFrame::StackCut());
+
+  const int resolves_before = unwinder_.resolves();
+  Malloc(deep, 0xD0000000, 1000);
+  // The 127 kept frames are named by the unwinder, the marker by the core.
+  EXPECT_EQ(unwinder_.resolves(), resolves_before + Tracker::kMaxDepth - 1);
+  Malloc(other_outer, 0xD0001000, 500);
+  const uint32_t id = IdOf(kept);
+  ASSERT_NE(id, 0u);
+  EXPECT_EQ(Current().at(id).bytes, 1500);
+  EXPECT_EQ(Current().at(id).allocations, 2);
+
+  // Exactly the limit: nothing is cut.
+  std::vector<RawFrame> at_limit(deep.begin(),
+                                 deep.begin() + Tracker::kMaxDepth);
+  Malloc(at_limit, 0xD0002000, 300);
+  const uint32_t at_limit_id = IdOf(at_limit);
+  ASSERT_NE(at_limit_id, 0u);
+  EXPECT_EQ(Current().at(at_limit_id).bytes, 300);
+
+  for (uint64_t a : {0xD0000000, 0xD0001000, 0xD0002000}) FreeBlock(a);
+}
+
 TEST_F(TrackerTest, EachFreeTakesBackExactlyItsBlock) {
   const std::vector<RawFrame> s = Stack({0xC1});
   const int64_t before = tracker().peak().current_bytes();

@@ -34,7 +34,9 @@ void WriteFrame(const ProfileFrame* frame, JsonWriter* json) {
       .Key("line")
       .Int(frame->line)
       .Key("kind")
-      .String(frame->kind == FrameKind::kPython ? "python" : "native")
+      .String(frame->kind == FrameKind::kPython     ? "python"
+              : frame->kind == FrameKind::kStackCut ? "stack_cut"
+                                                    : "native")
       .EndObject();
 }
 
