@@ -47,6 +47,8 @@ class SampledAddressFilter {
     return static_cast<uint32_t>(((address >> 4) * 0x9E3779B97F4A7C15ULL) >>
                                  (64 - kBits));
   }
+  // Sets or clears a slot's bit; lock_ held.
+  static void SetBit(uint32_t slot, bool on);
   static SpinLock lock_;
   static uint32_t counts_[1 << kBits];  // guarded by lock_
   alignas(64) static std::atomic<uint64_t> bits_[(1 << kBits) / 64];
