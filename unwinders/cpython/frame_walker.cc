@@ -67,24 +67,65 @@ bool DescribeFrame(const Layout& layout, uintptr_t code_type, uintptr_t frame,
   return true;
 }
 
-}  // namespace
-
-int WalkFrames(const Layout& layout, uintptr_t code_type, uintptr_t tstate,
-               RawFrame* frames, int max) {
+// The walk; with `kCalls`, also where each evaluator call ends.
+template <bool kCalls>
+int Walk(const Layout& layout, uintptr_t code_type, uintptr_t tstate,
+         RawFrame* frames, int max, EvaluatorCalls* calls) {
   int written = 0;
   // Links followed, skipped frames included: a bound in case the chain is
   // cyclic or corrupt. Shim frames at most double the chain's length.
   int budget = 2 * max + 16;
-  for (uintptr_t frame = InnermostFrame(layout, tstate);
-       written < max && budget > 0 && IsPlausiblePointer(frame);
+  uintptr_t frame = InnermostFrame(layout, tstate);
+  for (; written < max && budget > 0 && IsPlausiblePointer(frame);
        frame = ReadPointerAt(frame, layout.frame_previous), --budget) {
     uintptr_t code;
     uint64_t detail;
-    if (DescribeFrame(layout, code_type, frame, &code, &detail)) {
-      frames[written++] = RawFrame::Python(code, detail);
+    const bool described =
+        DescribeFrame(layout, code_type, frame, &code, &detail);
+    if (described) frames[written++] = RawFrame::Python(code, detail);
+    if (kCalls) {
+      bool ends_call;
+      if (layout.owner_cstack >= 0) {
+        // 3.12+: the shim is not described; it closes the call above it.
+        ends_call = !described && layout.frame_owner >= 0 &&
+                    ReadAt<signed char>(frame, layout.frame_owner) ==
+                        layout.owner_cstack;
+      } else if (layout.frame_is_entry >= 0) {
+        ends_call = ReadAt<uint8_t>(frame, layout.frame_is_entry) != 0;
+      } else {
+        ends_call = true;  // 3.10
+      }
+      if (ends_call && calls->count < EvaluatorCalls::kMax) {
+        calls->ends[calls->count++] = static_cast<uint16_t>(written);
+      }
+    }
+  }
+  if (kCalls) {
+    // Stopped at the chain's end (not at `max`, the budget or a bad link).
+    calls->complete = frame == 0;
+    // 3.11's outermost frame is an entry, 3.12's has its shim; frames after
+    // the last end at the chain's end would be a chain cut short.
+    if (calls->complete && calls->count > 0 &&
+        calls->ends[calls->count - 1] != written) {
+      calls->complete = false;
     }
   }
   return written;
+}
+
+}  // namespace
+
+int WalkFrames(const Layout& layout, uintptr_t code_type, uintptr_t tstate,
+               RawFrame* frames, int max) {
+  return Walk<false>(layout, code_type, tstate, frames, max, nullptr);
+}
+
+int WalkFramesAndCalls(const Layout& layout, uintptr_t code_type,
+                       uintptr_t tstate, RawFrame* frames, int max,
+                       EvaluatorCalls* calls) {
+  calls->count = 0;
+  calls->complete = false;
+  return Walk<true>(layout, code_type, tstate, frames, max, calls);
 }
 
 }  // namespace cpython

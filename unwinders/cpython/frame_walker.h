@@ -19,6 +19,33 @@ namespace cpython {
 int WalkFrames(const Layout& layout, uintptr_t code_type, uintptr_t tstate,
                RawFrame* frames, int max);
 
+// Which frames of a walk each C-level call of CPython's evaluator
+// (_PyEval_EvalFrameDefault) was running, innermost call first: what a
+// hybrid stack needs to put each evaluator frame of a native walk in place
+// of the Python frames it ran. A native walk finds the evaluator calls
+// innermost first too, so the k-th evaluator frame it meets ran group k.
+//  - 3.10: every frame is a call of its own.
+//  - 3.11: a call's outermost frame has is_entry set.
+//  - 3.12+: each call pushes a shim frame (owned by the C stack) under its
+//    outermost frame.
+struct EvaluatorCalls {
+  static constexpr int kMax = 2 * 128 + 16;  // a walk's link budget
+  // Calls whose frames were all walked. Call k's written frames are
+  // [k == 0 ? 0 : ends[k - 1], ends[k]); a call can have none (its only
+  // frame was skipped, e.g. still in its prologue).
+  int count = 0;
+  uint16_t ends[kMax];
+  // Whether the walk reached the outermost frame: when not (`max` frames
+  // written first), frames after ends[count - 1] belong to a call whose
+  // outer part, and the calls beyond it, were not walked.
+  bool complete = false;
+};
+
+// WalkFrames, also filling `calls`.
+int WalkFramesAndCalls(const Layout& layout, uintptr_t code_type,
+                       uintptr_t tstate, RawFrame* frames, int max,
+                       EvaluatorCalls* calls);
+
 }  // namespace cpython
 }  // namespace tidemark
 

@@ -128,6 +128,94 @@ TEST_P(FrameWalkerTest, NegativeLastiBecomesNegativeOffset) {
   EXPECT_EQ(UnpackFrameDetail(frames[0].detail()).byte_offset, -2);
 }
 
+// Pushes the frames of one C-level call of the evaluator, outermost first,
+// marked as `layout` marks a call's start: a shim under it (3.12+), its
+// outermost frame's is_entry (3.11); on 3.10 every frame is a call anyway.
+void PushCall(FakeThread& thread, const Layout& layout,
+              const std::vector<uintptr_t>& codes, int byte_offset = 2) {
+  if (layout.owner_cstack >= 0) {
+    uintptr_t trampoline = thread.heap().NewCode(layout, "<shim>", "", 0);
+    thread.Push(trampoline, 0, layout.owner_cstack);
+  }
+  for (size_t i = 0; i < codes.size(); ++i) {
+    uintptr_t frame = thread.Push(codes[i], byte_offset);
+    if (layout.frame_is_entry >= 0) {
+      FakeHeap::Write<uint8_t>(frame, layout.frame_is_entry, i == 0 ? 1 : 0);
+    }
+  }
+}
+
+std::vector<int> Ends(const EvaluatorCalls& calls) {
+  return std::vector<int>(calls.ends, calls.ends + calls.count);
+}
+
+TEST_P(FrameWalkerTest, TellsWhichFramesEachEvaluatorCallRan) {
+  FakeThread thread(layout());
+  std::vector<uintptr_t> code;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    code.push_back(thread.heap().NewCode(layout(), name, "m.py", 1));
+  }
+  PushCall(thread, layout(), {code[0], code[1]});  // outer call: a -> b
+  PushCall(thread, layout(), {code[2], code[3]});  // inner call: c -> d
+  RawFrame frames[16];
+  EvaluatorCalls calls;
+  ASSERT_EQ(WalkFramesAndCalls(layout(), FakeCodeType(), thread.tstate(),
+                               frames, 16, &calls),
+            4);
+  EXPECT_EQ(frames[0].ip, code[3]);
+  EXPECT_EQ(frames[3].ip, code[0]);
+  if (layout().frame_owner < 0) {
+    // 3.10: one call per frame.
+    EXPECT_EQ(Ends(calls), (std::vector<int>{1, 2, 3, 4}));
+  } else {
+    EXPECT_EQ(Ends(calls), (std::vector<int>{2, 4}));
+  }
+  EXPECT_TRUE(calls.complete);
+
+  // The same walk without the calls writes the same frames.
+  RawFrame plain[16];
+  ASSERT_EQ(WalkFrames(layout(), FakeCodeType(), thread.tstate(), plain, 16),
+            4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(plain[i], frames[i]);
+}
+
+TEST_P(FrameWalkerTest, ACallWhoseOnlyFrameIsSkippedStillCounts) {
+  if (layout().frame_owner < 0) GTEST_SKIP() << "no prologue frames on 3.10";
+  FakeThread thread(layout());
+  uintptr_t outer = thread.heap().NewCode(layout(), "outer", "m.py", 1);
+  // First traceable instruction at code unit 4; the frame is at byte 2.
+  uintptr_t starting = thread.heap().NewCode(layout(), "init", "m.py", 9, 4);
+  PushCall(thread, layout(), {outer});
+  PushCall(thread, layout(), {starting});
+  RawFrame frames[16];
+  EvaluatorCalls calls;
+  ASSERT_EQ(WalkFramesAndCalls(layout(), FakeCodeType(), thread.tstate(),
+                               frames, 16, &calls),
+            1);
+  EXPECT_EQ(frames[0].ip, outer);
+  // The inner call ran no frame the walk writes, and still comes first:
+  // the evaluator frame a native walk meets first ran nothing shown.
+  EXPECT_EQ(Ends(calls), (std::vector<int>{0, 1}));
+  EXPECT_TRUE(calls.complete);
+}
+
+TEST_P(FrameWalkerTest, AWalkCutAtMaxIsNotComplete) {
+  FakeThread thread(layout());
+  uintptr_t code = thread.heap().NewCode(layout(), "f", "m.py", 1);
+  for (int i = 0; i < 3; ++i) PushCall(thread, layout(), {code, code});
+  RawFrame frames[16];
+  EvaluatorCalls calls;
+  ASSERT_EQ(WalkFramesAndCalls(layout(), FakeCodeType(), thread.tstate(),
+                               frames, 3, &calls),
+            3);
+  EXPECT_FALSE(calls.complete);
+  if (layout().frame_owner < 0) {
+    EXPECT_EQ(Ends(calls), (std::vector<int>{1, 2, 3}));
+  } else {
+    EXPECT_EQ(Ends(calls), (std::vector<int>{2}));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllVersions, FrameWalkerTest,
                          ::testing::Values(&kLayoutPy310, &kLayoutPy311,
                                            &kLayoutPy312, &kLayoutPy313),

@@ -37,6 +37,9 @@ struct Layout {
   int frame_owner;      // char owner (3.11+)
   int owner_generator;  // FRAME_OWNED_BY_GENERATOR
   int owner_cstack;     // FRAME_OWNED_BY_CSTACK (3.12+): entry shim frames
+  // bool is_entry (3.11 only): the frame is the outermost of one C call of
+  // the evaluator (3.12+ mark that with a shim frame instead).
+  int frame_is_entry;
 
   // PyCodeObject.
   int code_name;

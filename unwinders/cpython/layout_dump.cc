@@ -24,6 +24,7 @@ void Print(const Layout& l) {
   TIDEMARK_PRINT_FIELD(frame_owner);
   TIDEMARK_PRINT_FIELD(owner_generator);
   TIDEMARK_PRINT_FIELD(owner_cstack);
+  TIDEMARK_PRINT_FIELD(frame_is_entry);
   TIDEMARK_PRINT_FIELD(code_name);
   TIDEMARK_PRINT_FIELD(code_qualname);
   TIDEMARK_PRINT_FIELD(code_filename);

@@ -68,6 +68,7 @@ int main(void) {
   PRINT("frame_owner", -1);
   PRINT("owner_generator", -1);
   PRINT("owner_cstack", -1);
+  PRINT("frame_is_entry", -1);
 #else
   PRINT("frame_lasti_is_index", 0);
   PRINT("frame_previous", offsetof(_PyInterpreterFrame, previous));
@@ -82,8 +83,10 @@ int main(void) {
   PRINT("owner_generator", FRAME_OWNED_BY_GENERATOR);
 #if PY_VERSION_HEX < 0x030C0000
   PRINT("owner_cstack", -1);
+  PRINT("frame_is_entry", offsetof(_PyInterpreterFrame, is_entry));
 #else
   PRINT("owner_cstack", FRAME_OWNED_BY_CSTACK);
+  PRINT("frame_is_entry", -1);
 #endif
 #endif
 

@@ -24,6 +24,7 @@ constexpr Layout kLayoutPy310 = [] {
   l.frame_owner = -1;
   l.owner_generator = -1;
   l.owner_cstack = -1;
+  l.frame_is_entry = -1;
   l.code_name = 112;
   l.code_qualname = -1;
   l.code_filename = 104;

@@ -25,6 +25,7 @@ constexpr Layout kLayoutPy311 = [] {
   l.frame_owner = 69;
   l.owner_generator = 1;
   l.owner_cstack = -1;
+  l.frame_is_entry = 68;
   l.code_name = 120;
   l.code_qualname = 128;
   l.code_filename = 112;

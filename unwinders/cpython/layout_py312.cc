@@ -24,6 +24,7 @@ constexpr Layout kLayoutPy312 = [] {
   l.frame_owner = 70;
   l.owner_generator = 1;
   l.owner_cstack = 3;
+  l.frame_is_entry = -1;
   l.code_name = 120;
   l.code_qualname = 128;
   l.code_filename = 112;
