@@ -49,6 +49,7 @@
 #include "core/thread_state.h"
 #include "core/tracker.h"
 #include "core/unwinder.h"
+#include "core/unwinder_spec.h"
 
 namespace tidemark {
 namespace {
@@ -981,10 +982,10 @@ void Session::Start() {
   const bool job_known = s->config.job_pid != 0;
   s->first = !job_known || s->config.job_pid == s->pid;
   if (!s->config.follow_children) RemoveSelfFromPreload();
-  s->unwinder = UnwinderRegistry::Create(s->config.unwinder);
+  std::string unwinder_error;
+  s->unwinder = CreateUnwinder(s->config.unwinder, &unwinder_error);
   if (s->unwinder == nullptr) {
-    Say("unknown unwinder '%s' (linked: %s); profiling is off",
-        s->config.unwinder, UnwinderRegistry::JoinedNames().c_str());
+    Say("%s; profiling is off", unwinder_error.c_str());
     return;
   }
   s->interposer = InterposerRegistry::Create(s->config.interposer);

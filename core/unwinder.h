@@ -34,6 +34,18 @@ class Unwinder {
   // (0xMMmmppLS), for the reports' facts; 0 when unknown or not Python.
   // Called at start, after FoundRuntime.
   virtual uint32_t PythonVersionHex() { return 0; }
+
+  // Hybrid stacks ("cpython+libunwind", core/unwinder_spec.h): from now on
+  // Capture also walks the native stack with `native` and puts its own
+  // frames in place of the native frames that ran them, and Resolve names
+  // `native`'s frames through it. False, with one sentence in *error, when
+  // this unwinder cannot take in another's frames. Called once, at start;
+  // `native` lives as long as this unwinder.
+  virtual bool ComposeWith(Unwinder* native, std::string* error) {
+    (void)native;
+    *error = "it cannot take in another unwinder's frames";
+    return false;
+  }
 };
 
 }  // namespace tidemark

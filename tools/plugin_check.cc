@@ -1,14 +1,16 @@
 #include "tools/plugin_check.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "core/registry.h"
+#include "core/unwinder.h"
+#include "core/unwinder_spec.h"
 
 namespace tidemark {
 namespace {
 
-// `names` is one name or, with `list`, a comma-separated list of them. The
-// unwinder is one name: the library looks "a,b" up whole, so must we.
+// `names` is one name or, with `list`, a comma-separated list of them.
 template <typename RegistryType>
 bool CheckRegistered(const char* flag, const char* kind,
                      const std::string& names, bool list, std::string* error) {
@@ -31,10 +33,14 @@ bool CheckRegistered(const char* flag, const char* kind,
 }  // namespace
 
 bool CheckPluginNames(const ProfileFlags& flags, std::string* error) {
-  if (flags.unwinder && !CheckRegistered<UnwinderRegistry>(
-                            "--unwinder", "unwinder", *flags.unwinder,
-                            /*list=*/false, error)) {
-    return false;
+  if (flags.unwinder && UnwinderRegistry::size() != 0) {
+    // The library's own function: one name, or a pair that composes.
+    std::string why;
+    std::unique_ptr<Unwinder> unwinder(CreateUnwinder(*flags.unwinder, &why));
+    if (unwinder == nullptr) {
+      *error = "--unwinder: " + why;
+      return false;
+    }
   }
   return !flags.reporters ||
          CheckRegistered<ReporterRegistry>(

@@ -3,17 +3,36 @@
 #include <string>
 
 #include "core/registry.h"
+#include "core/unwinder.h"
 #include "gtest/gtest.h"
 
 namespace tidemark {
 namespace {
 
-Unwinder* NoUnwinder() { return nullptr; }
 Reporter* NoReporter() { return nullptr; }
 
-// Two fake unwinders, registered the way plugins do: at static init.
-const bool kRegistered = UnwinderRegistry::Register("cpython", NoUnwinder) &&
-                         UnwinderRegistry::Register("native", NoUnwinder);
+// Two fake unwinders, registered the way plugins do: at static init. The
+// first takes in the other's frames, as the CPython unwinder does.
+class FakeUnwinder : public Unwinder {
+ public:
+  explicit FakeUnwinder(bool composes) : composes_(composes) {}
+  ~FakeUnwinder() override { delete native_; }
+  int Capture(RawFrame*, int) override { return 0; }
+  void Resolve(const RawFrame&, ResolvedFrame*) override {}
+  bool ComposeWith(Unwinder* native, std::string* error) override {
+    if (!composes_) return Unwinder::ComposeWith(native, error);
+    native_ = native;
+    return true;
+  }
+
+ private:
+  const bool composes_;
+  Unwinder* native_ = nullptr;
+};
+Unwinder* NewPython() { return new FakeUnwinder(true); }
+Unwinder* NewNative() { return new FakeUnwinder(false); }
+const bool kRegistered = UnwinderRegistry::Register("cpython", NewPython) &&
+                         UnwinderRegistry::Register("native", NewNative);
 
 TEST(PluginCheckTest, NothingGivenNothingChecked) {
   std::string error;
@@ -32,6 +51,24 @@ TEST(PluginCheckTest, UnknownUnwinderListsTheLinkedOnes) {
   ProfileFlags flags;
   flags.unwinder = "nativ";
   std::string error;
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+  EXPECT_EQ(error,
+            "--unwinder: unknown unwinder 'nativ' (available: cpython, "
+            "native)");
+}
+
+TEST(PluginCheckTest, AHybridPairIsCheckedAsTheLibraryWouldStartIt) {
+  ASSERT_TRUE(kRegistered);
+  ProfileFlags flags;
+  flags.unwinder = "cpython+native";
+  std::string error;
+  EXPECT_TRUE(CheckPluginNames(flags, &error)) << error;
+  flags.unwinder = "native+cpython";
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+  EXPECT_EQ(error,
+            "--unwinder: unwinder 'native+cpython': 'native' cannot compose "
+            "with 'cpython': it cannot take in another unwinder's frames");
+  flags.unwinder = "cpython+nativ";
   EXPECT_FALSE(CheckPluginNames(flags, &error));
   EXPECT_EQ(error,
             "--unwinder: unknown unwinder 'nativ' (available: cpython, "

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/unwinder_spec.h"
+
 namespace tidemark {
 namespace {
 
@@ -109,6 +111,7 @@ struct SwitchFlag {
 constexpr SwitchFlag kSwitchFlags[] = {
     {"no-oom-detection", &ProfileFlags::oom_detection, false},
     {"oom-exit", &ProfileFlags::oom_exit, true},
+    {"native", &ProfileFlags::native, true},
 };
 
 const SwitchFlag* FindSwitchFlag(const std::string& name) {
@@ -198,6 +201,14 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
       return Fail(error, "--" + name + ": " + reason);
     }
   }
+  if (flags->native) {
+    if (flags->unwinder) {
+      return Fail(error,
+                  "--native and --unwinder: give one (--native is --unwinder=" +
+                      std::string(kNativeUnwinderSpec) + ")");
+    }
+    flags->unwinder = kNativeUnwinderSpec;
+  }
   flags->command.assign(args.begin() + static_cast<ptrdiff_t>(i), args.end());
   if (flags->command.empty()) {
     return Fail(error,
@@ -231,7 +242,14 @@ std::string UsageText() {
          "                            be yours and not a symbolic link\n"
          "  --unwinder=NAME           stack unwinder (default: " +
          defaults.unwinder +
-         ")\n"
+         "); A+B composes\n"
+         "                            two, e.g. " +
+         kNativeUnwinderSpec +
+         ":\n"
+         "                            Python frames in native stacks\n"
+         "  --native                  --unwinder=" +
+         kNativeUnwinderSpec +
+         "\n"
          "  --reporters=A,B,...       reports to write (default: " +
          defaults.reporters +
          ")\n"

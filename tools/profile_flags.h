@@ -27,6 +27,8 @@ struct ProfileFlags {
   // --no-oom-detection sets false, --oom-exit sets true.
   std::optional<bool> oom_detection;
   std::optional<bool> oom_exit;
+  // --native: the unwinder becomes kNativeUnwinderSpec (core/unwinder_spec.h).
+  std::optional<bool> native;
   // --follow-children=false profiles only the first process.
   std::optional<bool> follow_children;
   std::optional<int64_t> process_threshold_bytes;

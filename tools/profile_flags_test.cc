@@ -74,6 +74,15 @@ TEST(ProfileFlagsTest, SwitchesTakeNoValue) {
   EXPECT_THAT(flags.command, ElementsAre("python3", "job.py"));
 }
 
+TEST(ProfileFlagsTest, NativeIsTheRecommendedHybridUnwinder) {
+  ProfileFlags flags = ParseOk({"--native", "python3", "job.py"});
+  EXPECT_EQ(flags.unwinder, std::string("cpython+libunwind"));
+  EXPECT_EQ(ParseError({"--native", "--unwinder=fp", "p"}),
+            "--native and --unwinder: give one (--native is "
+            "--unwinder=cpython+libunwind)");
+  EXPECT_EQ(ParseError({"--native=yes", "p"}), "--native takes no value");
+}
+
 TEST(ProfileFlagsTest, ValueMayBeTheNextArgument) {
   ProfileFlags flags =
       ParseOk({"--output", "results", "--mode", "sample", "--top", "3", "p"});

@@ -5,6 +5,7 @@
 #include "core/registry.h"
 #include "unwinders/cpython/frame_detail.h"
 #include "unwinders/cpython/frame_walker.h"
+#include "unwinders/cpython/hybrid_stack.h"
 #include "unwinders/cpython/raw_memory.h"
 #include "unwinders/cpython/thread_state.h"
 #include "unwinders/cpython/unicode_reader.h"
@@ -22,8 +23,41 @@ void SetUnknown(ResolvedFrame* out) {
 
 }  // namespace
 
+bool CPythonUnwinder::ComposeWith(Unwinder* native, std::string* error) {
+  (void)error;
+  native_.reset(native);
+  return true;
+}
+
+int CPythonUnwinder::CaptureHybrid(RawFrame* frames, int max) {
+  // The native walk may hold more frames than the stack keeps: the Python
+  // frames take the evaluator's place, and the C frames between calls of
+  // the evaluator are its own.
+  constexpr int kNativeMax = 256;
+  constexpr int kPythonMax = 160;
+  RawFrame native[kNativeMax];
+  const int native_count = native_->Capture(native, kNativeMax);
+  const cpython::PythonApi* api = runtime_.Get();
+  uintptr_t tstate = api == nullptr ? 0 : cpython::OwnThreadState(*api);
+  if (tstate == 0) {
+    const int n = native_count < max ? native_count : max;
+    for (int i = 0; i < n; ++i) frames[i] = native[i];
+    return n;
+  }
+  RawFrame python[kPythonMax];
+  cpython::EvaluatorCalls calls;
+  const int python_count =
+      cpython::WalkFramesAndCalls(*api->layout, api->code_type, tstate, python,
+                                  max < kPythonMax ? max : kPythonMax, &calls);
+  return cpython::MergeHybridStack(
+      native, native_count, python, python_count, calls,
+      cpython::EvaluatorCode{api->evaluator_low, api->evaluator_high}, frames,
+      max);
+}
+
 int CPythonUnwinder::Capture(RawFrame* frames, int max) {
   if (max <= 0) return 0;
+  if (native_ != nullptr) return CaptureHybrid(frames, max);
   const cpython::PythonApi* api = runtime_.Get();
   if (api == nullptr) return 0;
   uintptr_t tstate = cpython::OwnThreadState(*api);
@@ -32,6 +66,10 @@ int CPythonUnwinder::Capture(RawFrame* frames, int max) {
 }
 
 void CPythonUnwinder::Resolve(const RawFrame& frame, ResolvedFrame* out) {
+  if (native_ != nullptr && frame.kind() == FrameKind::kNative) {
+    native_->Resolve(frame, out);
+    return;
+  }
   SetUnknown(out);
   const cpython::PythonApi* api = runtime_.Get();
   if (api == nullptr || frame.kind() != FrameKind::kPython) return;

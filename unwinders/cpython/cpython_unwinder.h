@@ -1,6 +1,9 @@
 #ifndef TIDEMARK_UNWINDERS_CPYTHON_CPYTHON_UNWINDER_H_
 #define TIDEMARK_UNWINDERS_CPYTHON_CPYTHON_UNWINDER_H_
 
+#include <memory>
+#include <string>
+
 #include "core/frame.h"
 #include "core/unwinder.h"
 #include "unwinders/cpython/python_runtime.h"
@@ -33,9 +36,15 @@ class CPythonUnwinder : public Unwinder {
     const cpython::PythonApi* api = runtime_.Get();
     return api == nullptr ? 0 : api->version_hex;
   }
+  // Hybrid stacks: `native`'s frames, each of the evaluator's replaced by
+  // the Python frames it ran (cpython/hybrid_stack.h). Takes ownership.
+  bool ComposeWith(Unwinder* native, std::string* error) override;
 
  private:
+  int CaptureHybrid(RawFrame* frames, int max);
+
   cpython::PythonRuntime runtime_;
+  std::unique_ptr<Unwinder> native_;
 };
 
 }  // namespace tidemark

@@ -1,6 +1,7 @@
 #include "unwinders/cpython/python_runtime.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -111,6 +112,18 @@ PythonRuntime::State PythonRuntime::Resolve() {
   api_.code_type = reinterpret_cast<uintptr_t>(code_type);
   api_.unicode_type = reinterpret_cast<uintptr_t>(unicode_type);
   api_.runtime = reinterpret_cast<uintptr_t>(lookup_("_PyRuntime"));
+  void* evaluator = lookup_("_PyEval_EvalFrameDefault");
+  Dl_info info;
+  void* symbol_entry = nullptr;  // dladdr1 writes a const ElfW(Sym)* here
+  const auto* symbol = static_cast<const ElfW(Sym)*>(nullptr);
+  if (evaluator != nullptr &&
+      dladdr1(evaluator, &info, &symbol_entry, RTLD_DL_SYMENT) != 0) {
+    symbol = static_cast<const ElfW(Sym)*>(symbol_entry);
+  }
+  if (symbol != nullptr && symbol->st_size > 0) {
+    api_.evaluator_low = reinterpret_cast<uintptr_t>(evaluator);
+    api_.evaluator_high = api_.evaluator_low + symbol->st_size;
+  }
   api_.version_hex = static_cast<uint32_t>(
       hex_version != nullptr ? *hex_version
                              : VersionHexFromString(version_text));

@@ -25,6 +25,12 @@ struct PythonApi {
   // PY_VERSION_HEX of the running interpreter (Py_Version, or parsed from
   // Py_GetVersion() on 3.10); 0 if its text could not be read.
   uint32_t version_hex = 0;
+  // The evaluator's machine code (_PyEval_EvalFrameDefault, its symbol's
+  // size from the dynamic symbol table), for hybrid stacks; empty when
+  // not exported. An out-of-line part the compiler split off (GCC's
+  // `.cold`, error paths) has no symbol of its own and is not in it.
+  uint64_t evaluator_low = 0;
+  uint64_t evaluator_high = 0;
 };
 
 // Finds the interpreter lazily, from the hot path. Lookups go through dlsym,
