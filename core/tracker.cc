@@ -8,6 +8,7 @@
 
 #include "core/allocation_hooks.h"
 #include "core/live_total.h"
+#include "core/module_map.h"
 #include "core/oom_watch.h"
 #include "core/profile_store.h"
 #include "core/report_trigger.h"
@@ -45,6 +46,7 @@ void Tracker::AttachStore(ProfileStore* store) {
   python_seen_ = &store->mutable_header()->python_seen;
   stacks_.set_store(store);
   names_.set_store(store);
+  ModuleMap::Get().set_store(store);  // names native frames at report time
   peak_.AttachStore(store);
   moment_.set_published(&store->mutable_header()->live_bytes_at_peak_moment);
   timeline_.Attach(&store->mutable_header()->timeline,
