@@ -2,8 +2,6 @@
 
 #include <cxxabi.h>
 #include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <elfutils/libdwfl.h>
 
 #include <cinttypes>
 #include <cstdio>
@@ -13,14 +11,23 @@
 #include <string>
 #include <vector>
 
+#include "core/libdw_api.h"
+
 namespace tidemark {
 namespace {
 
-std::string Demangle(const char* name) {
-  if (name == nullptr) return "";
+// `name` demangled, without a symbol version ("memcpy@@GLIBC_2.14").
+std::string Demangle(const char* versioned) {
+  if (versioned == nullptr) return "";
+  const char* at = strchr(versioned, '@');
+  const std::string bare =
+      at == nullptr
+          ? std::string(versioned)
+          : std::string(versioned, static_cast<size_t>(at - versioned));
+  const char* name = bare.c_str();
   int status = 0;
   char* plain = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  if (status != 0 || plain == nullptr) return name;
+  if (status != 0 || plain == nullptr) return bare;
   std::string out = plain;
   free(plain);
   return out;
@@ -41,15 +48,19 @@ struct OpenModule {
 class Symbolizer {
  public:
   explicit Symbolizer(const std::vector<ProfileModule>& modules)
-      : modules_(modules) {}
+      : modules_(modules), dw_(nullptr) {}
   ~Symbolizer() {
     for (auto& [index, open] : open_) {
-      if (open.dwfl != nullptr) dwfl_end(open.dwfl);
+      if (open.dwfl != nullptr) dw_->dwfl_end(open.dwfl);
     }
   }
 
   // `frame` named as one or more frames, innermost first.
   std::vector<ProfileFrame> Name(const ProfileFrame& frame) {
+    if (!dw_tried_) {
+      dw_tried_ = true;
+      dw_ = Libdw();
+    }
     const int index = FindModule(frame);
     ProfileFrame named = frame;
     if (index < 0) {
@@ -72,20 +83,20 @@ class Symbolizer {
     if (mod != nullptr) {
       GElf_Off symbol_offset = 0;
       GElf_Sym sym;
-      symbol = dwfl_module_addrinfo(mod, pc, &symbol_offset, &sym, nullptr,
-                                    nullptr, nullptr);
+      symbol = dw_->dwfl_module_addrinfo(mod, pc, &symbol_offset, &sym, nullptr,
+                                         nullptr, nullptr);
     }
-    named.function = symbol != nullptr ? Demangle(symbol)
-                                       : BaseName(module.path) + offset;
+    named.function =
+        symbol != nullptr ? Demangle(symbol) : BaseName(module.path) + offset;
     if (mod == nullptr) return {named};
     std::vector<ProfileFrame> out = Inlined(mod, pc, named);
     if (!out.empty()) return out;
-    Dwfl_Line* line = dwfl_module_getsrc(mod, pc);
+    Dwfl_Line* line = dw_->dwfl_module_getsrc(mod, pc);
     int number = 0;
-    const char* source =
-        line == nullptr
-            ? nullptr
-            : dwfl_lineinfo(line, nullptr, &number, nullptr, nullptr, nullptr);
+    const char* source = line == nullptr
+                             ? nullptr
+                             : dw_->dwfl_lineinfo(line, nullptr, &number,
+                                                  nullptr, nullptr, nullptr);
     if (source != nullptr && number > 0) {
       named.file = source;
       named.line = number;
@@ -112,26 +123,27 @@ class Symbolizer {
     auto [it, inserted] = open_.try_emplace(index);
     OpenModule& open = it->second;
     if (!inserted) return open.module;
+    if (dw_ == nullptr) return nullptr;
     static const Dwfl_Callbacks kCallbacks = {
-        dwfl_build_id_find_elf,
-        dwfl_standard_find_debuginfo,
-        dwfl_offline_section_address,
+        dw_->dwfl_build_id_find_elf,
+        dw_->dwfl_standard_find_debuginfo,
+        dw_->dwfl_offline_section_address,
         nullptr,
     };
     const ProfileModule& module = modules_[index];
     if (module.path.empty() || module.path[0] != '/') return nullptr;
-    open.dwfl = dwfl_begin(&kCallbacks);
+    open.dwfl = dw_->dwfl_begin(&kCallbacks);
     if (open.dwfl == nullptr) return nullptr;
-    dwfl_report_begin(open.dwfl);
+    dw_->dwfl_report_begin(open.dwfl);
     Dwfl_Module* mod =
-        dwfl_report_elf(open.dwfl, BaseName(module.path).c_str(),
-                        module.path.c_str(), -1, module.bias, false);
-    dwfl_report_end(open.dwfl, nullptr, nullptr);
+        dw_->dwfl_report_elf(open.dwfl, BaseName(module.path).c_str(),
+                             module.path.c_str(), -1, module.bias, false);
+    dw_->dwfl_report_end(open.dwfl, nullptr, nullptr);
     if (mod == nullptr) return nullptr;
     // The file on disk must be the one that was loaded.
     const unsigned char* bits = nullptr;
     GElf_Addr vaddr = 0;
-    const int bytes = dwfl_module_build_id(mod, &bits, &vaddr);
+    const int bytes = dw_->dwfl_module_build_id(mod, &bits, &vaddr);
     if (!module.build_id.empty() &&
         (bytes != static_cast<int>(module.build_id.size()) ||
          memcmp(bits, module.build_id.data(), module.build_id.size()) != 0)) {
@@ -147,25 +159,25 @@ class Symbolizer {
   std::vector<ProfileFrame> Inlined(Dwfl_Module* mod, uint64_t pc,
                                     const ProfileFrame& base) {
     Dwarf_Addr bias = 0;
-    Dwarf_Die* cu = dwfl_module_addrdie(mod, pc, &bias);
+    Dwarf_Die* cu = dw_->dwfl_module_addrdie(mod, pc, &bias);
     if (cu == nullptr) return {};
     Dwarf_Die* scopes = nullptr;
-    const int n = dwarf_getscopes(cu, pc - bias, &scopes);
+    const int n = dw_->dwarf_getscopes(cu, pc - bias, &scopes);
     if (n <= 0) return {};
     Dwarf_Files* files = nullptr;
     size_t file_count = 0;
-    if (dwarf_getsrcfiles(cu, &files, &file_count) != 0) files = nullptr;
-    Dwfl_Line* line = dwfl_module_getsrc(mod, pc);
+    if (dw_->dwarf_getsrcfiles(cu, &files, &file_count) != 0) files = nullptr;
+    Dwfl_Line* line = dw_->dwfl_module_getsrc(mod, pc);
     int number = 0;
-    const char* source =
-        line == nullptr
-            ? nullptr
-            : dwfl_lineinfo(line, nullptr, &number, nullptr, nullptr, nullptr);
+    const char* source = line == nullptr
+                             ? nullptr
+                             : dw_->dwfl_lineinfo(line, nullptr, &number,
+                                                  nullptr, nullptr, nullptr);
     std::string file = source != nullptr ? source : base.file;
     std::vector<ProfileFrame> out;
     for (int i = 0; i < n; ++i) {
       Dwarf_Die* die = &scopes[i];
-      const int tag = dwarf_tag(die);
+      const int tag = dw_->dwarf_tag(die);
       if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
         continue;
       }
@@ -187,18 +199,18 @@ class Symbolizer {
       Dwarf_Attribute attr;
       Dwarf_Word call_file = 0;
       Dwarf_Word call_line = 0;
-      if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr),
-                          &call_line) == 0) {
+      if (dw_->dwarf_formudata(dw_->dwarf_attr(die, DW_AT_call_line, &attr),
+                               &call_line) == 0) {
         number = static_cast<int>(call_line);
       } else {
         number = 0;
       }
       const char* name = nullptr;
       if (files != nullptr &&
-          dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr),
-                          &call_file) == 0 &&
+          dw_->dwarf_formudata(dw_->dwarf_attr(die, DW_AT_call_file, &attr),
+                               &call_file) == 0 &&
           call_file < file_count) {
-        name = dwarf_filesrc(files, call_file, nullptr, nullptr);
+        name = dw_->dwarf_filesrc(files, call_file, nullptr, nullptr);
       }
       if (name != nullptr) file = name;
     }
@@ -206,17 +218,21 @@ class Symbolizer {
     return out;
   }
 
-  static std::string DieName(Dwarf_Die* die, const std::string& fallback) {
+  std::string DieName(Dwarf_Die* die, const std::string& fallback) {
     Dwarf_Attribute attr;
-    const char* linkage = dwarf_formstring(
-        dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+    const char* linkage = dw_->dwarf_formstring(
+        dw_->dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
     if (linkage != nullptr) return Demangle(linkage);
-    const char* name =
-        dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+    const char* name = dw_->dwarf_formstring(
+        dw_->dwarf_attr_integrate(die, DW_AT_name, &attr));
     return name != nullptr ? name : fallback;
   }
 
   const std::vector<ProfileModule>& modules_;
+  // Loaded on the first frame to name (a profile without native frames
+  // never loads libdw).
+  const LibdwApi* dw_;
+  bool dw_tried_ = false;
   std::map<int, OpenModule> open_;
 };
 
