@@ -42,7 +42,8 @@ namespace tidemark {
   X(dwarf_cfi_end)                  \
   X(elf_version)                    \
   X(elf_begin)                      \
-  X(elf_end)
+  X(elf_end)                        \
+  X(elf_cntl)
 
 struct LibdwApi {
 #define TIDEMARK_LIBDW_MEMBER(name) decltype(&::name) name;

@@ -612,8 +612,7 @@ class Reader {
     if (h_->header_bytes != sizeof(FileHeader)) return true;
     const uint32_t count = Load(h_->module_count);
     if (count > profile_format::kMaxModules) {
-      return Fail(error, "module_count " + std::to_string(count) +
-                             " exceeds " +
+      return Fail(error, "module_count " + std::to_string(count) + " exceeds " +
                              std::to_string(profile_format::kMaxModules));
     }
     const uint64_t string_bytes = Load(h_->string_pool_bytes);
@@ -631,8 +630,8 @@ class Reader {
                                " bytes or ends before it starts");
       }
       ProfileModule module;
-      if (!ReadString(entry.path, string_bytes, what + "'s path",
-                      &module.path, error)) {
+      if (!ReadString(entry.path, string_bytes, what + "'s path", &module.path,
+                      error)) {
         return false;
       }
       module.start = entry.start;
@@ -652,12 +651,10 @@ class Reader {
                       "location " + std::to_string(location) + "'s " + what,
                       out, error);
   }
-  bool ReadString(uint64_t offset, uint64_t pool_bytes,
-                  const std::string& what, std::string* out,
-                  std::string* error) {
+  bool ReadString(uint64_t offset, uint64_t pool_bytes, const std::string& what,
+                  std::string* out, std::string* error) {
     if (offset >= pool_bytes) {
-      return Fail(error, what +
-                             " is at string pool offset " +
+      return Fail(error, what + " is at string pool offset " +
                              std::to_string(offset) + " but the pool holds " +
                              std::to_string(pool_bytes) + " bytes");
     }

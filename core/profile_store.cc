@@ -339,8 +339,8 @@ void ProfileStore::StartOverInMemory(const Facts& facts) {
   const uint64_t frame_pool_bytes = h->frame_pool_bytes;
   const uint64_t string_pool_bytes = h->string_pool_bytes;
   const uint32_t module_count = h->module_count;
-  uint64_t* modules = static_cast<uint64_t*>(
-      RawMapAnonymous(sizeof(h->module_entries)));
+  uint64_t* modules =
+      static_cast<uint64_t*>(RawMapAnonymous(sizeof(h->module_entries)));
   if (modules != nullptr) {
     memcpy(modules, h->module_entries, sizeof(h->module_entries));
   }
@@ -447,8 +447,8 @@ uint64_t ProfileStore::AppendToPool(pf::Area pool, uint64_t* used,
 }
 
 void ProfileStore::AddLocation(uint32_t id, FrameKind kind,
-                               const char* function, const char* file,
-                               int line, uint64_t address) {
+                               const char* function, const char* file, int line,
+                               uint64_t address) {
   using Entry = pf::LocationEntry;
   constexpr uint32_t kPerChunk = pf::ElementsPerChunk<Entry>();
   const uint64_t function_at =
@@ -477,13 +477,13 @@ void ProfileStore::AddModule(uint32_t index, const ModuleRecord& module) {
   entry.start = module.start;
   entry.end = module.end;
   entry.bias = module.bias;
-  entry.path = AppendToPool(pf::kStringPool, &header_->string_pool_bytes,
-                            module.path,
-                            strnlen(module.path, pf::kChunkBytes / 2) + 1);
+  entry.path =
+      AppendToPool(pf::kStringPool, &header_->string_pool_bytes, module.path,
+                   strnlen(module.path, pf::kChunkBytes / 2) + 1);
   entry.build_id_bytes = module.build_id_bytes;
   memcpy(entry.build_id, module.build_id, sizeof(entry.build_id));
-  const uint64_t at = AppendToPool(
-      pf::kStringPool, &header_->string_pool_bytes, &entry, sizeof(entry));
+  const uint64_t at = AppendToPool(pf::kStringPool, &header_->string_pool_bytes,
+                                   &entry, sizeof(entry));
   if (entry.path == UINT64_MAX || at == UINT64_MAX) {
     MarkIncomplete("no room for a module");
     return;

@@ -14,8 +14,7 @@ __attribute__((noinline)) int FpUnwinder::Capture(RawFrame* frames, int max) {
   constexpr int kOwnFramesRoom = 16;  // the profiler's frames, dropped
   uint64_t pcs[128 + kOwnFramesRoom];
   const int room = std::min<int>(max + kOwnFramesRoom, 128 + kOwnFramesRoom);
-  const auto frame =
-      reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+  const auto frame = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
   const native::StackRange range = native::CurrentStackRange(frame);
   if (range.high == 0) return 0;
   const int n = fp::WalkFramePointers(frame, frame, range.high, pcs, room);

@@ -39,8 +39,7 @@ CodeRange ObjectHolding(const void* address) {
 }
 
 NativeUnwinder::NativeUnwinder()
-    : own_code_(ObjectHolding(reinterpret_cast<const void*>(&ObjectHolding))) {
-}
+    : own_code_(ObjectHolding(reinterpret_cast<const void*>(&ObjectHolding))) {}
 
 void NativeUnwinder::Resolve(const RawFrame& frame, ResolvedFrame* out) {
   ModuleMap::ResolveNative(frame.ip, out);

@@ -61,8 +61,7 @@ StackRange FindMapping(uint64_t sp) {
     size_t at = 0;
     while (found.high == 0) {
       const char* line = buffer + at;
-      const char* nl =
-          static_cast<const char*>(memchr(line, '\n', held - at));
+      const char* nl = static_cast<const char*>(memchr(line, '\n', held - at));
       if (nl == nullptr) {
         if (at == 0 && held == sizeof(buffer)) {
           if (!skipping) found = Check(line, buffer + held, sp);
