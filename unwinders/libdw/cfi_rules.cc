@@ -102,12 +102,10 @@ Rule CompileCfa(const Dwarf_Op* ops, size_t nops) {
   return Rule{};
 }
 
-Rule CompileRegister(const Dwarf_Op* ops, size_t nops,
-                     const Dwarf_Op* ops_mem) {
+Rule CompileRegister(const Dwarf_Op* ops, size_t nops) {
   if (nops == 0) {
     return Make(ops == nullptr ? Rule::kSameValue : Rule::kUndefined, 0, 0);
   }
-  (void)ops_mem;
   const bool value = ops[nops - 1].atom == DW_OP_stack_value;
   const size_t n = value ? nops - 1 : nops;
   if (n == 0 || ops[0].atom != DW_OP_call_frame_cfa) {

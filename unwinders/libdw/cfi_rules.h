@@ -43,10 +43,9 @@ struct FrameRules {
 
 // The CFA rule from dwarf_frame_cfa's expression.
 Rule CompileCfa(const Dwarf_Op* ops, size_t nops);
-// A register rule from dwarf_frame_register's location description
-// (`ops_mem` is the array passed to it: *ops == ops_mem with no op means
-// "undefined", a null *ops "same value").
-Rule CompileRegister(const Dwarf_Op* ops, size_t nops, const Dwarf_Op* ops_mem);
+// A register rule from dwarf_frame_register's location description (no
+// op: "same value" when *ops is null, else "undefined").
+Rule CompileRegister(const Dwarf_Op* ops, size_t nops);
 
 // The registers the walk knows, and the bounds its reads stay in.
 struct WalkState {

@@ -77,11 +77,11 @@ bool LibdwUnwinder::RulesFor(uint64_t pc, FrameRules* out) {
   Dwarf_Op ops_mem[3];
   if (dw_->dwarf_frame_register(frame, libdw_unwind::kReturnAddress, ops_mem,
                                 &ops, &nops) == 0) {
-    rules.return_address = libdw_unwind::CompileRegister(ops, nops, ops_mem);
+    rules.return_address = libdw_unwind::CompileRegister(ops, nops);
   }
   if (dw_->dwarf_frame_register(frame, libdw_unwind::kRbp, ops_mem, &ops,
                                 &nops) == 0) {
-    rules.rbp = libdw_unwind::CompileRegister(ops, nops, ops_mem);
+    rules.rbp = libdw_unwind::CompileRegister(ops, nops);
   }
   free(frame);
   slot.pc = pc;
