@@ -28,6 +28,7 @@ namespace tidemark {
   X(dwfl_standard_find_debuginfo)   \
   X(dwfl_offline_section_address)   \
   X(dwarf_getscopes)                \
+  X(dwarf_getscopes_die)            \
   X(dwarf_getsrcfiles)              \
   X(dwarf_filesrc)                  \
   X(dwarf_tag)                      \

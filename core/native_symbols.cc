@@ -161,8 +161,16 @@ class Symbolizer {
     Dwarf_Addr bias = 0;
     Dwarf_Die* cu = dw_->dwfl_module_addrdie(mod, pc, &bias);
     if (cu == nullptr) return {};
+    Dwarf_Die* found = nullptr;
+    const int nfound = dw_->dwarf_getscopes(cu, pc - bias, &found);
+    if (nfound <= 0) return {};
+    // dwarf_getscopes continues an inlined body's chain with its abstract
+    // definition's scopes; the concrete chain (the inlined body, then the
+    // function it was inlined into) comes from the innermost DIE's parents.
+    Dwarf_Die innermost = found[0];
+    free(found);
     Dwarf_Die* scopes = nullptr;
-    const int n = dw_->dwarf_getscopes(cu, pc - bias, &scopes);
+    const int n = dw_->dwarf_getscopes_die(&innermost, &scopes);
     if (n <= 0) return {};
     Dwarf_Files* files = nullptr;
     size_t file_count = 0;
