@@ -20,7 +20,7 @@ namespace {
 std::string Demangle(const char* versioned) {
   if (versioned == nullptr) return "";
   const char* at = strchr(versioned, '@');
-  const std::string bare =
+  std::string bare =
       at == nullptr
           ? std::string(versioned)
           : std::string(versioned, static_cast<size_t>(at - versioned));

@@ -117,16 +117,14 @@ Rule CompileRegister(const Dwarf_Op* ops, size_t nops) {
     }
     return Rule{};
   }
-  int64_t offset = 0;
-  if (n == 2 && ops[1].atom == DW_OP_plus_uconst) {
-    offset = static_cast<int64_t>(ops[1].number);
-  } else if (n == 3 &&
-             (ops[1].atom == DW_OP_consts || ops[1].atom == DW_OP_constu) &&
-             ops[2].atom == DW_OP_plus) {
-    offset = static_cast<int64_t>(ops[1].number);
-  } else if (n != 1) {
-    return Rule{};
-  }
+  // CFA alone, CFA + N as DW_OP_plus_uconst N, or as DW_OP_consts N;
+  // DW_OP_plus.
+  const bool plus_uconst = n == 2 && ops[1].atom == DW_OP_plus_uconst;
+  const bool plus_const =
+      n == 3 && (ops[1].atom == DW_OP_consts || ops[1].atom == DW_OP_constu) &&
+      ops[2].atom == DW_OP_plus;
+  if (n != 1 && !plus_uconst && !plus_const) return Rule{};
+  const int64_t offset = n == 1 ? 0 : static_cast<int64_t>(ops[1].number);
   return Make(value ? Rule::kCfaPlus : Rule::kAtCfaPlus, 0, offset);
 }
 

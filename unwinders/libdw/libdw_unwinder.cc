@@ -15,7 +15,6 @@
 namespace tidemark {
 
 using libdw_unwind::FrameRules;
-using libdw_unwind::Rule;
 using libdw_unwind::WalkState;
 
 LibdwUnwinder::LibdwUnwinder() {

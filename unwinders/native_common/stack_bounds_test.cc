@@ -32,7 +32,7 @@ TEST(StackBounds, TheMainThreadsStackHoldsALocal) {
 TEST(StackBounds, AThreadsStackIsItsOwnMapping) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_attr_setstacksize(&attr, size_t{256} * 1024);
   StackRange range;
   pthread_t thread;
   ASSERT_EQ(pthread_create(&thread, &attr, &RangeOfThisThread, &range), 0);
