@@ -148,8 +148,11 @@ uint32_t Tracker::CurrentStack(ThreadState& state) {
   RawFrame frames[kMaxDepth];
   const int depth =
       unwinder_ == nullptr ? 0 : unwinder_->Capture(frames, kMaxDepth);
+  // A native unwinder's frames are no Python (a Python stack's innermost
+  // frame is a Python one).
   if (depth > 0 && python_seen_ != nullptr &&
-      __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0) {
+      __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0 &&
+      frames[0].kind() == FrameKind::kPython) {
     __atomic_store_n(python_seen_, 1, __ATOMIC_RELAXED);
   }
   // Loops and growing containers allocate from a few lines again and

@@ -81,6 +81,9 @@ class NativeUnwindersTest(pr.ProfileTestCase):
         self.assertEqual(run.stdout.strip(), "unloaded",
                          "dlclose must really unload the library\n%s" % run.describe())
         self.assertEqual(run.peak_bytes, BLOCKS * BLOCK_BYTES + run.peak_bytes % BLOCK_BYTES)
+        # Native frames are no Python: job.json says the process ran none.
+        entries = [p for p in run.index["processes"] if p["program"] == "native_chain_main"]
+        self.assertEqual([p["python"] for p in entries], [False], run.index)
 
     def test_each_unwinder_reports_the_chain_in_order_with_lines(self):
         expected = _expected_chain()
