@@ -22,6 +22,13 @@ LibdwUnwinder::LibdwUnwinder() {
   unloads_seen_ = ModuleMap::Get().unloads();
 }
 
+LibdwUnwinder::~LibdwUnwinder() {
+  for (int i = 0; i < module_count_; ++i) {
+    if (modules_[i].cfi != nullptr) dw_->dwarf_cfi_end(modules_[i].cfi);
+    if (modules_[i].elf != nullptr) dw_->elf_end(modules_[i].elf);
+  }
+}
+
 Dwarf_CFI* LibdwUnwinder::CfiFor(const ModuleRecord* module) {
   for (int i = 0; i < module_count_; ++i) {
     if (modules_[i].module == module) return modules_[i].cfi;

@@ -36,6 +36,9 @@ namespace tidemark {
 class LibdwUnwinder : public native::NativeUnwinder {
  public:
   LibdwUnwinder();
+  // The modules' CFI and files (the profiler's unwinder lives as long as
+  // the process; tests make and drop them).
+  ~LibdwUnwinder() override;
   int Capture(RawFrame* frames, int max) override;
 
  private:
