@@ -118,20 +118,19 @@ __attribute__((noinline)) int LibdwUnwinder::Capture(RawFrame* frames,
   int n = 0;
   pcs[n++] = state.pc;
   const uint64_t unloads = ModuleMap::Get().unloads();
+  // One lock for the whole walk (libdw is not thread-safe, and the cache is
+  // shared): taking it once per frame cost more than the walk itself.
+  SpinLockHolder hold(lock_);
+  if (unloads != unloads_seen_) {
+    unloads_seen_ = unloads;
+    memset(static_cast<void*>(cache_), 0, sizeof(CacheEntry) * kCacheEntries);
+  }
   while (n < room) {
     FrameRules rules;
-    bool found;
-    {
-      SpinLockHolder hold(lock_);
-      if (unloads != unloads_seen_) {
-        unloads_seen_ = unloads;
-        memset(static_cast<void*>(cache_), 0,
-               sizeof(CacheEntry) * kCacheEntries);
-      }
-      // A return address: the call is the instruction before it.
-      found = RulesFor(state.pc - 1, &rules);
+    // A return address: the call is the instruction before it.
+    if (!RulesFor(state.pc - 1, &rules) || !libdw_unwind::Step(rules, &state)) {
+      break;
     }
-    if (!found || !libdw_unwind::Step(rules, &state)) break;
     pcs[n++] = state.pc;
   }
   return Emit(pcs, n, frames, max);
