@@ -49,7 +49,10 @@ uint32_t FrameNames::Intern(const RawFrame& frame, Unwinder* unwinder) {
   ids_.emplace(frame, id);
   // In id order (under the lock), as the stored profile requires.
   if (store_ != nullptr) {
-    store_->AddLocation(id, slot->kind, slot->function, slot->file, slot->line);
+    // A native frame keeps its address: it is named at report time
+    // (core/native_symbols.h), against the module map.
+    store_->AddLocation(id, slot->kind, slot->function, slot->file, slot->line,
+                        frame.kind() == FrameKind::kNative ? frame.ip : 0);
   }
   count_.store(id, std::memory_order_release);
   return id;

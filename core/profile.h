@@ -18,6 +18,23 @@ struct ProfileFrame {
   std::string function;
   std::string file;  // for native frames, the object (library) name
   int line = 0;
+  // Native frames: the return address, until core/native_symbols.h names
+  // the frame (then the function, and the source file and line where debug
+  // information has them); 0 otherwise.
+  uint64_t address = 0;
+  // Native frames: the object that holds it (its path), kept when `file`
+  // becomes a source file; empty otherwise.
+  std::string module;
+};
+
+// One loaded object of the profiled process (profile_format::ModuleEntry):
+// what names its native frames at report time.
+struct ProfileModule {
+  std::string path;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint64_t bias = 0;
+  std::string build_id;  // raw bytes; empty when unknown
 };
 
 struct ProfileStack {
@@ -103,6 +120,9 @@ struct Profile {
   std::vector<TimelinePoint> timeline;
   std::vector<ProfileFrame> frames;
   std::vector<ProfileStack> stacks;  // bytes > 0 only, largest first
+  // The process's module map (empty without native frames, or from a file
+  // written before it was kept), in the order modules were first seen.
+  std::vector<ProfileModule> modules;
   // What was live when the report was made, by stack (bytes > 0 only,
   // largest first; frames index `frames` too). Empty in the out-of-memory
   // report, whose `stacks` are what was live then. Only reporters with a

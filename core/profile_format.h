@@ -79,9 +79,29 @@ struct LocationEntry {
   int32_t line;       // 0 when unknown
   uint64_t function;  // kStringPool offset
   uint64_t file;      // kStringPool offset (for native frames, the object)
-  uint64_t reserved;
+  // Native frames: the return address, named at report time against the
+  // module map (ModuleEntry); 0 in Python frames and in older files (which
+  // had a reserved word here and never stored native frames).
+  uint64_t address;
 };
 static_assert(sizeof(LocationEntry) == 32, "layout");
+
+// One loaded object (the executable, a shared library, the vDSO) as the
+// process mapped it: native frames are named at report time against these,
+// in whatever process renders the report. Stored in kStringPool (an item
+// never crosses a chunk; read with memcpy, no alignment assumed).
+inline constexpr uint32_t kMaxModules = 2048;
+inline constexpr uint32_t kMaxBuildIdBytes = 32;
+struct ModuleEntry {
+  uint64_t start;  // lowest address of its loaded segments
+  uint64_t end;    // one past the highest
+  uint64_t bias;   // load bias: run-time address = ELF address + bias
+  uint64_t path;   // kStringPool offset: absolute path, or the vDSO's name
+  uint32_t build_id_bytes;  // 0: none found
+  uint32_t reserved;
+  uint8_t build_id[kMaxBuildIdBytes];  // NT_GNU_BUILD_ID, as in the file
+};
+static_assert(sizeof(ModuleEntry) == 72, "layout");
 
 template <typename T>
 constexpr uint32_t ElementsPerChunk() {
@@ -321,7 +341,26 @@ struct FileHeader {
   char working_directory[kWorkingDirectoryBytes];
   // Memory over time, bounded whatever the run's length (TimelineRecord).
   TimelineRecord timeline;
+
+  // --- Added after the timeline (kHeaderBytesBeforeModules: a file written
+  // before reads with no module). The process's module map
+  // (core/module_map.h): every shared object and the executable seen
+  // mapped while the run captured native frames, in the order they were
+  // first seen, never removed (a library dlclose'd before the report still
+  // names its frames). Entry i is a ModuleEntry at kStringPool offset
+  // module_entries[i], written before module_count covers it (release).
+  uint32_t module_count;
+  uint32_t reserved4;
+  uint64_t module_entries[kMaxModules];
 };
+
+// header_bytes of a file written before the module map existed (format
+// version 1 all the same): it has a working directory and a timeline, and
+// reads with no module (it cannot hold a native frame to name).
+inline constexpr uint32_t kHeaderBytesBeforeModules =
+    offsetof(FileHeader, module_count);
+static_assert(kHeaderBytesBeforeModules == 300240,
+              "the older header's size is fixed by the files it wrote");
 
 // header_bytes of a file written before working_directory and timeline
 // existed (format version 1 all the same): the reader accepts it and reads

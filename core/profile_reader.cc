@@ -69,6 +69,7 @@ bool CheckHeader(const FileHeader* h, const std::string& name,
   // good: it only lacks those.
   const bool known_size =
       h->header_bytes == sizeof(FileHeader) ||
+      h->header_bytes == profile_format::kHeaderBytesBeforeModules ||
       h->header_bytes == profile_format::kHeaderBytesBeforeTimeline;
   if (!known_size || h->chunk_bytes != kChunkBytes ||
       h->max_chunks != kMaxChunks) {
@@ -165,8 +166,13 @@ class Reader {
     }
     // What is live now, by stack, beside the peak (the out-of-memory
     // snapshot is itself what was live at its moment).
-    return which != StoredSnapshot::kPeak ||
-           FillStacks(live, profile, &profile->end_stacks, error);
+    if (which == StoredSnapshot::kPeak &&
+        !FillStacks(live, profile, &profile->end_stacks, error)) {
+      return false;
+    }
+    // After the locations: each native frame's module was stored before
+    // the frame (core/module_map.h), so this count covers them all.
+    return ReadModules(profile, error);
   }
 
   bool ReadPeakBytes(int64_t* peak_bytes, std::string* error) {
@@ -309,7 +315,7 @@ class Reader {
     profile->wall_seconds = static_cast<double>(ElapsedNanoseconds()) / 1e9;
     profile->working_directory.clear();
     profile->timeline.clear();
-    if (h_->header_bytes == sizeof(FileHeader)) {
+    if (h_->header_bytes != profile_format::kHeaderBytesBeforeTimeline) {
       if (!ReadText(h_->working_directory, sizeof(h_->working_directory),
                     "the working directory", &profile->working_directory,
                     error) ||
@@ -327,6 +333,7 @@ class Reader {
     profile->oom_available_bytes = 0;
     profile->frames.clear();
     profile->stacks.clear();
+    profile->modules.clear();
     return true;
   }
 
@@ -579,12 +586,75 @@ class Reader {
                         &out->counters, nullptr, error);
   }
 
+  // `bytes` at `offset` of the string pool (never across a chunk).
+  bool ReadPoolBytes(uint64_t offset, uint64_t pool_bytes, size_t bytes,
+                     const std::string& what, void* out, std::string* error) {
+    const uint64_t within = offset & (kChunkBytes - 1);
+    if (offset > pool_bytes || pool_bytes - offset < bytes ||
+        within + bytes > kChunkBytes) {
+      return Fail(error, what + " at string pool offset " +
+                             std::to_string(offset) +
+                             " is not inside one chunk of the " +
+                             std::to_string(pool_bytes) + " bytes in use");
+    }
+    const uint32_t index = static_cast<uint32_t>(offset >> kChunkShift);
+    const uint8_t* chunk = source_.chunk(profile_format::kStringPool, index);
+    if (chunk == nullptr) {
+      return Fail(error, MissingChunk(profile_format::kStringPool, index));
+    }
+    memcpy(out, chunk + within, bytes);
+    return true;
+  }
+
+  // The module map (profile_format::ModuleEntry), when the header has one.
+  bool ReadModules(Profile* profile, std::string* error) {
+    profile->modules.clear();
+    if (h_->header_bytes != sizeof(FileHeader)) return true;
+    const uint32_t count = Load(h_->module_count);
+    if (count > profile_format::kMaxModules) {
+      return Fail(error, "module_count " + std::to_string(count) + " exceeds " +
+                             std::to_string(profile_format::kMaxModules));
+    }
+    const uint64_t string_bytes = Load(h_->string_pool_bytes);
+    for (uint32_t i = 0; i < count; ++i) {
+      const std::string what = "module " + std::to_string(i);
+      profile_format::ModuleEntry entry;
+      if (!ReadPoolBytes(LoadRelaxed(h_->module_entries[i]), string_bytes,
+                         sizeof(entry), what, &entry, error)) {
+        return false;
+      }
+      if (entry.build_id_bytes > profile_format::kMaxBuildIdBytes ||
+          entry.end < entry.start) {
+        return Fail(error, what + " has a build id of " +
+                               std::to_string(entry.build_id_bytes) +
+                               " bytes or ends before it starts");
+      }
+      ProfileModule module;
+      if (!ReadString(entry.path, string_bytes, what + "'s path", &module.path,
+                      error)) {
+        return false;
+      }
+      module.start = entry.start;
+      module.end = entry.end;
+      module.bias = entry.bias;
+      module.build_id.assign(reinterpret_cast<const char*>(entry.build_id),
+                             entry.build_id_bytes);
+      profile->modules.push_back(std::move(module));
+    }
+    return true;
+  }
+
   // The NUL-terminated string at `offset` of the string pool.
   bool ReadString(uint64_t offset, uint64_t pool_bytes, uint32_t location,
                   const char* what, std::string* out, std::string* error) {
+    return ReadString(offset, pool_bytes,
+                      "location " + std::to_string(location) + "'s " + what,
+                      out, error);
+  }
+  bool ReadString(uint64_t offset, uint64_t pool_bytes, const std::string& what,
+                  std::string* out, std::string* error) {
     if (offset >= pool_bytes) {
-      return Fail(error, "location " + std::to_string(location) + "'s " + what +
-                             " is at string pool offset " +
+      return Fail(error, what + " is at string pool offset " +
                              std::to_string(offset) + " but the pool holds " +
                              std::to_string(pool_bytes) + " bytes");
     }
@@ -602,8 +672,8 @@ class Reader {
     const char* start = reinterpret_cast<const char*>(chunk) + within;
     const void* nul = memchr(start, '\0', limit - within);
     if (nul == nullptr) {
-      return Fail(error, "location " + std::to_string(location) + "'s " + what +
-                             " (string pool offset " + std::to_string(offset) +
+      return Fail(error, what + " (string pool offset " +
+                             std::to_string(offset) +
                              ") is not NUL-terminated within its chunk");
     }
     out->assign(start,
@@ -623,6 +693,13 @@ class Reader {
     }
     frame->kind = static_cast<FrameKind>(copy.kind);
     frame->line = copy.line;
+    frame->address =
+        frame->kind == FrameKind::kNative ? copy.address : uint64_t{0};
+    if (frame->kind == FrameKind::kNative && frame->address != 0 &&
+        !ReadString(copy.file, string_bytes, id, "file", &frame->module,
+                    error)) {
+      return false;
+    }
     return ReadString(copy.function, string_bytes, id, "function",
                       &frame->function, error) &&
            ReadString(copy.file, string_bytes, id, "file", &frame->file, error);

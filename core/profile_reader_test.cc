@@ -493,6 +493,74 @@ TEST(ProfileReaderTest, AFileFromBeforeTheTimelineReadsWithoutIt) {
   EXPECT_EQ(expected.timeline.size(), 2u);
 }
 
+// A profile with native frames (bare addresses, named at report time) and
+// the module map they are named against.
+TestStoredProfile NativeStacks() {
+  TestStoredProfile p = ThreeStacks();
+  const TestFrame inner{"", "/usr/lib/libchain.so", 0, FrameKind::kNative,
+                        0x7f0000001234};
+  const TestFrame outer{"", "/usr/bin/prog", 0, FrameKind::kNative, 0x401000};
+  p.stacks.push_back({{inner, outer}, 0, 0, 4096, 1, 0, 0});
+  p.modules = {{"/usr/bin/prog", 0x400000, 0x500000, 0, "\x01\x02\x03"},
+               {"/usr/lib/libchain.so", 0x7f0000000000, 0x7f0000010000,
+                0x7f0000000000, std::string(20, 'b')}};
+  return p;
+}
+
+TEST(ProfileReaderTest, ReadsNativeAddressesAndTheModuleMap) {
+  Profile profile;
+  ASSERT_TRUE(ReadBuilt(NativeStacks(), &profile));
+  ASSERT_EQ(profile.modules.size(), 2u);
+  EXPECT_EQ(profile.modules[0].path, "/usr/bin/prog");
+  EXPECT_EQ(profile.modules[0].start, 0x400000u);
+  EXPECT_EQ(profile.modules[0].end, 0x500000u);
+  EXPECT_EQ(profile.modules[0].bias, 0u);
+  EXPECT_EQ(profile.modules[0].build_id, "\x01\x02\x03");
+  EXPECT_EQ(profile.modules[1].bias, 0x7f0000000000u);
+  EXPECT_EQ(profile.modules[1].build_id, std::string(20, 'b'));
+  int native = 0;
+  for (const ProfileFrame& frame : profile.frames) {
+    if (frame.kind != FrameKind::kNative || frame.address == 0) {
+      EXPECT_EQ(frame.address, 0u);
+      continue;
+    }
+    ++native;
+    EXPECT_EQ(frame.module, frame.file);
+    EXPECT_EQ(frame.address, frame.file == "/usr/bin/prog"
+                                 ? uint64_t{0x401000}
+                                 : uint64_t{0x7f0000001234});
+  }
+  EXPECT_EQ(native, 2);
+}
+
+TEST(ProfileReaderTest, AFileFromBeforeTheModuleMapReadsWithoutIt) {
+  TestStoredProfile p = NativeStacks();
+  p.working_directory = "/srv/job";
+  p.timeline = {{0, 0, 30 << 20}};
+  p.header_before_modules = true;  // the modules are there: ignored
+  Profile profile;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
+  EXPECT_TRUE(profile.modules.empty());
+  // What came before the module map is still read.
+  EXPECT_EQ(profile.working_directory, "/srv/job");
+  EXPECT_EQ(profile.timeline.size(), 1u);
+  p.header_before_modules = false;
+  Profile expected;
+  ASSERT_TRUE(ReadBuilt(p, &expected));
+  EXPECT_EQ(StackText(profile), StackText(expected));
+}
+
+TEST(ProfileReaderTest, ABadModuleEntryIsAClearError) {
+  std::string image = BuildStoredProfileImage(NativeStacks());
+  MutableHeader(&image)->module_entries[1] = uint64_t{1} << 40;
+  EXPECT_NE(ReadError(image).find("module 1"), std::string::npos)
+      << ReadError(image);
+  image = BuildStoredProfileImage(NativeStacks());
+  MutableHeader(&image)->module_count = kMaxModules + 1;
+  EXPECT_NE(ReadError(image).find("module_count"), std::string::npos)
+      << ReadError(image);
+}
+
 // --- Corruption: each names what is wrong, none crashes.
 
 class CorruptionTest : public ::testing::Test {

@@ -16,6 +16,7 @@
 
 #include "core/atomic_file.h"
 #include "core/internal_allocator.h"
+#include "core/module_record.h"
 
 namespace tidemark {
 namespace {
@@ -221,6 +222,9 @@ void ProfileStore::FillChildHeader(const Facts& facts, pf::FileHeader* h) {
   h->frame_pool_bytes = old.frame_pool_bytes;
   h->string_pool_bytes = old.string_pool_bytes;
   memcpy(h->chunk_offset, old.chunk_offset, sizeof(h->chunk_offset));
+  // The modules are in the string pool, which the child keeps.
+  h->module_count = old.module_count;
+  memcpy(h->module_entries, old.module_entries, sizeof(h->module_entries));
 }
 
 void ProfileStore::ZeroCountersInMemory() {
@@ -334,12 +338,23 @@ void ProfileStore::StartOverInMemory(const Facts& facts) {
   const uint32_t location_count = h->location_count;
   const uint64_t frame_pool_bytes = h->frame_pool_bytes;
   const uint64_t string_pool_bytes = h->string_pool_bytes;
+  const uint32_t module_count = h->module_count;
+  uint64_t* modules =
+      static_cast<uint64_t*>(RawMapAnonymous(sizeof(h->module_entries)));
+  if (modules != nullptr) {
+    memcpy(modules, h->module_entries, sizeof(h->module_entries));
+  }
   memset(static_cast<void*>(h), 0, sizeof(*h));
   FillHeader(facts, h);
   h->stack_count = stack_count;
   h->location_count = location_count;
   h->frame_pool_bytes = frame_pool_bytes;
   h->string_pool_bytes = string_pool_bytes;
+  if (modules != nullptr) {
+    memcpy(h->module_entries, modules, sizeof(h->module_entries));
+    h->module_count = module_count;
+    syscall(SYS_munmap, modules, sizeof(h->module_entries));
+  }
   ZeroCountersInMemory();
 }
 
@@ -432,8 +447,8 @@ uint64_t ProfileStore::AppendToPool(pf::Area pool, uint64_t* used,
 }
 
 void ProfileStore::AddLocation(uint32_t id, FrameKind kind,
-                               const char* function, const char* file,
-                               int line) {
+                               const char* function, const char* file, int line,
+                               uint64_t address) {
   using Entry = pf::LocationEntry;
   constexpr uint32_t kPerChunk = pf::ElementsPerChunk<Entry>();
   const uint64_t function_at =
@@ -452,7 +467,29 @@ void ProfileStore::AddLocation(uint32_t id, FrameKind kind,
   entry->line = line;
   entry->function = function_at;
   entry->file = file_at;
+  entry->address = address;
   __atomic_store_n(&header_->location_count, id, __ATOMIC_RELEASE);
+}
+
+void ProfileStore::AddModule(uint32_t index, const ModuleRecord& module) {
+  if (index >= pf::kMaxModules) return;
+  pf::ModuleEntry entry = {};
+  entry.start = module.start;
+  entry.end = module.end;
+  entry.bias = module.bias;
+  entry.path =
+      AppendToPool(pf::kStringPool, &header_->string_pool_bytes, module.path,
+                   strnlen(module.path, pf::kChunkBytes / 2) + 1);
+  entry.build_id_bytes = module.build_id_bytes;
+  memcpy(entry.build_id, module.build_id, sizeof(entry.build_id));
+  const uint64_t at = AppendToPool(pf::kStringPool, &header_->string_pool_bytes,
+                                   &entry, sizeof(entry));
+  if (entry.path == UINT64_MAX || at == UINT64_MAX) {
+    MarkIncomplete("no room for a module");
+    return;
+  }
+  header_->module_entries[index] = at;
+  __atomic_store_n(&header_->module_count, index + 1, __ATOMIC_RELEASE);
 }
 
 void ProfileStore::AddStack(uint32_t id, const uint32_t* locations, int depth) {

@@ -16,6 +16,8 @@
 
 namespace tidemark {
 
+struct ModuleRecord;
+
 // The writing side of the stored profile (core/profile_format.h): the
 // process's own copy of everything its reports are rendered from, kept in
 // `profile.tidemark` in the report folder through MAP_SHARED mappings, so
@@ -108,7 +110,10 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
   // Copies a newly named frame (`id` = the FrameNames id, assigned in
   // increasing order under FrameNames' lock) and publishes it.
   void AddLocation(uint32_t id, FrameKind kind, const char* function,
-                   const char* file, int line);
+                   const char* file, int line, uint64_t address = 0);
+  // Copies module `index` of the module map (core/module_map.h; indices
+  // assigned in increasing order under its lock) and publishes it.
+  void AddModule(uint32_t index, const ModuleRecord& module);
   // Copies a newly interned stack (`id` assigned in increasing order under
   // StackTable's publish lock; `locations` innermost first) and publishes
   // it.

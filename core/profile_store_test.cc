@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/frame.h"
+#include "core/module_record.h"
 #include "core/peak_tracker.h"
 #include "core/profile_reader.h"
 #include "core/test_files.h"
@@ -24,6 +25,19 @@ namespace tidemark {
 namespace {
 
 namespace pf = profile_format;
+
+// A module of the map, as core/module_map.h would add it.
+ModuleRecord TestModule(const char* path, uint64_t start) {
+  ModuleRecord m = {};
+  m.start = start;
+  m.end = start + 0x10000;
+  m.bias = start;
+  m.path = path;
+  m.build_id_bytes = 4;
+  m.build_id[0] = 0xbe;
+  m.build_id[3] = 0xef;
+  return m;
+}
 
 ProfileStore::Facts TestFacts() {
   ProfileStore::Facts facts;
@@ -235,6 +249,7 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
   ProfileStore* store = NewStore(&peak);
   ASSERT_NE(store, nullptr);
   AddStacks(store, 3);
+  store->AddModule(0, TestModule("/usr/lib/liba.so", 0x7f0000000000));
   peak->Add(1, 1000);
   peak->Add(2, 500);
   peak->Remove(1, 1000);  // the parent's peak: 1500
@@ -280,6 +295,10 @@ TEST_F(ProfileStoreTest, AForkedChildStartsOverInAFileOfItsOwn) {
     CHILD_CHECK(profile.peak_bytes == 0 && profile.current_bytes == 0);
     CHILD_CHECK(profile.stacks.empty());
     CHILD_CHECK(profile.timeline.empty() && h.timeline.generation == 0);
+    // The parent's module map (its frames' names) is the child's too.
+    CHILD_CHECK(profile.modules.size() == 1 &&
+                profile.modules[0].path == "/usr/lib/liba.so" &&
+                profile.modules[0].build_id.size() == 4);
 
     // The child's own counters, under the parent's stacks and names, and
     // a stack of its own.
@@ -326,6 +345,8 @@ TEST_F(ProfileStoreTest, AnInMemoryStoreStartsOverWithItsStacks) {
   PeakTracker peak;
   peak.AttachStore(store);
   AddStacks(store, 2);
+  store->AddModule(0, TestModule("/usr/lib/liba.so", 0x7f0000000000));
+  store->AddModule(1, TestModule("/usr/lib/libb.so", 0x7f1000000000));
   peak.Add(1, 100);
   peak.Add(1, 50);
   peak.Remove(1, 100);  // a peak of 150; 50 still live
@@ -348,6 +369,11 @@ TEST_F(ProfileStoreTest, AnInMemoryStoreStartsOverWithItsStacks) {
   EXPECT_EQ(profile.peak_bytes, 30);
   EXPECT_EQ(BytesOfLine(profile, 1), 0);
   EXPECT_EQ(BytesOfLine(profile, 2), 30);
+  // The module map is kept, as the stacks are.
+  ASSERT_EQ(profile.modules.size(), 2u);
+  EXPECT_EQ(profile.modules[1].path, "/usr/lib/libb.so");
+  EXPECT_EQ(profile.modules[1].start, 0x7f1000000000u);
+  EXPECT_EQ(profile.modules[1].build_id, std::string("\xbe\0\0\xef", 4));
 }
 
 // The publication protocol under real kills: a child makes new peaks as

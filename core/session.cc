@@ -31,6 +31,7 @@
 #include "core/live_total.h"
 #include "core/memory_limits.h"
 #include "core/message_text.h"
+#include "core/native_symbols.h"
 #include "core/oom_watch.h"
 #include "core/output_directory.h"
 #include "core/process_identity.h"
@@ -431,6 +432,7 @@ bool WriteReportsNow(const char* reason, bool final_report) {
       Say("cannot write reports: %s", why.c_str());
       return false;
     }
+    SymbolizeNativeFrames(&profile);
     profile.reason = reason;
     profile.final_report = final_report;
     if (final_report && s->has_exit_code) {

@@ -91,7 +91,8 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   uint64_t frame_bytes = 0;
   uint64_t string_bytes = 0;
   std::map<std::string, uint64_t> strings;
-  std::map<std::tuple<std::string, std::string, int, int>, uint32_t> locations;
+  std::map<std::tuple<std::string, std::string, int, int, uint64_t>, uint32_t>
+      locations;
   auto intern_string = [&](const std::string& text) {
     auto it = strings.find(text);
     if (it != strings.end()) return it->second;
@@ -111,7 +112,7 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
     std::vector<uint32_t> ids;
     for (const TestFrame& frame : stack.frames) {
       auto key = std::make_tuple(frame.function, frame.file, frame.line,
-                                 static_cast<int>(frame.kind));
+                                 static_cast<int>(frame.kind), frame.address);
       auto it = locations.find(key);
       if (it == locations.end()) {
         LocationEntry entry = {};
@@ -119,6 +120,7 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
         entry.line = frame.line;
         entry.function = intern_string(frame.function);
         entry.file = intern_string(frame.file);
+        entry.address = frame.address;
         b.Put(kLocationArea, ++location_count, entry);
         it = locations.emplace(key, location_count).first;
       }
@@ -149,7 +151,24 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
       oom.total_allocations += stack.oom_allocations;
     }
   }
+  std::vector<uint64_t> module_offsets;
+  for (const TestModule& m : p.modules) {
+    profile_format::ModuleEntry entry = {};
+    entry.start = m.start;
+    entry.end = m.end;
+    entry.bias = m.bias;
+    entry.path = intern_string(m.path);
+    entry.build_id_bytes = static_cast<uint32_t>(m.build_id.size());
+    memcpy(entry.build_id, m.build_id.data(),
+           std::min(m.build_id.size(), sizeof(entry.build_id)));
+    module_offsets.push_back(
+        b.Append(kStringPool, &string_bytes, &entry, sizeof(entry)));
+  }
   FileHeader* h = b.header();
+  h->module_count = static_cast<uint32_t>(module_offsets.size());
+  for (size_t i = 0; i < module_offsets.size(); ++i) {
+    h->module_entries[i] = module_offsets[i];
+  }
   h->flags = p.flags;
   h->stack_count = stack_id;
   h->location_count = location_count;
@@ -207,6 +226,9 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   }
   stale.count = current.count;
   if (p.older_header) h->header_bytes = kHeaderBytesBeforeTimeline;
+  if (p.header_before_modules) {
+    h->header_bytes = profile_format::kHeaderBytesBeforeModules;
+  }
   return b.image();
 }
 

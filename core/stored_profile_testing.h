@@ -18,6 +18,16 @@ struct TestFrame {
   std::string file;
   int line = 0;
   FrameKind kind = FrameKind::kPython;
+  uint64_t address = 0;  // native frames: LocationEntry::address
+};
+
+// A module of the stored module map (profile_format::ModuleEntry).
+struct TestModule {
+  std::string path;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint64_t bias = 0;
+  std::string build_id;
 };
 
 struct TestStack {
@@ -82,6 +92,11 @@ struct TestStoredProfile {
   // header_bytes is profile_format::kHeaderBytesBeforeTimeline (and the
   // fields above are still filled in, as garbage the reader must ignore).
   bool older_header = false;
+  // The module map, and a file written before it existed (header_bytes is
+  // profile_format::kHeaderBytesBeforeModules; the modules are still
+  // written, as garbage the reader must ignore).
+  std::vector<TestModule> modules;
+  bool header_before_modules = false;
 };
 
 // The file's bytes.

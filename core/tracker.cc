@@ -8,6 +8,7 @@
 
 #include "core/allocation_hooks.h"
 #include "core/live_total.h"
+#include "core/module_map.h"
 #include "core/oom_watch.h"
 #include "core/profile_store.h"
 #include "core/report_trigger.h"
@@ -45,6 +46,7 @@ void Tracker::AttachStore(ProfileStore* store) {
   python_seen_ = &store->mutable_header()->python_seen;
   stacks_.set_store(store);
   names_.set_store(store);
+  ModuleMap::Get().set_store(store);  // names native frames at report time
   peak_.AttachStore(store);
   moment_.set_published(&store->mutable_header()->live_bytes_at_peak_moment);
   timeline_.Attach(&store->mutable_header()->timeline,
@@ -140,6 +142,14 @@ uint64_t InnermostKey(const RawFrame* frames, int depth) {
 static_assert((kRecentStacks & (kRecentStacks - 1)) == 0 && kRecentStacks <= 64,
               "the entry is the key's top bits");
 
+// Looked at only until the first Python frame is seen (python_seen_).
+bool HasPythonFrame(const RawFrame* frames, int depth) {
+  for (int i = 0; i < depth; ++i) {
+    if (frames[i].kind() == FrameKind::kPython) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 uint32_t Tracker::CurrentStack(ThreadState& state) {
@@ -152,8 +162,11 @@ uint32_t Tracker::CurrentStack(ThreadState& state) {
     depth = kMaxDepth;
     frames[kMaxDepth - 1] = RawFrame::StackCut();
   }
+  // A stack with a Python frame makes this a Python process; a native
+  // unwinder's stacks alone do not.
   if (depth > 0 && python_seen_ != nullptr &&
-      __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0) {
+      __atomic_load_n(python_seen_, __ATOMIC_RELAXED) == 0 &&
+      HasPythonFrame(frames, depth)) {
     __atomic_store_n(python_seen_, 1, __ATOMIC_RELAXED);
   }
   // Loops and growing containers allocate from a few lines again and

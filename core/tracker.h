@@ -130,9 +130,9 @@ class Tracker {
   std::atomic<int64_t> own_tracked_allocations_{0};
   std::atomic<int64_t>* tracked_allocations_ = &own_tracked_allocations_;
   std::atomic<int64_t> missed_frees_{0};
-  // The store header's python_seen, set by the first stack with a frame
-  // (the unwinders so far record only Python frames): a process that
-  // never ran Python may count as noise (core/job_index.h).
+  // The store header's python_seen, set by the first stack whose
+  // innermost frame is a Python one (a native unwinder's never is): a
+  // process that never ran Python may count as noise (core/job_index.h).
   uint32_t* python_seen_ = nullptr;
 };
 

@@ -42,6 +42,26 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, TestStoredProfile>> seeds;
   seeds.emplace_back("typical", Typical());
   {
+    // Native frames as bare addresses, and the module map that names them
+    // (the second load of a library at another place kept beside the
+    // first); and the same from a file written before the module map.
+    TestStoredProfile p = Typical();
+    const TestFrame inner{"", "/usr/lib/libchain.so", 0, FrameKind::kNative,
+                          0x7f0000001234};
+    const TestFrame outer{"", "/usr/bin/prog", 0, FrameKind::kNative, 0x401000};
+    p.stacks.push_back({{inner, outer}, 4096, 1, 4096, 1, 0, 0});
+    p.modules = {
+        {"/usr/bin/prog", 0x400000, 0x500000, 0, std::string(20, 'a')},
+        {"/usr/lib/libchain.so", 0x7f0000000000, 0x7f0000010000, 0x7f0000000000,
+         std::string(20, 'b')},
+        {"/usr/lib/libchain.so", 0x7f1000000000, 0x7f1000010000, 0x7f1000000000,
+         std::string(20, 'b')},
+    };
+    seeds.emplace_back("native_modules", p);
+    p.header_before_modules = true;
+    seeds.emplace_back("before_modules", p);
+  }
+  {
     TestStoredProfile p = Typical();
     p.has_oom = true;
     p.oom_limit_bytes = 1 << 30;

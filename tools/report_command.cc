@@ -16,6 +16,7 @@
 #include "core/job_index.h"
 #include "core/job_log.h"
 #include "core/message_text.h"
+#include "core/native_symbols.h"
 #include "core/output_directory.h"
 #include "core/profile.h"
 #include "core/registry.h"
@@ -368,6 +369,9 @@ int RenderOne(const ReportFlags& flags, const StackFilter& filter,
       Say("cannot render " + file_path + ": " + error);
       return kCannotRender;
     }
+    // Before the filter: --focus/--ignore match frames as reports print
+    // them.
+    SymbolizeNativeFrames(&profile);
     profile.reason = text.reason;
     profile.ended = text.ended;
     if (flags.exit_code && !profile.has_exit_code) {

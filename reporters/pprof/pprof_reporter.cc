@@ -133,7 +133,11 @@ class Tables {
     location_.Clear();
     location_.Varint(field::kLocationId, *slot);
     if (frame != nullptr && frame->kind == FrameKind::kNative) {
-      location_.Varint(field::kLocationMappingId, MappingOf(frame->file));
+      // The object: a native frame named from debug information has its
+      // source file in `file` and the object in `module`.
+      location_.Varint(
+          field::kLocationMappingId,
+          MappingOf(frame->module.empty() ? frame->file : frame->module));
     }
     location_.Message(field::kLocationLine, line_);
     out_locations_.Message(field::kProfileLocation, location_);

@@ -21,12 +21,12 @@ Each gives exit 1, a tidemark: line with the file's path and more words
 report files and no temporary files. A missing file and a folder without
 one are refused the same way. Finally, FUZZ copies with random bytes
 changed in the header's live fields, the used chunk offsets, the working
-directory and timeline, and the chunks:
+directory, timeline and module map, and the chunks:
 exit 0 (with whole reports) or 1, nothing else.
 
 The header's layout is mirrored here from core/profile_format.h (format
-version 1, with the working directory and the timeline after the chunk
-table); the intact file checks the mirror (its size is the header's
+version 1, with the working directory, the timeline and the module map
+after the chunk table); the intact file checks the mirror (its size is the header's
 header_bytes).
 """
 import ctypes
@@ -54,6 +54,7 @@ STACK_AREA = 4
 LOCATION_AREA = 5
 FRAME_POOL = 6
 STRING_POOL = 7
+MAX_MODULES = 2048
 
 
 class SnapshotInfo(ctypes.LittleEndianStructure):
@@ -141,12 +142,16 @@ class FileHeader(ctypes.LittleEndianStructure):
         ("chunk_offset", (ctypes.c_uint64 * MAX_CHUNKS) * AREA_COUNT),
         ("working_directory", ctypes.c_char * WORKING_DIRECTORY_BYTES),
         ("timeline", TimelineRecord),
+        # The module map (issue 12): ModuleEntry offsets in the string pool.
+        ("module_count", ctypes.c_uint32),
+        ("reserved4", ctypes.c_uint32),
+        ("module_entries", ctypes.c_uint64 * MAX_MODULES),
     ]
 
 
 COUNTER_ENTRY = 16  # int64 bytes, int64 allocations
 STACK_ENTRY = 16  # uint64 frames, uint32 depth, uint32 reserved
-LOCATION_ENTRY = 32  # uint32 kind, int32 line, uint64 function, file, reserved
+LOCATION_ENTRY = 32  # uint32 kind, int32 line, uint64 function, file, address
 LIVE_FIELDS = FileHeader.flags.offset  # everything from here on changes while running
 
 
@@ -379,7 +384,8 @@ class ReportToolErrorsTest(pr.ProfileTestCase):
                     area, i = rng.choice(used_chunks)
                     at = chunk_table + (area * MAX_CHUNKS + i) * 8 + rng.randrange(8)
                 elif where < 0.7:
-                    # The working directory and the timeline (issue 11).
+                    # The working directory and the timeline (issue 11),
+                    # the module map (issue 12).
                     at = rng.randrange(FileHeader.working_directory.offset,
                                        ctypes.sizeof(FileHeader))
                 else:

@@ -1,0 +1,293 @@
+#include "core/native_symbols.h"
+
+#include <cxxabi.h>
+#include <dwarf.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/libdw_api.h"
+
+namespace tidemark {
+namespace {
+
+// `name` demangled, without a symbol version ("memcpy@@GLIBC_2.14").
+std::string Demangle(const char* versioned) {
+  if (versioned == nullptr) return "";
+  const char* at = strchr(versioned, '@');
+  std::string bare =
+      at == nullptr
+          ? std::string(versioned)
+          : std::string(versioned, static_cast<size_t>(at - versioned));
+  const char* name = bare.c_str();
+  int status = 0;
+  char* plain = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || plain == nullptr) return bare;
+  std::string out = plain;
+  free(plain);
+  return out;
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// One module opened for naming: its own Dwfl, reported at the load bias it
+// had, so run-time addresses are looked up as they are.
+struct OpenModule {
+  Dwfl* dwfl = nullptr;
+  Dwfl_Module* module = nullptr;
+};
+
+class Symbolizer {
+ public:
+  explicit Symbolizer(const std::vector<ProfileModule>& modules)
+      : modules_(modules), dw_(nullptr) {}
+  ~Symbolizer() {
+    for (auto& [index, open] : open_) {
+      if (open.dwfl != nullptr) dw_->dwfl_end(open.dwfl);
+    }
+  }
+
+  // `frame` named as one or more frames, innermost first.
+  std::vector<ProfileFrame> Name(const ProfileFrame& frame) {
+    if (!dw_tried_) {
+      dw_tried_ = true;
+      dw_ = Libdw();
+    }
+    const int index = FindModule(frame);
+    ProfileFrame named = frame;
+    if (index < 0) {
+      char text[32];
+      snprintf(text, sizeof(text), "0x%" PRIx64, frame.address);
+      named.function = text;
+      named.file = "[unmapped]";
+      return {named};
+    }
+    const ProfileModule& module = modules_[index];
+    named.module = module.path;
+    named.file = module.path;
+    char offset[48];
+    snprintf(offset, sizeof(offset), "+0x%" PRIx64,
+             frame.address - module.bias);
+    // A return address: the call is the instruction before it.
+    const uint64_t pc = frame.address - 1;
+    Dwfl_Module* mod = Open(index);
+    const char* symbol = nullptr;
+    if (mod != nullptr) {
+      GElf_Off symbol_offset = 0;
+      GElf_Sym sym;
+      symbol = dw_->dwfl_module_addrinfo(mod, pc, &symbol_offset, &sym, nullptr,
+                                         nullptr, nullptr);
+    }
+    named.function =
+        symbol != nullptr ? Demangle(symbol) : BaseName(module.path) + offset;
+    if (mod == nullptr) return {named};
+    std::vector<ProfileFrame> out = Inlined(mod, pc, named);
+    if (!out.empty()) return out;
+    Dwfl_Line* line = dw_->dwfl_module_getsrc(mod, pc);
+    int number = 0;
+    const char* source = line == nullptr
+                             ? nullptr
+                             : dw_->dwfl_lineinfo(line, nullptr, &number,
+                                                  nullptr, nullptr, nullptr);
+    if (source != nullptr && number > 0) {
+      named.file = source;
+      named.line = number;
+    }
+    return {named};
+  }
+
+ private:
+  // The module that held the frame: the path recorded with it, the most
+  // recent load whose range holds the address (entries are never
+  // removed, so a library loaded twice has two).
+  int FindModule(const ProfileFrame& frame) const {
+    int any = -1;
+    for (int i = static_cast<int>(modules_.size()); i-- > 0;) {
+      const ProfileModule& m = modules_[i];
+      if (frame.address < m.start || frame.address >= m.end) continue;
+      if (m.path == frame.module) return i;
+      if (any < 0) any = i;
+    }
+    return any;
+  }
+
+  Dwfl_Module* Open(int index) {
+    auto [it, inserted] = open_.try_emplace(index);
+    OpenModule& open = it->second;
+    if (!inserted) return open.module;
+    if (dw_ == nullptr) return nullptr;
+    static const Dwfl_Callbacks kCallbacks = {
+        dw_->dwfl_build_id_find_elf,
+        dw_->dwfl_standard_find_debuginfo,
+        dw_->dwfl_offline_section_address,
+        nullptr,
+    };
+    const ProfileModule& module = modules_[index];
+    if (module.path.empty() || module.path[0] != '/') return nullptr;
+    open.dwfl = dw_->dwfl_begin(&kCallbacks);
+    if (open.dwfl == nullptr) return nullptr;
+    dw_->dwfl_report_begin(open.dwfl);
+    Dwfl_Module* mod =
+        dw_->dwfl_report_elf(open.dwfl, BaseName(module.path).c_str(),
+                             module.path.c_str(), -1, module.bias, false);
+    dw_->dwfl_report_end(open.dwfl, nullptr, nullptr);
+    if (mod == nullptr) return nullptr;
+    // The file on disk must be the one that was loaded.
+    const unsigned char* bits = nullptr;
+    GElf_Addr vaddr = 0;
+    const int bytes = dw_->dwfl_module_build_id(mod, &bits, &vaddr);
+    if (!module.build_id.empty() &&
+        (bytes != static_cast<int>(module.build_id.size()) ||
+         memcmp(bits, module.build_id.data(), module.build_id.size()) != 0)) {
+      return nullptr;
+    }
+    open.module = mod;
+    return mod;
+  }
+
+  // The chain of functions inlined at `pc`, innermost first, each named
+  // and placed (the innermost at the line table's line, each outer one at
+  // the call site of the one inside it); empty without DWARF scopes.
+  std::vector<ProfileFrame> Inlined(Dwfl_Module* mod, uint64_t pc,
+                                    const ProfileFrame& base) {
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = dw_->dwfl_module_addrdie(mod, pc, &bias);
+    if (cu == nullptr) return {};
+    Dwarf_Die* found = nullptr;
+    const int nfound = dw_->dwarf_getscopes(cu, pc - bias, &found);
+    if (nfound <= 0) return {};
+    // dwarf_getscopes continues an inlined body's chain with its abstract
+    // definition's scopes; the concrete chain (the inlined body, then the
+    // function it was inlined into) comes from the innermost DIE's parents.
+    Dwarf_Die innermost = found[0];
+    free(found);
+    Dwarf_Die* scopes = nullptr;
+    const int n = dw_->dwarf_getscopes_die(&innermost, &scopes);
+    if (n <= 0) return {};
+    Dwarf_Files* files = nullptr;
+    size_t file_count = 0;
+    if (dw_->dwarf_getsrcfiles(cu, &files, &file_count) != 0) files = nullptr;
+    Dwfl_Line* line = dw_->dwfl_module_getsrc(mod, pc);
+    int number = 0;
+    const char* source = line == nullptr
+                             ? nullptr
+                             : dw_->dwfl_lineinfo(line, nullptr, &number,
+                                                  nullptr, nullptr, nullptr);
+    std::string file = source != nullptr ? source : base.file;
+    std::vector<ProfileFrame> out;
+    for (int i = 0; i < n; ++i) {
+      Dwarf_Die* die = &scopes[i];
+      const int tag = dw_->dwarf_tag(die);
+      if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
+        continue;
+      }
+      ProfileFrame frame = base;
+      frame.file = file;
+      frame.line = number > 0 ? number : 0;
+      if (tag == DW_TAG_subprogram) {
+        // The real function: the symbol table's full name when it has one.
+        if (base.function.find("+0x") != std::string::npos ||
+            base.function.empty()) {
+          frame.function = DieName(die, base.function);
+        }
+        out.push_back(frame);
+        break;
+      }
+      frame.function = DieName(die, base.function);
+      out.push_back(frame);
+      // The caller's place: where this body was inlined.
+      Dwarf_Attribute attr;
+      Dwarf_Word call_file = 0;
+      Dwarf_Word call_line = 0;
+      if (dw_->dwarf_formudata(dw_->dwarf_attr(die, DW_AT_call_line, &attr),
+                               &call_line) == 0) {
+        number = static_cast<int>(call_line);
+      } else {
+        number = 0;
+      }
+      const char* name = nullptr;
+      if (files != nullptr &&
+          dw_->dwarf_formudata(dw_->dwarf_attr(die, DW_AT_call_file, &attr),
+                               &call_file) == 0 &&
+          call_file < file_count) {
+        name = dw_->dwarf_filesrc(files, call_file, nullptr, nullptr);
+      }
+      if (name != nullptr) file = name;
+    }
+    free(scopes);
+    return out;
+  }
+
+  std::string DieName(Dwarf_Die* die, const std::string& fallback) {
+    Dwarf_Attribute attr;
+    const char* linkage = dw_->dwarf_formstring(
+        dw_->dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+    if (linkage != nullptr) return Demangle(linkage);
+    const char* name = dw_->dwarf_formstring(
+        dw_->dwarf_attr_integrate(die, DW_AT_name, &attr));
+    return name != nullptr ? name : fallback;
+  }
+
+  const std::vector<ProfileModule>& modules_;
+  // Loaded on the first frame to name (a profile without native frames
+  // never loads libdw).
+  const LibdwApi* dw_;
+  bool dw_tried_ = false;
+  std::map<int, OpenModule> open_;
+};
+
+void ExpandStacks(const std::vector<std::vector<int>>& expansion,
+                  std::vector<ProfileStack>* stacks) {
+  for (ProfileStack& stack : *stacks) {
+    std::vector<int> frames;
+    frames.reserve(stack.frames.size());
+    for (int f : stack.frames) {
+      if (f >= 0 && static_cast<size_t>(f) < expansion.size() &&
+          !expansion[f].empty()) {
+        frames.insert(frames.end(), expansion[f].begin(), expansion[f].end());
+      } else {
+        frames.push_back(f);
+      }
+    }
+    stack.frames = std::move(frames);
+  }
+}
+
+}  // namespace
+
+void SymbolizeNativeFrames(Profile* profile) {
+  Symbolizer symbolizer(profile->modules);
+  // Frame f becomes frames expansion[f] (innermost first) when inlined
+  // functions add frames; empty: f stays itself.
+  std::vector<std::vector<int>> expansion;
+  const size_t count = profile->frames.size();
+  for (size_t f = 0; f < count; ++f) {
+    const ProfileFrame& frame = profile->frames[f];
+    if (frame.kind != FrameKind::kNative || frame.address == 0 ||
+        !frame.function.empty()) {
+      continue;
+    }
+    std::vector<ProfileFrame> named = symbolizer.Name(frame);
+    profile->frames[f] = named[0];
+    if (named.size() == 1) continue;
+    expansion.resize(count);
+    expansion[f].push_back(static_cast<int>(f));
+    for (size_t i = 1; i < named.size(); ++i) {
+      expansion[f].push_back(static_cast<int>(profile->frames.size()));
+      profile->frames.push_back(named[i]);
+    }
+  }
+  if (expansion.empty()) return;
+  ExpandStacks(expansion, &profile->stacks);
+  ExpandStacks(expansion, &profile->end_stacks);
+}
+
+}  // namespace tidemark
