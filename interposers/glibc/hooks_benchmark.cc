@@ -62,14 +62,14 @@ void StopTracking() {
   Sampler::Configure(kDefaultInterval, 0);
 }
 
-void BM_GlibcMallocFree(benchmark::State& state) {
+void BM_GlibcLibcMallocFree(benchmark::State& state) {
   for (auto _ : state) {
     void* p = __libc_malloc(kSize);
     benchmark::DoNotOptimize(p);
     __libc_free(p);
   }
 }
-BENCHMARK(BM_GlibcMallocFree);
+BENCHMARK(BM_GlibcLibcMallocFree);
 
 void RunHooks(benchmark::State& state, int tracking, int64_t interval) {
   StartTracking(tracking, interval);
