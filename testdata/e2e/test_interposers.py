@@ -164,6 +164,40 @@ class InterposerRefusalTest(pr.ProfileTestCase):
                               "libc_malloc_debug.so.0 is not loaded"])
 
 
+ALLOCATION_FUNCTIONS = {"malloc", "calloc", "realloc", "reallocarray", "free", "cfree",
+                        "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
+                        "mmap", "mmap64", "munmap", "mremap"}
+
+
+def exported_functions(library):
+    """The names LIBRARY defines in its dynamic symbol table (binutils' nm)."""
+    try:
+        proc = subprocess.run(["nm", "-D", "--defined-only", library], capture_output=True,
+                              timeout=60)
+    except FileNotFoundError:
+        raise AssertionError("this test needs nm (Debian's binutils)")
+    if proc.returncode != 0:
+        raise AssertionError("nm -D %s failed: %s" % (library, proc.stderr.decode()))
+    return {line.split()[-1].split("@")[0] for line in proc.stdout.decode().splitlines()
+            if line.strip()}
+
+
+class InterposerLibrariesTest(pr.ProfileTestCase):
+    """Only the preload backend's library puts a malloc of its own into the
+    process; the hook backends' export none, so a backend not chosen
+    intercepts nothing."""
+
+    def test_only_the_preload_library_exports_allocation_functions(self):
+        self.assertEqual(exported_functions(pr.library_path()) & ALLOCATION_FUNCTIONS,
+                         ALLOCATION_FUNCTIONS)
+        for variable in ("E2E_LIBTIDEMARK_GLIBC", "E2E_LIBTIDEMARK_JEMALLOC"):
+            with self.subTest(library=variable):
+                exported = exported_functions(from_env(variable))
+                self.assertEqual(exported & ALLOCATION_FUNCTIONS, set())
+                # The signal and exit functions stay in every library.
+                self.assertLessEqual({"sigaction", "signal", "_exit", "_Exit"}, exported)
+
+
 class InterposerFlagsTest(pr.ProfileTestCase):
     def test_unknown_interposer_exits_2(self):
         code, out, err = pr.run_tool(["--interposer=tcmalloc", "--", pr.PYTHON, "-c", "pass"])
