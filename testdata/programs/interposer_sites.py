@@ -15,6 +15,9 @@ line that allocates), each SITE_BYTES (32 MiB) unless said otherwise:
             after the call): malloc inside a library loaded late; a second
             block allocated and freed there leaves nothing
   FORKED    a forked child's bytearray (its own report), SITE_BYTES + 1
+  LIBC-SCOPE  ctypes.CDLL("libc.so.6").malloc: libc.so.6's own malloc,
+            looked up in libc's scope, which no backend sees (glibc 2.36
+            reads its hook variables only in libc_malloc_debug.so.0)
 
 Before the sites it leaves free slots in pymalloc's pools of every size
 class (a reserve of small objects, every other one freed), so the sites'
@@ -61,6 +64,13 @@ def ctypes_site(libc):
     return libc.malloc(SITE_BYTES)  # CTYPES
 
 
+def libc_scope_site():
+    libc_own = ctypes.CDLL("libc.so.6")
+    libc_own.malloc.restype = ctypes.c_void_p
+    libc_own.malloc.argtypes = [ctypes.c_size_t]
+    return libc_own.malloc(SITE_BYTES)  # LIBC-SCOPE
+
+
 def grow():
     chunk = bytes(MiB)
     buffer = bytearray()
@@ -102,6 +112,7 @@ def main():
     held.append(ones())
     held.append(zeros())
     held.append(ctypes_site(libc))
+    held.append(libc_scope_site())
     buffer = grow()
     held.append(buffer)
     held.append(dlopen_site(sys.argv[1]))
