@@ -98,6 +98,25 @@ class InterposerSitesTest(pr.ProfileTestCase):
         # this on purpose.
         self.assert_line_absent(run, "libc_scope_site", SCRIPT, "LIBC-SCOPE")
 
+    def test_sample_mode_chooses_the_peak_by_each_allocators_block_sizes(self):
+        # Each backend gives the live total its allocator's measure (glibc's
+        # chunk header, jemalloc's usable size), so the peak's moment is
+        # chosen by it; at that moment every site's block is live (the
+        # peak is the end state), counted once, plus the interpreter's own
+        # heap (under 96 MiB: numpy's import, pymalloc's arenas under
+        # preload, jemalloc's size classes rounding 32 MiB + 1 up to 40).
+        for backend in BACKENDS:
+            run = self.runs[backend, "sample"]
+            with self.subTest(backend=backend):
+                self.assert_worked(run)
+                self.assertEqual(run.summary.get("peak_moment"), "exact_live_total",
+                                 run.describe())
+                sites = 6 * SITE_BYTES + (facts(run)["realloc_bytes"] - SITE_BYTES)
+                live = run.summary.get("live_bytes_at_peak_moment")
+                self.assertIsInstance(live, int, run.describe())
+                self.assertGreaterEqual(live, sites, run.describe())
+                self.assert_below(live, sites + 96 * MiB, "live_bytes_at_peak_moment", run)
+
     def test_the_backends_agree_line_by_line(self):
         for marker, function in (("ONES", "ones"), ("ZEROS", "zeros"), ("THREAD", "worker"),
                                  ("CTYPES", "ctypes_site"), ("REALLOC", "grow"),
