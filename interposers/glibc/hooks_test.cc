@@ -3,7 +3,6 @@
 // the core tracking as core/session.cc sets it up.
 #include "interposers/glibc/hooks.h"
 
-#include <malloc.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -62,36 +61,49 @@ TEST_F(GlibcHooksTest, ExactModeSeesEveryEntryPoint) {
   void* a = MallocHook(3 * kMiB, nullptr);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(3 * kMiB));
-  void* b = MemalignHook(4096, kMiB, nullptr);
-  ASSERT_NE(b, nullptr);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % 4096, 0u);
-  EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(4 * kMiB));
   // A realloc growth replaces the old block's bytes with the new size.
   memset(a, 7, 3 * kMiB);
   void* c = ReallocHook(a, 5 * kMiB, nullptr);
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(static_cast<unsigned char*>(c)[3 * kMiB - 1], 7);
-  EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(6 * kMiB));
+  EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(5 * kMiB));
   // realloc(NULL, n) allocates; realloc(p, 0) frees.
   void* d = ReallocHook(nullptr, kMiB, nullptr);
   ASSERT_NE(d, nullptr);
-  EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(7 * kMiB));
-  EXPECT_EQ(ReallocHook(d, 0, nullptr), nullptr);
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(6 * kMiB));
-  FreeHook(b, nullptr);
+  EXPECT_EQ(ReallocHook(d, 0, nullptr), nullptr);
+  EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(5 * kMiB));
   FreeHook(c, nullptr);
   FreeHook(nullptr, nullptr);
   EXPECT_EQ(LiveBytes(), before);
 }
+
+// Not under --config=asan/tsan: the sanitizers intercept __libc_memalign
+// (not __libc_malloc, __libc_realloc or __libc_free), so the block would be
+// the sanitizer's and glibc's free would crash on it. In a profiled
+// process a sanitizer's malloc comes first and the backend refuses anyway.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+TEST_F(GlibcHooksTest, MemalignHookSeesAlignedBlocks) {
+  StartTracking(kTrackingExact, int64_t{1} << 20);
+  const int64_t before = LiveBytes();
+  void* b = MemalignHook(4096, kMiB, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % 4096, 0u);
+  EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(kMiB));
+  FreeHook(b, nullptr);
+  EXPECT_EQ(LiveBytes(), before);
+}
+#endif
 
 TEST_F(GlibcHooksTest, SampleModeCountsGlibcsChunkSizes) {
   StartTracking(kTrackingSample, int64_t{1} << 20);
   const int64_t before = LiveTotalNow();
   void* small = MallocHook(100, nullptr);
   ASSERT_NE(small, nullptr);
-  // glibc's chunk for 100 bytes: 112 (the header word and 16-byte rounding).
-  EXPECT_EQ(LiveTotalNow() - before,
-            static_cast<int64_t>(malloc_usable_size(small) + 8));
+  // glibc's chunk for 100 bytes on x86-64: 112 (the 8-byte size word, then
+  // rounded up to 16). Not malloc_usable_size: under a sanitizer that is
+  // the sanitizer's, which knows nothing of glibc's blocks.
+  EXPECT_EQ(LiveTotalNow() - before, 112);
   void* big = MallocHook(2 * kMiB, nullptr);
   ASSERT_NE(big, nullptr);
   const int64_t with_big = LiveTotalNow();

@@ -134,7 +134,7 @@ int Install(const Jemalloc& jemalloc, Hooks hooks, void** handle) {
 
 }  // namespace
 
-bool InstallHooks(const Jemalloc& jemalloc, void** handle, std::string* error) {
+bool ProbeProgramsMalloc(const Jemalloc& jemalloc, std::string* error) {
   void* probe = nullptr;
   const int code = Install(
       jemalloc, {&ProbeAlloc, &ProbeDalloc, &ProbeExpand, nullptr}, &probe);
@@ -161,10 +161,17 @@ bool InstallHooks(const Jemalloc& jemalloc, void** handle, std::string* error) {
              "in the lookup order)";
     return false;
   }
-  if (Install(jemalloc, {&OnAlloc, &OnDalloc, &OnExpand, nullptr}, handle) !=
-          0 ||
-      *handle == nullptr) {
-    *error = "jemalloc refused a second hook";
+  return true;
+}
+
+bool InstallHooks(const Jemalloc& jemalloc, void** handle, std::string* error) {
+  const int code =
+      Install(jemalloc, {&OnAlloc, &OnDalloc, &OnExpand, nullptr}, handle);
+  if (code != 0 || *handle == nullptr) {
+    *error = "jemalloc " +
+             (jemalloc.version.empty() ? std::string("(version unknown)")
+                                       : jemalloc.version) +
+             " refused the hooks (mallctl error " + std::to_string(code) + ")";
     return false;
   }
   // Unknown without it: the session then lets the estimate choose the

@@ -68,9 +68,17 @@ struct Jemalloc {
 };
 bool FindJemalloc(Jemalloc* out, std::string* error);
 
+// Whether the program's malloc is this jemalloc's, and it offers
+// experimental.hooks.install: hooks that only note that an allocation
+// reached them, installed around one malloc call of this library's (which
+// resolves as every other library's does; dlsym's answer for "malloc"
+// would be the executable's PLT entry, which says nothing). False with a
+// reason otherwise (e.g. under a sanitizer, whose malloc comes first).
+bool ProbeProgramsMalloc(const Jemalloc& jemalloc, std::string* error);
+
 // Installs the hooks (and sample mode's block measure, jemalloc's usable
-// size); *handle is what RemoveHooks needs. False with a reason when this
-// jemalloc has no experimental.hooks.install.
+// size); *handle is what RemoveHooks needs. False with a reason when
+// jemalloc refuses them.
 bool InstallHooks(const Jemalloc& jemalloc, void** handle, std::string* error);
 void RemoveHooks(const Jemalloc& jemalloc, void* handle);
 

@@ -1,8 +1,9 @@
 // What the jemalloc backend adds to a small malloc + free pair. This binary
 // is linked with Debian's libjemalloc, so malloc and free are jemalloc's;
 // the hooks are installed through mallctl as the backend does at start
-// (FindJemalloc, InstallHooks) and removed after each case, with the
-// tracker set up as core/session.cc does, in each tracking state:
+// (FindJemalloc, ProbeProgramsMalloc, InstallHooks) and removed after each
+// case, with the tracker set up as core/session.cc does, in each tracking
+// state:
 //   - jemalloc alone (no hooks): the baseline;
 //   - tracking off: the hooks installed (jemalloc then leaves its fast
 //     paths for the ones that call hooks), the core not tracking;
@@ -45,6 +46,7 @@ void* Install(benchmark::State& state, jemalloc::Jemalloc* found) {
   std::string error;
   void* handle = nullptr;
   if (!jemalloc::FindJemalloc(found, &error) ||
+      !jemalloc::ProbeProgramsMalloc(*found, &error) ||
       !jemalloc::InstallHooks(*found, &handle, &error)) {
     state.SkipWithError(error.c_str());
     return nullptr;

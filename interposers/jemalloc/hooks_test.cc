@@ -1,8 +1,12 @@
 // The jemalloc hooks installed into a real jemalloc: this test binary links
-// Debian's libjemalloc, so its malloc & co are jemalloc's. The core tracks
-// as core/session.cc sets it up.
+// Debian's libjemalloc. The test calls jemalloc's own functions (looked up
+// in the object that defines mallctl), so the hooks are exercised whoever
+// the program's malloc is: jemalloc's in a plain build, the sanitizer's
+// under --config=asan/tsan (where the probe must then say so). The core
+// tracks as core/session.cc sets it up.
 #include "interposers/jemalloc/hooks.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +30,40 @@ namespace {
 
 constexpr size_t kMiB = size_t{1} << 20;
 
+// jemalloc's entry points, from the object that defines mallctl.
+struct JemallocFunctions {
+  void* (*malloc)(size_t) = nullptr;
+  void* (*calloc)(size_t, size_t) = nullptr;
+  void* (*realloc)(void*, size_t) = nullptr;
+  int (*posix_memalign)(void**, size_t, size_t) = nullptr;
+  void (*free)(void*) = nullptr;
+};
+
+template <typename Fn>
+void Lookup(void* object, const char* name, Fn* out) {
+  *out = reinterpret_cast<Fn>(dlsym(object, name));
+  ASSERT_NE(*out, nullptr) << name;
+}
+
+void FindFunctions(const Jemalloc& jemalloc, JemallocFunctions* out) {
+  Dl_info info;
+  ASSERT_NE(dladdr(reinterpret_cast<void*>(jemalloc.mallctl), &info), 0);
+  void* object = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+  ASSERT_NE(object, nullptr) << info.dli_fname;
+  Lookup(object, "malloc", &out->malloc);
+  Lookup(object, "calloc", &out->calloc);
+  Lookup(object, "realloc", &out->realloc);
+  Lookup(object, "posix_memalign", &out->posix_memalign);
+  Lookup(object, "free", &out->free);
+  dlclose(object);
+}
+
 class JemallocHooksTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;
     ASSERT_TRUE(FindJemalloc(&jemalloc_, &error)) << error;
+    FindFunctions(jemalloc_, &je_);
     ASSERT_TRUE(InstallHooks(jemalloc_, &handle_, &error)) << error;
   }
   void TearDown() override {
@@ -51,6 +84,7 @@ class JemallocHooksTest : public ::testing::Test {
     return LiveTotal::Sum();
   }
   Jemalloc jemalloc_;
+  JemallocFunctions je_;
   void* handle_ = nullptr;
 };
 
@@ -71,33 +105,46 @@ TEST_F(JemallocHooksTest, FindsThisBinarysJemallocAndItsVersion) {
   EXPECT_EQ(jemalloc_.version.compare(0, 2, "5."), 0) << jemalloc_.version;
 }
 
+TEST_F(JemallocHooksTest, TheProbeTellsWhetherTheProgramsMallocIsJemallocs) {
+  std::string error;
+  const bool probed = ProbeProgramsMalloc(jemalloc_, &error);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizer's malloc comes first in the lookup order.
+  EXPECT_FALSE(probed);
+  EXPECT_NE(error.find("is not the program's malloc"), std::string::npos)
+      << error;
+#else
+  EXPECT_TRUE(probed) << error;
+#endif
+}
+
 TEST_F(JemallocHooksTest, ExactModeSeesMallocCallocReallocAndFree) {
   StartTracking(kTrackingExact);
   const int64_t before = LiveBytes();
-  void* a = malloc(3 * kMiB);
+  void* a = je_.malloc(3 * kMiB);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(3 * kMiB));
-  void* b = calloc(4, kMiB / 4);
+  void* b = je_.calloc(4, kMiB / 4);
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(4 * kMiB));
   void* c = nullptr;
-  ASSERT_EQ(posix_memalign(&c, 4096, kMiB), 0);
+  ASSERT_EQ(je_.posix_memalign(&c, 4096, kMiB), 0);
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(5 * kMiB));
   // Growth by 1 MiB steps: moved or in place, the books hold the last size.
-  void* grown = malloc(kMiB);
+  void* grown = je_.malloc(kMiB);
   ASSERT_NE(grown, nullptr);
   for (size_t size = 2 * kMiB; size <= 8 * kMiB; size += kMiB) {
-    grown = realloc(grown, size);
+    grown = je_.realloc(grown, size);
     ASSERT_NE(grown, nullptr);
   }
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(13 * kMiB));
   // Shrinking in place too.
-  grown = realloc(grown, 7 * kMiB + 1);
+  grown = je_.realloc(grown, 7 * kMiB + 1);
   EXPECT_EQ(LiveBytes() - before, static_cast<int64_t>(12 * kMiB + 1));
-  free(a);
-  free(b);
-  free(c);
-  free(grown);
+  je_.free(a);
+  je_.free(b);
+  je_.free(c);
+  je_.free(grown);
   EXPECT_EQ(LiveBytes(), before);
 }
 
@@ -105,35 +152,35 @@ TEST_F(JemallocHooksTest, AnotherThreadsBlocksAreSeen) {
   StartTracking(kTrackingExact);
   const int64_t before = LiveBytes();
   void* block = nullptr;
-  std::thread([&block] { block = malloc(6 * kMiB); }).join();
+  std::thread([this, &block] { block = je_.malloc(6 * kMiB); }).join();
   ASSERT_NE(block, nullptr);
   // Starting a thread allocates a little of its own (std::thread's state,
   // the new thread's TLS bookkeeping): within 4 KiB.
   EXPECT_NEAR(LiveBytes() - before, static_cast<int64_t>(6 * kMiB), 4096);
-  free(block);
+  je_.free(block);
   EXPECT_NEAR(LiveBytes(), before, 4096);
 }
 
 TEST_F(JemallocHooksTest, SampleModeCountsJemallocsUsableSizes) {
   StartTracking(kTrackingSample);
   const int64_t before = LiveTotalNow();
-  void* small = malloc(100);
+  void* small = je_.malloc(100);
   ASSERT_NE(small, nullptr);
   EXPECT_EQ(LiveTotalNow() - before,
             static_cast<int64_t>(jemalloc_.usable_size(small)));
   // In-place growth and shrinking (the expand hook) keep the total true.
-  void* grown = malloc(8 * kMiB);
+  void* grown = je_.malloc(8 * kMiB);
   ASSERT_NE(grown, nullptr);
   for (size_t size = 7 * kMiB; size >= kMiB; size -= kMiB) {
-    grown = realloc(grown, size);
+    grown = je_.realloc(grown, size);
     ASSERT_NE(grown, nullptr);
     EXPECT_EQ(LiveTotalNow() - before,
               static_cast<int64_t>(jemalloc_.usable_size(small) +
                                    jemalloc_.usable_size(grown)))
         << size;
   }
-  free(grown);
-  free(small);
+  je_.free(grown);
+  je_.free(small);
   EXPECT_EQ(LiveTotalNow(), before);
 }
 
@@ -142,10 +189,10 @@ TEST_F(JemallocHooksTest, RemovedHooksSeeNothing) {
   RemoveHooks(jemalloc_, handle_);
   handle_ = nullptr;
   const int64_t before = LiveBytes();
-  void* p = malloc(2 * kMiB);
+  void* p = je_.malloc(2 * kMiB);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(LiveBytes(), before);
-  free(p);
+  je_.free(p);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ class JemallocInterposer : public Interposer {
  public:
   bool Install(std::string* error) override {
     if (!FindJemalloc(&jemalloc_, error)) return false;
+    if (!ProbeProgramsMalloc(jemalloc_, error)) return false;
     return InstallHooks(jemalloc_, &handle_, error);
   }
   void Uninstall() override {
