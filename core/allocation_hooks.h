@@ -97,6 +97,23 @@ inline void OnFreeThenRelease(void* ptr, void (*release)(void* ptr)) {
   release(ptr);
 }
 
+// A block the allocator resized in place and reports after the fact
+// (jemalloc's expand hook), `size` being what the program asked for and
+// `usable_growth` the allocator's new usable size less the old: to the
+// books, a free of the old block and an allocation of the new one at the
+// same address (no other thread can be handed the address in between: the
+// block never stopped being the program's). Sample mode's live total
+// measures the block at its new size both times, so the growth is added.
+inline void OnResizedInPlace(void* ptr, size_t size, int64_t usable_growth) {
+  const int state = g_tracking_state.load(std::memory_order_relaxed);
+  if (state == kTrackingOff || ptr == nullptr) return;
+  ThreadState& ts = t_thread_state;
+  if (ts.reentrancy_depth != 0) return;
+  if (state == kTrackingSample) LiveTotal::CountResized(ts, usable_growth);
+  OnFree(ptr);
+  OnAllocation(ptr, size);
+}
+
 // Anonymous mappings made by the program itself (pymalloc arenas,
 // mmap.mmap(-1, n), numpy's huge pages are malloc's business, not these).
 // Each is a system call: in sample mode too every one goes to the slow

@@ -88,6 +88,12 @@ class LiveTotal {
       OnUnregisteredThread(ts);
     }
   }
+  // A block the allocator resized in place and reported only afterwards
+  // (jemalloc's expand hook): its size is already the new one when the
+  // interposer reports the free and the allocation at the same address,
+  // so those two cancel and the growth (new less old usable size, which
+  // the allocator tells) is added here.
+  static void CountResized(ThreadState& ts, int64_t growth) { Add(ts, growth); }
   // The measure in use, for a live block.
   static int64_t SizeOf(void* block) {
     const uintptr_t mask = header_mask_.load(std::memory_order_relaxed);

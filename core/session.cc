@@ -990,6 +990,12 @@ void Session::Start() {
     Say("%s; profiling is off", unwinder_error.c_str());
     return;
   }
+  // A library built for one backend (tools:libtidemark_glibc.so) preloaded
+  // without TIDEMARK_INTERPOSER uses that backend, not the default name.
+  if (getenv(kEnvInterposer) == nullptr && InterposerRegistry::size() == 1) {
+    snprintf(s->config.interposer, sizeof(s->config.interposer), "%s",
+             InterposerRegistry::at(0).name);
+  }
   s->interposer = InterposerRegistry::Create(s->config.interposer);
   if (s->interposer == nullptr) {
     Say("unknown interposer '%s' (linked: %s); profiling is off",

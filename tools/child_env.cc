@@ -32,11 +32,10 @@ std::string Entry(const char* name, const std::string& value) {
 
 }  // namespace
 
-std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
-                                               const ProfileFlags& flags,
-                                               const std::string& output_dir,
-                                               const std::string& library,
-                                               const std::string& working_dir) {
+std::vector<std::string> BuildChildEnvironment(
+    char* const* parent_env, const ProfileFlags& flags,
+    const std::string& output_dir, const std::string& library,
+    const std::string& working_dir, const std::string& preload_last) {
   std::vector<std::string> env;
   std::string preload = library;
   for (char* const* entry = parent_env; entry != nullptr && *entry != nullptr;
@@ -50,11 +49,15 @@ std::vector<std::string> BuildChildEnvironment(char* const* parent_env,
     if (IsConfigName(name) || (!working_dir.empty() && name == kPwd)) continue;
     env.push_back(*entry);
   }
+  if (!preload_last.empty()) preload += ":" + preload_last;
   env.push_back(Entry(kPreload, preload));
   if (!working_dir.empty()) env.push_back(Entry(kPwd, working_dir));
   env.push_back(Entry(kEnvMode, ModeName(flags.mode)));
   env.push_back(Entry(kEnvOutput, output_dir));
   if (flags.unwinder) env.push_back(Entry(kEnvUnwinder, *flags.unwinder));
+  if (flags.interposer) {
+    env.push_back(Entry(kEnvInterposer, *flags.interposer));
+  }
   if (flags.reporters) env.push_back(Entry(kEnvReporters, *flags.reporters));
   if (flags.sample_interval_bytes) {
     env.push_back(Entry(kEnvSampleInterval,

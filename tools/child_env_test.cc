@@ -70,6 +70,22 @@ TEST(ChildEnvTest, LibraryGoesInFrontOfExistingPreload) {
   EXPECT_THAT(env, Contains("LD_PRELOAD=/t.so"));
 }
 
+TEST(ChildEnvTest, InterposerAndItsLastPreloadEntry) {
+  // glibc's debug library goes after what the user preloaded, so a
+  // preloaded allocator keeps the program's malloc.
+  char* parent[] = {const_cast<char*>("LD_PRELOAD=/je.so"), nullptr};
+  ProfileFlags flags;
+  flags.interposer = "glibc";
+  std::vector<std::string> env = BuildChildEnvironment(
+      parent, flags, "/o", "/t_glibc.so", "", "/lib/libc_malloc_debug.so.0");
+  EXPECT_THAT(env, Contains("LD_PRELOAD=/t_glibc.so:/je.so:/lib/"
+                            "libc_malloc_debug.so.0"));
+  EXPECT_THAT(env, Contains("TIDEMARK_INTERPOSER=glibc"));
+  char* none[] = {nullptr};
+  env = BuildChildEnvironment(none, ProfileFlags(), "/o", "/t.so", "");
+  EXPECT_EQ(CountWithName(env, "TIDEMARK_INTERPOSER"), 0);
+}
+
 TEST(ChildEnvTest, InheritedSettingsAreReplaced) {
   char* parent[] = {const_cast<char*>("TIDEMARK_MODE=sample"),
                     const_cast<char*>("TIDEMARK_TOP=99"),

@@ -6,7 +6,7 @@
 
 namespace tidemark {
 
-// Where libtidemark.so may be, in the order to try:
+// Where libtidemark.so (or `file_name`) may be, in the order to try:
 //   1. `explicit_library` (TIDEMARK_LIBRARY), made absolute against
 //      `user_dir`. When set it is the only candidate: someone testing their
 //      own build must not silently get the bundled library instead.
@@ -16,10 +16,23 @@ namespace tidemark {
 //      binary run straight from bazel-bin.
 //   4. libtidemark.so next to `real_executable`, for an installed copy.
 // Null or empty arguments contribute no candidate.
-std::vector<std::string> LibraryCandidates(const char* explicit_library,
-                                           const char* runfiles_dir,
-                                           const std::string& real_executable,
-                                           const std::string& user_dir);
+// `file_name` is the library's file name (LibraryFileName); an explicit
+// library of another name is taken as the folder to find it in (the
+// builds of every backend sit side by side).
+std::vector<std::string> LibraryCandidates(
+    const char* explicit_library, const char* runfiles_dir,
+    const std::string& real_executable, const std::string& user_dir,
+    const std::string& file_name = "libtidemark.so");
+
+// The library that carries `interposer` (core/interposer.h: one library per
+// mechanism, only the preload one exports malloc & co):
+// "preload" -> libtidemark.so, any other NAME -> libtidemark_NAME.so.
+std::string LibraryFileName(const std::string& interposer);
+
+// The glibc backend's companion: libc_malloc_debug.so.0 as the dynamic
+// linker finds it (loaded here, locally, to ask it: no symbol of this
+// process binds to it), as an absolute path; "" when there is none.
+std::string FindMallocDebugLibrary();
 
 // The first candidate that is a readable regular file, as a canonical
 // absolute path (LD_PRELOAD is read in the child's working directory).

@@ -42,6 +42,31 @@ TEST(LibraryLocatorTest, CandidatesInOrder) {
                   "/bin/dir/libtidemark.so"));
 }
 
+TEST(LibraryLocatorTest, EachInterposerHasALibraryOfItsOwn) {
+  EXPECT_EQ(LibraryFileName("preload"), "libtidemark.so");
+  EXPECT_EQ(LibraryFileName(""), "libtidemark.so");
+  EXPECT_EQ(LibraryFileName("glibc"), "libtidemark_glibc.so");
+  EXPECT_EQ(LibraryFileName("jemalloc"), "libtidemark_jemalloc.so");
+  EXPECT_THAT(
+      LibraryCandidates(nullptr, "/rf", "/bin/dir/profile", "/user",
+                        "libtidemark_glibc.so"),
+      ElementsAre(
+          "/rf/tidemark/tools/libtidemark_glibc.so",
+          "/bin/dir/profile.runfiles/tidemark/tools/libtidemark_glibc.so",
+          "/bin/dir/libtidemark_glibc.so"));
+  // TIDEMARK_LIBRARY names libtidemark.so; the others sit beside it.
+  EXPECT_THAT(LibraryCandidates("/opt/lib/libtidemark.so", "/rf", "/bin/p",
+                                "/user", "libtidemark_jemalloc.so"),
+              ElementsAre("/opt/lib/libtidemark_jemalloc.so"));
+}
+
+TEST(LibraryLocatorTest, FindsGlibcsDebugLibrary) {
+  // Debian 12's glibc (2.36) ships it in libc6.
+  const std::string path = FindMallocDebugLibrary();
+  EXPECT_THAT(path, EndsWith("/libc_malloc_debug.so.0"));
+  EXPECT_EQ(path[0], '/');
+}
+
 TEST(LibraryLocatorTest, ExplicitLibraryIsTheOnlyCandidate) {
   EXPECT_THAT(
       LibraryCandidates("/opt/libtidemark.so", "/rf", "/bin/profile", "/user"),

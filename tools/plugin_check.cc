@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/interposer.h"
 #include "core/registry.h"
+#include "core/reporter.h"
 #include "core/unwinder.h"
 #include "core/unwinder_spec.h"
 
@@ -33,6 +35,11 @@ bool CheckRegistered(const char* flag, const char* kind,
 }  // namespace
 
 bool CheckPluginNames(const ProfileFlags& flags, std::string* error) {
+  if (flags.interposer && !CheckRegistered<InterposerRegistry>(
+                              "--interposer", "interposer", *flags.interposer,
+                              /*list=*/false, error)) {
+    return false;
+  }
   if (flags.unwinder && UnwinderRegistry::size() != 0) {
     // The library's own function: one name, or a pair that composes.
     std::string why;
@@ -45,6 +52,31 @@ bool CheckPluginNames(const ProfileFlags& flags, std::string* error) {
   return !flags.reporters ||
          CheckRegistered<ReporterRegistry>(
              "--reporters", "reporter", *flags.reporters, /*list=*/true, error);
+}
+
+}  // namespace tidemark
+
+namespace tidemark {
+
+std::string PluginListText() {
+  std::string text = "interposers:\n";
+  for (int i = 0; i < InterposerRegistry::size(); ++i) {
+    const auto& entry = InterposerRegistry::at(i);
+    Interposer* interposer = entry.factory();
+    std::string name = entry.name;
+    name.resize(std::max<size_t>(name.size(), 10), ' ');
+    text += "  " + name + interposer->Allocator() + "\n";
+    delete interposer;
+  }
+  text += "unwinders:\n";
+  for (int i = 0; i < UnwinderRegistry::size(); ++i) {
+    text += std::string("  ") + UnwinderRegistry::at(i).name + "\n";
+  }
+  text += "reporters:\n";
+  for (int i = 0; i < ReporterRegistry::size(); ++i) {
+    text += std::string("  ") + ReporterRegistry::at(i).name + "\n";
+  }
+  return text;
 }
 
 }  // namespace tidemark

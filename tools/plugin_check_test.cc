@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/interposer.h"
 #include "core/registry.h"
 #include "core/unwinder.h"
 #include "gtest/gtest.h"
@@ -107,6 +108,49 @@ TEST(PluginCheckTest, ReportersAreCheckedOnceAnyIsLinked) {
   // A name is matched whole, not as a prefix.
   flags.reporters = "fold";
   EXPECT_FALSE(CheckPluginNames(flags, &error));
+}
+
+}  // namespace
+}  // namespace tidemark
+
+namespace tidemark {
+namespace {
+
+class FakeInterposer : public Interposer {
+ public:
+  bool Install(std::string*) override { return true; }
+  void Uninstall() override {}
+  const char* Allocator() const override { return "a fake heap"; }
+};
+Interposer* MakeFakeInterposer() { return new FakeInterposer(); }
+
+const bool kInterposersRegistered =
+    InterposerRegistry::Register("preload", MakeFakeInterposer) &&
+    InterposerRegistry::Register("jemalloc", MakeFakeInterposer);
+
+TEST(PluginCheckTest, InterposerIsCheckedByName) {
+  ASSERT_TRUE(kInterposersRegistered);
+  ProfileFlags flags;
+  flags.interposer = "jemalloc";
+  std::string error;
+  EXPECT_TRUE(CheckPluginNames(flags, &error)) << error;
+  flags.interposer = "tcmalloc";
+  EXPECT_FALSE(CheckPluginNames(flags, &error));
+  EXPECT_EQ(error,
+            "--interposer: unknown interposer 'tcmalloc' (available: "
+            "preload, jemalloc)");
+}
+
+TEST(PluginCheckTest, ListShowsEveryKindAndWhatInterposersSee) {
+  ASSERT_TRUE(kInterposersRegistered);
+  const std::string text = PluginListText();
+  EXPECT_NE(text.find("interposers:\n  preload   a fake heap\n"
+                      "  jemalloc  a fake heap\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("unwinders:\n  cpython\n  native\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("reporters:\n"), std::string::npos) << text;
 }
 
 }  // namespace

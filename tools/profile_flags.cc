@@ -57,6 +57,17 @@ bool SetUnwinder(const char* value, ProfileFlags* flags, char* error,
   return true;
 }
 
+bool SetInterposer(const char* value, ProfileFlags* flags, char* error,
+                   int error_size) {
+  char field[Config::kMaxName];
+  if (!CopyField("the interposer name", value, field, sizeof(field), error,
+                 error_size)) {
+    return false;
+  }
+  flags->interposer = value;
+  return true;
+}
+
 bool SetReporters(const char* value, ProfileFlags* flags, char* error,
                   int error_size) {
   char field[Config::kMaxList];
@@ -90,6 +101,7 @@ constexpr ValueFlag kValueFlags[] = {
     {"mode", SetMode},
     {"output", SetOutput},
     {"unwinder", SetUnwinder},
+    {"interposer", SetInterposer},
     {"reporters", SetReporters},
     {"sample-interval",
      SetNumber<int64_t, ParseByteSize, &ProfileFlags::sample_interval_bytes>},
@@ -165,6 +177,10 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
       flags->help = true;
       return true;
     }
+    if (arg == "--list-plugins") {
+      flags->list_plugins = true;
+      return true;
+    }
     if (arg.compare(0, 2, "--") != 0) {
       return Fail(error, "unknown flag '" + arg + "'");
     }
@@ -180,7 +196,9 @@ bool ParseProfileFlags(const std::vector<std::string>& args,
     }
     const ValueFlag* flag = FindValueFlag(name);
     if (flag == nullptr) {
-      if (name == "help") return Fail(error, "--help takes no value");
+      if (name == "help" || name == "list-plugins") {
+        return Fail(error, "--" + name + " takes no value");
+      }
       return Fail(error, "unknown flag '--" + name + "'");
     }
     std::string value;
@@ -250,6 +268,13 @@ std::string UsageText() {
          "  --native                  --unwinder=" +
          kNativeUnwinderSpec +
          "\n"
+         "  --interposer=NAME         how allocations are seen: preload\n"
+         "                            (exported malloc & co), glibc (glibc's\n"
+         "                            malloc hooks) or jemalloc (jemalloc's\n"
+         "                            hooks, for a program on jemalloc)\n"
+         "                            (default: " +
+         defaults.interposer +
+         ")\n"
          "  --reporters=A,B,...       reports to write (default: " +
          defaults.reporters +
          ")\n"
@@ -287,6 +312,8 @@ std::string UsageText() {
          "                            the job's index (default: " +
          ByteSizeText(defaults.process_threshold_bytes) +
          ")\n"
+         "  --list-plugins            list the interposers, unwinders and\n"
+         "                            reporters compiled in, and exit\n"
          "  -h, --help                show this help\n"
          "\n"
          "Value flags also accept the form '--flag VALUE' (a VALUE that "

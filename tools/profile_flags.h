@@ -15,10 +15,15 @@ namespace tidemark {
 // default (see Config) instead of a second copy of it here.
 struct ProfileFlags {
   bool help = false;
+  // --list-plugins: print the plugins compiled in and exit (no command).
+  bool list_plugins = false;
   Mode mode = Mode::kExact;
   // As typed; empty means a new timestamped folder (see output_dir.h).
   std::string output;
   std::optional<std::string> unwinder;
+  // preload, glibc or jemalloc (what is compiled in): also picks the
+  // library the launcher preloads (tools/library_locator.h).
+  std::optional<std::string> interposer;
   std::optional<std::string> reporters;  // comma-separated, no empty names
   std::optional<int64_t> sample_interval_bytes;
   std::optional<double> flush_interval_seconds;
@@ -41,7 +46,8 @@ struct ProfileFlags {
 // first argument that is not a flag, or everything after "--", is the
 // command, and nothing after the command's name is read as a flag. Returns
 // false with a one-line reason (no "tidemark: " prefix) on a bad flag, a bad
-// value or a missing command. Stops at --help, which needs no command.
+// value or a missing command. Stops at --help and --list-plugins, which
+// need no command.
 bool ParseProfileFlags(const std::vector<std::string>& args,
                        ProfileFlags* flags, std::string* error);
 

@@ -111,6 +111,24 @@ TEST(ProfileFlagsTest, ArgumentsAfterTheCommandNameBelongToTheCommand) {
               ElementsAre("python3", "-X", "dev", "--mode=bogus", "--", "-h"));
 }
 
+TEST(ProfileFlagsTest, InterposerAndListPlugins) {
+  ProfileFlags flags;
+  std::string error;
+  ASSERT_TRUE(ParseProfileFlags({"--interposer=jemalloc", "--", "python3"},
+                                &flags, &error))
+      << error;
+  EXPECT_EQ(flags.interposer.value_or(""), "jemalloc");
+  ASSERT_TRUE(ParseProfileFlags({"--list-plugins"}, &flags, &error)) << error;
+  EXPECT_TRUE(flags.list_plugins);
+  EXPECT_TRUE(flags.command.empty());
+  EXPECT_FALSE(ParseProfileFlags({"--list-plugins=1"}, &flags, &error));
+  EXPECT_EQ(error, "--list-plugins takes no value");
+  EXPECT_FALSE(
+      ParseProfileFlags({"--interposer=", "--", "python3"}, &flags, &error));
+  EXPECT_NE(UsageText().find("--interposer=NAME"), std::string::npos);
+  EXPECT_NE(UsageText().find("--list-plugins"), std::string::npos);
+}
+
 TEST(ProfileFlagsTest, HelpNeedsNoCommand) {
   EXPECT_TRUE(ParseOk({"--help"}).help);
   EXPECT_TRUE(ParseOk({"-h"}).help);

@@ -95,20 +95,33 @@ int Main(int argc, char** argv) {
     fputs(UsageText().c_str(), stdout);
     return 0;
   }
+  if (flags.list_plugins) {
+    fputs(PluginListText().c_str(), stdout);
+    return 0;
+  }
   if (!CheckPluginNames(flags, &error)) return UsageError(error);
 
   const char* build_dir = getenv("BUILD_WORKING_DIRECTORY");
   const std::string user_dir = UserDirectory(build_dir);
 
+  // One library per interposer (core/interposer.h): only the preload one
+  // puts a malloc of its own into the program.
+  const std::string interposer = flags.interposer.value_or("preload");
+  const std::string library_name = LibraryFileName(interposer);
   const std::vector<std::string> candidates =
       LibraryCandidates(getenv("TIDEMARK_LIBRARY"), getenv("RUNFILES_DIR"),
-                        RealExecutablePath(), user_dir);
+                        RealExecutablePath(), user_dir, library_name);
   std::string library;
   if (!FindLibrary(candidates, &library)) {
-    return ToolError(
-        "cannot find libtidemark.so (looked in: " + JoinPaths(candidates) +
-        "); set TIDEMARK_LIBRARY to its path");
+    return ToolError("cannot find " + library_name +
+                     " (looked in: " + JoinPaths(candidates) +
+                     "); set TIDEMARK_LIBRARY to libtidemark.so's path");
   }
+  // glibc reads its hook variables only in libc_malloc_debug.so.0 (2.34
+  // and later). Without it the library says, in one line, that the hooks
+  // cannot work, and the program runs unprofiled.
+  const std::string preload_last =
+      interposer == "glibc" ? FindMallocDebugLibrary() : "";
 
   OutputDir output;
   if (!PrepareOutputDir(flags.output, user_dir, &output, &error)) {
@@ -132,8 +145,8 @@ int Main(int argc, char** argv) {
   // Read before and after: a rise means the kernel's OOM killer struck in
   // this job's cgroup (or an ancestor's) while it ran.
   const int64_t oom_kills_before = ReadOomKillCount();
-  const std::vector<std::string> child_env =
-      BuildChildEnvironment(environ, flags, output.path, library, working_dir);
+  const std::vector<std::string> child_env = BuildChildEnvironment(
+      environ, flags, output.path, library, working_dir, preload_last);
   // What the library will read there: the job's end uses the same
   // reporters and process threshold.
   Config child_config;
@@ -164,8 +177,17 @@ int Main(int argc, char** argv) {
     // why): what a one-folder run says.
     RenderAfterChild(report_tool, job.job_dir, status, oom_kills_before,
                      oom_kills_after);
-    SayWhereReportsAre(output, status.pid,
-                       !FileWritingReporters(job.reporters).empty());
+    // A hook backend (glibc, jemalloc) that cannot work in this process
+    // (no jemalloc; another malloc ahead of the debug library) has said so
+    // in one line and the program ran unprofiled: nothing was meant to be
+    // written, so no second line says that nothing was.
+    const ReportFolder folder = InspectReportFolder(output.path, status.pid);
+    const bool declined =
+        interposer != "preload" && status.signal == 0 &&
+        (folder == ReportFolder::kMissing || folder == ReportFolder::kEmpty);
+    SayWhereReportsAre(
+        output, status.pid,
+        !declined && !FileWritingReporters(job.reporters).empty());
   }
   ExitLikeChild(status);
 }

@@ -30,6 +30,11 @@ class PreloadInterposer : public Interposer {
     return true;
   }
   void Uninstall() override { SetDelivering(false); }
+  const char* Allocator() const override {
+    return "the next malloc in lookup order (glibc's, or an allocator "
+           "preloaded after Tidemark), through exported malloc & co, and "
+           "anonymous mmaps";
+  }
 };
 
 }  // namespace
