@@ -240,7 +240,7 @@ class InterposerFlagsTest(pr.ProfileTestCase):
             else:
                 sections[current].append(line.split()[0])
         self.assertEqual(sections.get("interposers"), ["preload", "glibc", "jemalloc"], out)
-        self.assertEqual(sections.get("unwinders"), ["cpython"], out)
+        self.assertEqual(sections.get("unwinders"), ["cpython", "fp", "libdw", "libunwind"], out)
         for reporter in ("folded", "summary_json", "top_table", "html", "flamegraph"):
             self.assertIn(reporter, sections.get("reporters", []), out)
 
