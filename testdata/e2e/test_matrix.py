@@ -21,6 +21,11 @@ in sample mode:
     (to the launcher when there is one, as a supervisor would send it)
     ends the job with the status it has without Tidemark and leaves a
     report, reason SIGTERM, holding every site.
+
+E2E_MATRIX_UNWINDER, when set, is the unwinder every profiled run uses
+(`--unwinder`, TIDEMARK_UNWINDER): the hybrid ones ("cpython+libunwind",
+issue 12) must give every site the same bytes, the Python frames now
+among native ones.
 """
 import os
 import signal
@@ -33,6 +38,9 @@ import required_pythons
 
 LABEL = os.environ.get("E2E_MATRIX_PYTHON", required_pythons.DEBIAN_LABEL)
 MINOR = LABEL.split("-", 1)[1]
+UNWINDER = os.environ.get("E2E_MATRIX_UNWINDER")
+FLAGS = ("--unwinder=" + UNWINDER,) if UNWINDER else ()
+SETTINGS = {"unwinder": UNWINDER} if UNWINDER else {}
 HOWS = ("launcher", "preload")
 MODES = ("exact", "sample")
 
@@ -116,9 +124,11 @@ class MatrixTest(pr.ProfileTestCase):
         output = os.path.basename(pr.fresh_output_dir("matrix-%s-%s" % (how, mode)))
         command = self.command(folder, "exit")
         if how == "launcher":
-            run = pr.run_profiled(command, mode=mode, output_dir=output, timeout=120)
+            run = pr.run_profiled(command, mode=mode, flags=FLAGS, output_dir=output,
+                                  timeout=120)
         else:
-            run = pr.run_preloaded(command, mode=mode, output_dir=output, timeout=120)
+            run = pr.run_preloaded(command, mode=mode, output_dir=output, timeout=120,
+                                   **SETTINGS)
         self.assertEqual((run.returncode, run.stdout.splitlines()),
                          (expected_status, expected_stdout),
                          "%s: (status, stdout) differ from the job without Tidemark\n%s"
@@ -134,6 +144,7 @@ class MatrixTest(pr.ProfileTestCase):
         # The program calls exit(256 + 23): the report says what the parent saw.
         self.assertEqual(run.summary.get("exit_code"), expected_status, run.describe())
         self.assertEqual(run.summary.get("python_version"), self.version, run.describe())
+        self.assertEqual(run.summary.get("unwinder"), UNWINDER or "cpython", run.describe())
         self.assert_sites(run, mode, self.facts(run.stdout, what), what)
 
     def check_signals(self, how, mode):
@@ -141,7 +152,7 @@ class MatrixTest(pr.ProfileTestCase):
         expected_status, _ = self.plain("signal")
         self.assertEqual(expected_status, -signal.SIGTERM, "without Tidemark")
         job = pr.Job(self.command(self.program_folder(), "busy"), how, mode,
-                     name="matrix-busy")
+                     flags=FLAGS, settings=SETTINGS, name="matrix-busy")
         with job:
             job.wait_marker("busy ")
             facts = self.facts(job.stdout, what)
