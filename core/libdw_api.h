@@ -27,8 +27,10 @@ namespace tidemark {
   X(dwfl_build_id_find_elf)         \
   X(dwfl_standard_find_debuginfo)   \
   X(dwfl_offline_section_address)   \
-  X(dwarf_getscopes)                \
-  X(dwarf_getscopes_die)            \
+  X(dwarf_child)                    \
+  X(dwarf_siblingof)                \
+  X(dwarf_haschildren)              \
+  X(dwarf_ranges)                   \
   X(dwarf_getsrcfiles)              \
   X(dwarf_filesrc)                  \
   X(dwarf_tag)                      \

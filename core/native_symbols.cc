@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 #include <dwarf.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -161,17 +162,23 @@ class Symbolizer {
     Dwarf_Addr bias = 0;
     Dwarf_Die* cu = dw_->dwfl_module_addrdie(mod, pc, &bias);
     if (cu == nullptr) return {};
-    Dwarf_Die* found = nullptr;
-    const int nfound = dw_->dwarf_getscopes(cu, pc - bias, &found);
-    if (nfound <= 0) return {};
-    // dwarf_getscopes continues an inlined body's chain with its abstract
-    // definition's scopes; the concrete chain (the inlined body, then the
-    // function it was inlined into) comes from the innermost DIE's parents.
-    Dwarf_Die innermost = found[0];
-    free(found);
-    Dwarf_Die* scopes = nullptr;
-    const int n = dw_->dwarf_getscopes_die(&innermost, &scopes);
-    if (n <= 0) return {};
+    // The concrete functions and inlined bodies whose code holds pc, from
+    // the compilation unit's index (made once per unit: libdw's own
+    // dwarf_getscopes walks the unit from its root at every call, seconds
+    // per report on a large unit like CPython's ceval.c).
+    const std::vector<Scope>& index = ScopesOf(cu);
+    std::vector<const Scope*> chain;
+    for (const Scope& scope : index) {
+      if (scope.low <= pc - bias && pc - bias < scope.high) {
+        chain.push_back(&scope);
+      }
+    }
+    if (chain.empty()) return {};
+    // Innermost first: nested bodies are deeper in the tree.
+    std::stable_sort(
+        chain.begin(), chain.end(),
+        [](const Scope* a, const Scope* b) { return a->depth > b->depth; });
+    const int n = static_cast<int>(chain.size());
     Dwarf_Files* files = nullptr;
     size_t file_count = 0;
     if (dw_->dwarf_getsrcfiles(cu, &files, &file_count) != 0) files = nullptr;
@@ -184,7 +191,8 @@ class Symbolizer {
     std::string file = source != nullptr ? source : base.file;
     std::vector<ProfileFrame> out;
     for (int i = 0; i < n; ++i) {
-      Dwarf_Die* die = &scopes[i];
+      Dwarf_Die die_copy = chain[i]->die;  // libdw takes non-const DIEs
+      Dwarf_Die* die = &die_copy;
       const int tag = dw_->dwarf_tag(die);
       if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
         continue;
@@ -222,8 +230,44 @@ class Symbolizer {
       }
       if (name != nullptr) file = name;
     }
-    free(scopes);
     return out;
+  }
+
+  // A function or inlined body with code: one of its address ranges.
+  struct Scope {
+    uint64_t low;
+    uint64_t high;
+    int depth;
+    Dwarf_Die die;
+  };
+
+  const std::vector<Scope>& ScopesOf(Dwarf_Die* cu) {
+    auto found = scopes_.find(cu->addr);
+    if (found != scopes_.end()) return found->second;
+    std::vector<Scope>& index = scopes_[cu->addr];
+    CollectScopes(cu, 1, &index);
+    return index;
+  }
+
+  void CollectScopes(Dwarf_Die* parent, int depth, std::vector<Scope>* out) {
+    Dwarf_Die child;
+    if (dw_->dwarf_child(parent, &child) != 0) return;
+    do {
+      const int tag = dw_->dwarf_tag(&child);
+      if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) {
+        Dwarf_Addr base = 0;
+        Dwarf_Addr low = 0;
+        Dwarf_Addr high = 0;
+        for (ptrdiff_t at = 0;
+             (at = dw_->dwarf_ranges(&child, at, &base, &low, &high)) > 0;) {
+          out->push_back(Scope{low, high, depth, child});
+        }
+      }
+      // Functions nest in lexical blocks, namespaces and classes too.
+      if (dw_->dwarf_haschildren(&child) > 0) {
+        CollectScopes(&child, depth + 1, out);
+      }
+    } while (dw_->dwarf_siblingof(&child, &child) == 0);
   }
 
   std::string DieName(Dwarf_Die* die, const std::string& fallback) {
@@ -242,6 +286,8 @@ class Symbolizer {
   const LibdwApi* dw_;
   bool dw_tried_ = false;
   std::map<int, OpenModule> open_;
+  // Per compilation unit (its DIE's address in the mapped debug data).
+  std::map<void*, std::vector<Scope>> scopes_;
 };
 
 void ExpandStacks(const std::vector<std::vector<int>>& expansion,
