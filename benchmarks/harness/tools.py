@@ -179,6 +179,13 @@ TOOLS = [
     # The default interval (1 MiB): no --sample-interval on purpose.
     Tool("tidemark-sample", TIDEMARK + ("--mode=sample", "--", "{python}", "{workload}"),
          tidemark_peak, TIDEMARK_ENV, quick=True, needs=("profile", "library")),
+    # Hybrid Python + native stacks (cpython+libunwind), exact mode.
+    Tool("tidemark-native", TIDEMARK + ("--mode=exact", "--native", "--", "{python}",
+                                        "{workload}"),
+         tidemark_peak, TIDEMARK_ENV, needs=("profile", "library")),
+    Tool("memray-native", ("{venv}/bin/memray", "run", "-q", "--native", "-o",
+                           "{out}/capture.bin", "{workload}"),
+         memray_peak, needs=("venv", "{venv}/bin/memray")),
     Tool("tracemalloc", ("{python}", "{here}/harness/tracemalloc_run.py", "{out}", "{workload}"),
          tracemalloc_peak, quick=True),
     Tool("fil", ("{venv}/bin/fil-profile", "-o", "{out}", "--no-browser", "run", "{workload}"),
