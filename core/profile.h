@@ -73,6 +73,10 @@ struct Profile {
   std::string unwinder;
   // The Python interpreter's version ("3.11.2"); empty when unknown.
   std::string python_version;
+  // How allocations were seen: the interposer backend and whose blocks
+  // (Interposer::Allocator()); empty when unknown (an older file).
+  std::string interposer;
+  std::string allocator;
   std::vector<std::string> command;
   // The program's working directory when profiling started (absolute;
   // empty when unknown): reports show the user's files relative to it.

@@ -352,7 +352,23 @@ struct FileHeader {
   uint32_t module_count;
   uint32_t reserved4;
   uint64_t module_entries[kMaxModules];
+
+  // --- Added after the module map (kHeaderBytesBeforeInterposer: a file
+  // written before reads with neither). How the allocations were seen: the
+  // interposer backend's name ("preload", "glibc", "jemalloc") and whose
+  // blocks its events are (Interposer::Allocator()), NUL-terminated, cut
+  // to fit. Written before publication.
+  char interposer[64];
+  char allocator[192];
 };
+
+// header_bytes of a file written before the interposer's name and
+// allocator were kept (format version 1 all the same): it reads with
+// neither.
+inline constexpr uint32_t kHeaderBytesBeforeInterposer =
+    offsetof(FileHeader, interposer);
+static_assert(kHeaderBytesBeforeInterposer == 316632,
+              "the older header's size is fixed by the files it wrote");
 
 // header_bytes of a file written before the module map existed (format
 // version 1 all the same): it has a working directory and a timeline, and

@@ -69,6 +69,7 @@ bool CheckHeader(const FileHeader* h, const std::string& name,
   // good: it only lacks those.
   const bool known_size =
       h->header_bytes == sizeof(FileHeader) ||
+      h->header_bytes == profile_format::kHeaderBytesBeforeInterposer ||
       h->header_bytes == profile_format::kHeaderBytesBeforeModules ||
       h->header_bytes == profile_format::kHeaderBytesBeforeTimeline;
   if (!known_size || h->chunk_bytes != kChunkBytes ||
@@ -322,6 +323,15 @@ class Reader {
           !CopyTimeline(&profile->timeline, error)) {
         return false;
       }
+    }
+    profile->interposer.clear();
+    profile->allocator.clear();
+    if (h_->header_bytes == sizeof(FileHeader) &&
+        (!ReadText(h_->interposer, sizeof(h_->interposer),
+                   "the interposer name", &profile->interposer, error) ||
+         !ReadText(h_->allocator, sizeof(h_->allocator), "the allocator",
+                   &profile->allocator, error))) {
+      return false;
     }
     profile->peak_seconds = -1;
     profile->peak_bytes = 0;
@@ -609,7 +619,10 @@ class Reader {
   // The module map (profile_format::ModuleEntry), when the header has one.
   bool ReadModules(Profile* profile, std::string* error) {
     profile->modules.clear();
-    if (h_->header_bytes != sizeof(FileHeader)) return true;
+    if (h_->header_bytes != sizeof(FileHeader) &&
+        h_->header_bytes != profile_format::kHeaderBytesBeforeInterposer) {
+      return true;
+    }
     const uint32_t count = Load(h_->module_count);
     if (count > profile_format::kMaxModules) {
       return Fail(error, "module_count " + std::to_string(count) + " exceeds " +

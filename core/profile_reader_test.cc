@@ -550,6 +550,23 @@ TEST(ProfileReaderTest, AFileFromBeforeTheModuleMapReadsWithoutIt) {
   EXPECT_EQ(StackText(profile), StackText(expected));
 }
 
+TEST(ProfileReaderTest, TheInterposerAndItsAllocatorAreRead) {
+  TestStoredProfile p = NativeStacks();
+  Profile profile;
+  ASSERT_TRUE(ReadBuilt(p, &profile));
+  EXPECT_EQ(profile.interposer, "glibc");
+  EXPECT_EQ(profile.allocator, "glibc's malloc, through its hook variables");
+  EXPECT_EQ(profile.modules.size(), p.modules.size());
+  // A file from before them reads with neither, and everything else.
+  p.header_before_interposer = true;
+  Profile older;
+  ASSERT_TRUE(ReadBuilt(p, &older));
+  EXPECT_EQ(older.interposer, "");
+  EXPECT_EQ(older.allocator, "");
+  EXPECT_EQ(older.modules.size(), p.modules.size());
+  EXPECT_EQ(StackText(older), StackText(profile));
+}
+
 TEST(ProfileReaderTest, ABadModuleEntryIsAClearError) {
   std::string image = BuildStoredProfileImage(NativeStacks());
   MutableHeader(&image)->module_entries[1] = uint64_t{1} << 40;

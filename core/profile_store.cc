@@ -132,6 +132,9 @@ void ProfileStore::FillHeader(const Facts& facts, pf::FileHeader* h) {
   h->top_rows = facts.top_rows;
   snprintf(h->unwinder, sizeof(h->unwinder), "%s", facts.unwinder.c_str());
   snprintf(h->reporters, sizeof(h->reporters), "%s", facts.reporters.c_str());
+  snprintf(h->interposer, sizeof(h->interposer), "%s",
+           facts.interposer.c_str());
+  snprintf(h->allocator, sizeof(h->allocator), "%s", facts.allocator.c_str());
   size_t used = 0;
   for (const std::string& arg : facts.command) {
     if (used + arg.size() + 1 > sizeof(h->command)) {

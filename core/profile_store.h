@@ -60,6 +60,9 @@ class ProfileStore final : public StoredProfileSource, public ChunkSource {
     std::string working_directory;
     // The interpreter's PY_VERSION_HEX; 0 when unknown.
     uint32_t python_version_hex = 0;
+    // FileHeader::interposer and ::allocator.
+    std::string interposer;
+    std::string allocator;
   };
 
   // A store backed by a new `profile.tidemark` in the open folder `dir_fd`,

@@ -859,6 +859,8 @@ ProfileStore::Facts MakeFacts(const SessionState* s, const timespec& wall,
   facts.peak_moment = PeakMomentOf(s->config.mode);
   facts.working_directory = s->working_directory;
   facts.python_version_hex = s->python_version_hex;
+  facts.interposer = s->config.interposer;
+  if (s->interposer != nullptr) facts.allocator = s->interposer->Allocator();
   return facts;
 }
 

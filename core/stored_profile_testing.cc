@@ -213,6 +213,8 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   h->python_version_hex = p.python_version_hex;
   snprintf(h->working_directory, sizeof(h->working_directory), "%s",
            p.working_directory.c_str());
+  snprintf(h->interposer, sizeof(h->interposer), "%s", p.interposer.c_str());
+  snprintf(h->allocator, sizeof(h->allocator), "%s", p.allocator.c_str());
   h->timeline.generation = p.timeline_generation;
   h->timeline.interval_ns = 200'000'000;
   TimelineBuffer& current = h->timeline.buffers[p.timeline_generation % 2];
@@ -226,6 +228,9 @@ std::string BuildStoredProfileImage(const TestStoredProfile& p) {
   }
   stale.count = current.count;
   if (p.older_header) h->header_bytes = kHeaderBytesBeforeTimeline;
+  if (p.header_before_interposer) {
+    h->header_bytes = profile_format::kHeaderBytesBeforeInterposer;
+  }
   if (p.header_before_modules) {
     h->header_bytes = profile_format::kHeaderBytesBeforeModules;
   }

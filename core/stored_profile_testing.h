@@ -97,6 +97,12 @@ struct TestStoredProfile {
   // written, as garbage the reader must ignore).
   std::vector<TestModule> modules;
   bool header_before_modules = false;
+  // How allocations were seen, and a file written before they were kept
+  // (header_bytes profile_format::kHeaderBytesBeforeInterposer; the fields
+  // are still written, as garbage the reader must ignore).
+  std::string interposer = "glibc";
+  std::string allocator = "glibc's malloc, through its hook variables";
+  bool header_before_interposer = false;
 };
 
 // The file's bytes.

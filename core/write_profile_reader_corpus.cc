@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
     seeds.emplace_back("native_modules", p);
     p.header_before_modules = true;
     seeds.emplace_back("before_modules", p);
+    p.header_before_modules = false;
+    p.header_before_interposer = true;
+    seeds.emplace_back("before_interposer", p);
   }
   {
     TestStoredProfile p = Typical();

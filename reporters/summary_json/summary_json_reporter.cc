@@ -139,6 +139,12 @@ std::string RenderSummaryJson(const Profile& profile, int top_stacks) {
   // start.
   json.Key("python_version");
   StringOrNull(profile.python_version, &json);
+  // --- Interposer backends (issue 13): how allocations were seen, and
+  // whose blocks they are; null in a file written before they were kept.
+  json.Key("interposer");
+  StringOrNull(profile.interposer, &json);
+  json.Key("allocator");
+  StringOrNull(profile.allocator, &json);
   json.Key("exit_code");
   if (profile.has_exit_code) {
     json.Int(profile.exit_code);

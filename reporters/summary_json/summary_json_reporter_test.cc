@@ -42,6 +42,8 @@ Profile SmallProfile() {
   profile.deferred_reports = 4;
   profile.peak_moment = "exact_total";
   profile.working_directory = "/home/me/app";
+  profile.interposer = "preload";
+  profile.allocator = "the next malloc in lookup order";
   profile.python_version = "3.11.2";
   profile.timeline = {{0, 0, 9000}, {0.75, 3000, 8000}, {1.5, 2500, 8500}};
   profile.frames = {
@@ -72,6 +74,8 @@ TEST(RenderSummaryJsonTest, WritesEveryMemberInOrder) {
   ],
   "working_directory": "/home/me/app",
   "python_version": "3.11.2",
+  "interposer": "preload",
+  "allocator": "the next malloc in lookup order",
   "exit_code": 3,
   "ended": "exit code 3",
   "wall_seconds": 1.5,
@@ -215,11 +219,11 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   ASSERT_TRUE(RunPythonOnJson(path, kPrintCanonicalJson, &output)) << output;
   EXPECT_EQ(
       output,
-      R"({"command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
+      R"({"allocator":"the next malloc in lookup order",)" R"("command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
       R"("current_bytes":1000,"current_bytes_bound":16778216,)"
       R"("deferred_reports":4,"ended":"exit code 3",)"
       R"("exit_code":null,)"
-      R"("inherited_bytes":5000,"inherited_bytes_bound":16782215,)"
+      R"("inherited_bytes":5000,"inherited_bytes_bound":16782215,)" R"("interposer":"preload",)"
       R"("live_bytes_at_peak_moment":2987,)"
       R"("mode":"sample","parent_pid":70,)"
       R"("peak_bytes":3000,"peak_bytes_bound":16780216,)"

@@ -78,6 +78,15 @@ class InterposerSitesTest(pr.ProfileTestCase):
             with self.subTest(backend=backend, mode=mode):
                 self.check_sites(run)
 
+    def test_the_report_says_how_allocations_were_seen(self):
+        allocators = {"preload": "the next malloc in lookup order",
+                      "glibc": "glibc's malloc", "jemalloc": "jemalloc"}
+        for (backend, mode), run in sorted(self.runs.items()):
+            with self.subTest(backend=backend, mode=mode):
+                self.assertEqual(run.summary.get("interposer"), backend, run.describe())
+                self.assertTrue((run.summary.get("allocator") or "").startswith(
+                    allocators[backend]), run.summary.get("allocator"))
+
     def check_sites(self, run):
         self.assert_worked(run)
         realloc_bytes = facts(run)["realloc_bytes"]

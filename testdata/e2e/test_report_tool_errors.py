@@ -146,6 +146,9 @@ class FileHeader(ctypes.LittleEndianStructure):
         ("module_count", ctypes.c_uint32),
         ("reserved4", ctypes.c_uint32),
         ("module_entries", ctypes.c_uint64 * MAX_MODULES),
+        # How allocations were seen (issue 13).
+        ("interposer", ctypes.c_char * 64),
+        ("allocator", ctypes.c_char * 192),
     ]
 
 
