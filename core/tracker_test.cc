@@ -155,8 +155,9 @@ TEST_F(TrackerTest, AStackDeeperThanTheLimitKeepsItsInnermostFramesUnderACut) {
   // their outer frames share a root that says it was cut (not frame 128,
   // a frame in the middle of the call chain, passing for a root).
   std::vector<RawFrame> deep;
-  for (uint64_t i = 0; i < 300; ++i)
+  for (uint64_t i = 0; i < 300; ++i) {
     deep.push_back(RawFrame::Python(0xD000 + i, 7));
+  }
   std::vector<RawFrame> other_outer = deep;
   other_outer.back() = RawFrame::Python(0xDFFF, 7);
   std::vector<RawFrame> kept(deep.begin(),

@@ -50,7 +50,8 @@ TEST(UnwinderSpecTest, APairComposesTheSecondIntoTheFirst) {
 TEST(UnwinderSpecTest, UnknownNamesAreNamedWithWhatIsLinked) {
   std::string error;
   EXPECT_EQ(CreateUnwinder("nope", &error), nullptr);
-  EXPECT_EQ(error.rfind("unknown unwinder 'nope' (available: ", 0), 0u) << error;
+  EXPECT_EQ(error.rfind("unknown unwinder 'nope' (available: ", 0), 0u)
+      << error;
   EXPECT_NE(error.find("spec_outer"), std::string::npos) << error;
   EXPECT_EQ(CreateUnwinder("spec_outer+nope", &error), nullptr);
   EXPECT_EQ(error.rfind("unknown unwinder 'nope'", 0), 0u) << error;

@@ -219,11 +219,13 @@ TEST(RenderSummaryJsonTest, PythonReadsTheValuesBack) {
   ASSERT_TRUE(RunPythonOnJson(path, kPrintCanonicalJson, &output)) << output;
   EXPECT_EQ(
       output,
-      R"({"allocator":"the next malloc in lookup order",)" R"("command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
+      R"({"allocator":"the next malloc in lookup order",)"
+      R"("command":["python3","-c","print(\"a\\tb\")\n","\ufffd"],)"
       R"("current_bytes":1000,"current_bytes_bound":16778216,)"
       R"("deferred_reports":4,"ended":"exit code 3",)"
       R"("exit_code":null,)"
-      R"("inherited_bytes":5000,"inherited_bytes_bound":16782215,)" R"("interposer":"preload",)"
+      R"("inherited_bytes":5000,"inherited_bytes_bound":16782215,)"
+      R"("interposer":"preload",)"
       R"("live_bytes_at_peak_moment":2987,)"
       R"("mode":"sample","parent_pid":70,)"
       R"("peak_bytes":3000,"peak_bytes_bound":16780216,)"
