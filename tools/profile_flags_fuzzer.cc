@@ -110,8 +110,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ProfileFlags flags;
   std::string error;
   if (ParseProfileFlags(args, &flags, &error)) {
-    Check(flags.help || !flags.command.empty());
-    if (!flags.help) CheckLibraryAgrees(flags);
+    // --help and --list-plugins print and exit: no command, nothing passed on.
+    const bool prints_only = flags.help || flags.list_plugins;
+    Check(prints_only || !flags.command.empty());
+    if (!prints_only) CheckLibraryAgrees(flags);
   } else {
     Check(!error.empty());
   }
