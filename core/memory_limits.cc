@@ -353,8 +353,17 @@ bool FindCgroupMount(const std::string& mountinfo_text, bool v2,
         v2 ? type == "cgroup2"
            : type == "cgroup" && HasListItem(super_options, "memory");
     if (!match) continue;
-    out->root = Unescape(fields[3]);
-    out->mount_point = Unescape(fields[4]);
+    // The kernel escapes a newline in a path as \012. Such a mount is taken
+    // as absent: its directory would end up in one-line `tidemark:` messages
+    // and in the stored profile's one-line description.
+    const std::string root = Unescape(fields[3]);
+    const std::string mount_point = Unescape(fields[4]);
+    if (root.find('\n') != std::string::npos ||
+        mount_point.find('\n') != std::string::npos) {
+      continue;
+    }
+    out->root = root;
+    out->mount_point = mount_point;
     return true;
   }
   return false;
