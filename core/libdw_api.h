@@ -20,7 +20,8 @@ namespace tidemark {
   X(dwfl_report_elf)                \
   X(dwfl_report_end)                \
   X(dwfl_module_build_id)           \
-  X(dwfl_module_addrinfo)           \
+  X(dwfl_module_getsymtab)          \
+  X(dwfl_module_getsym_info)        \
   X(dwfl_module_getsrc)             \
   X(dwfl_lineinfo)                  \
   X(dwfl_module_addrdie)            \

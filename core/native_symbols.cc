@@ -41,9 +41,79 @@ std::string BaseName(const std::string& path) {
 
 // One module opened for naming: its own Dwfl, reported at the load bias it
 // had, so run-time addresses are looked up as they are.
+// A module's symbols sorted by address, for naming many addresses: libdw's
+// dwfl_module_addrinfo reads every symbol of the table at each call (a
+// stripped libpython has thousands), which made naming a --native
+// profile's frames cost more than rendering it.
+class SymbolIndex {
+ public:
+  void Build(const LibdwApi& dw, Dwfl_Module* mod) {
+    const int count = dw.dwfl_module_getsymtab(mod);
+    for (int i = 1; i < count; ++i) {  // 0 is the null symbol
+      GElf_Sym sym;
+      GElf_Addr address = 0;
+      const char* name = dw.dwfl_module_getsym_info(mod, i, &sym, &address,
+                                                    nullptr, nullptr, nullptr);
+      const int type = GELF_ST_TYPE(sym.st_info);
+      // As addrinfo: defined symbols with a size, no section, file or TLS
+      // markers (a sizeless symbol names no range: the address then gets
+      // MODULE+0xOFFSET).
+      if (name == nullptr || name[0] == '\0' || sym.st_shndx == SHN_UNDEF ||
+          sym.st_size == 0 || type == STT_SECTION || type == STT_FILE ||
+          type == STT_TLS) {
+        continue;
+      }
+      symbols_.push_back(
+          Symbol{address, address + sym.st_size, BindingRank(sym), name});
+    }
+    // By start; at one start (aliases), the preferred binding last, where
+    // a search walking back meets it first.
+    std::sort(symbols_.begin(), symbols_.end(),
+              [](const Symbol& a, const Symbol& b) {
+                return a.start != b.start ? a.start < b.start : a.rank < b.rank;
+              });
+  }
+
+  // The name of the symbol whose range holds `pc` (the nearest start),
+  // or nullptr.
+  const char* Find(uint64_t pc) const {
+    auto it = std::upper_bound(
+        symbols_.begin(), symbols_.end(), pc,
+        [](uint64_t value, const Symbol& s) { return value < s.start; });
+    // Ranges rarely nest: a few steps back find the one that holds pc.
+    for (int steps = 0; it != symbols_.begin() && steps < kMaxSteps; ++steps) {
+      --it;
+      if (pc < it->end) return it->name;
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr int kMaxSteps = 16;
+  struct Symbol {
+    uint64_t start;
+    uint64_t end;
+    int rank;
+    const char* name;  // in libdw's copy of the string table
+  };
+  // GLOBAL over WEAK over LOCAL, as addrinfo prefers.
+  static int BindingRank(const GElf_Sym& sym) {
+    switch (GELF_ST_BIND(sym.st_info)) {
+      case STB_GLOBAL:
+        return 2;
+      case STB_WEAK:
+        return 1;
+      default:
+        return 0;
+    }
+  }
+  std::vector<Symbol> symbols_;
+};
+
 struct OpenModule {
   Dwfl* dwfl = nullptr;
   Dwfl_Module* module = nullptr;
+  SymbolIndex symbols;
 };
 
 class Symbolizer {
@@ -80,13 +150,8 @@ class Symbolizer {
     // A return address: the call is the instruction before it.
     const uint64_t pc = frame.address - 1;
     Dwfl_Module* mod = Open(index);
-    const char* symbol = nullptr;
-    if (mod != nullptr) {
-      GElf_Off symbol_offset = 0;
-      GElf_Sym sym;
-      symbol = dw_->dwfl_module_addrinfo(mod, pc, &symbol_offset, &sym, nullptr,
-                                         nullptr, nullptr);
-    }
+    const char* symbol =
+        mod == nullptr ? nullptr : open_[index].symbols.Find(pc);
     named.function =
         symbol != nullptr ? Demangle(symbol) : BaseName(module.path) + offset;
     if (mod == nullptr) return {named};
@@ -151,6 +216,7 @@ class Symbolizer {
       return nullptr;
     }
     open.module = mod;
+    open.symbols.Build(*dw_, mod);
     return mod;
   }
 
