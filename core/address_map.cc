@@ -80,10 +80,10 @@ bool AddressMap::GrowLocked(Shard& s) {
 }
 
 bool AddressMap::Insert(uintptr_t address, TrackedBlock block,
-                        TrackedBlock* replaced) {
+                        TrackedBlock* replaced, bool sole) {
   const uint64_t h = Mix(address);
   Shard& s = shards_[h >> kShardShift];
-  SpinLockHolder hold(s.lock);
+  ShardHold hold(s.lock, sole);
   const int64_t found = FindLocked(s, address, h);
   if (found >= 0) {
     Entry& e = s.entries[found];
@@ -116,18 +116,18 @@ bool AddressMap::Insert(uintptr_t address, TrackedBlock block,
   return false;
 }
 
-bool AddressMap::Remove(uintptr_t address, TrackedBlock* removed) {
+bool AddressMap::Remove(uintptr_t address, TrackedBlock* removed, bool sole) {
   const uint64_t h = Mix(address);
   Shard& s = shards_[h >> kShardShift];
-  SpinLockHolder hold(s.lock);
+  ShardHold hold(s.lock, sole);
   return RemoveLocked(s, address, h, removed);
 }
 
 bool AddressMap::RemoveReleasing(uintptr_t address, TrackedBlock* removed,
-                                 void (*release)(void* ptr)) {
+                                 void (*release)(void* ptr), bool sole) {
   const uint64_t h = Mix(address);
   Shard& s = shards_[h >> kShardShift];
-  SpinLockHolder hold(s.lock);
+  ShardHold hold(s.lock, sole);
   // After the lock: a locked instruction may wait for loads in flight.
   if (s.entries != nullptr) __builtin_prefetch(&s.entries[HomeOf(s, h)]);
   release(reinterpret_cast<void*>(address));

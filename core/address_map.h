@@ -41,18 +41,22 @@ class AddressMap {
   // its free), the stale entry is returned through *replaced so its bytes can
   // be taken back out, and the function returns true. Throws std::bad_alloc
   // when the profiler's own memory is exhausted (the tracker catches it).
-  bool Insert(uintptr_t address, TrackedBlock block, TrackedBlock* replaced);
+  //
+  // `sole`: the caller is the books' sole writer (core/sole_writer.h), so
+  // no other thread touches the map and the shard's lock is not taken.
+  bool Insert(uintptr_t address, TrackedBlock block, TrackedBlock* replaced,
+              bool sole = false);
 
   // Removes a block, returning false if the address was not tracked (freed
   // memory allocated before tracking began, or not sampled).
-  bool Remove(uintptr_t address, TrackedBlock* removed);
+  bool Remove(uintptr_t address, TrackedBlock* removed, bool sole = false);
   // The same, calling release(address) (the next allocator's free) with
   // the entry's shard locked, after starting to load the entry and before
   // removing it: the entry's cache miss overlaps the allocator's work, and
   // no other thread can record the address again before it is removed.
   // `release` must not come back into the profiler.
   bool RemoveReleasing(uintptr_t address, TrackedBlock* removed,
-                       void (*release)(void* ptr));
+                       void (*release)(void* ptr), bool sole = false);
 
   // Starts bringing the entry of `address` into the cache, ahead of a
   // Remove: the free path issues it before its other work.
@@ -112,6 +116,22 @@ class AddressMap {
   static uint32_t HomeOf(const Shard& s, uint64_t h) {
     return static_cast<uint32_t>((h << 6) >> (64 - s.bits));
   }
+
+  // The shard's lock, unless the caller is the sole writer.
+  class ShardHold {
+   public:
+    ShardHold(SpinLock& lock, bool sole) : lock_(sole ? nullptr : &lock) {
+      if (lock_ != nullptr) lock_->lock();
+    }
+    ~ShardHold() {
+      if (lock_ != nullptr) lock_->unlock();
+    }
+    ShardHold(const ShardHold&) = delete;
+    ShardHold& operator=(const ShardHold&) = delete;
+
+   private:
+    SpinLock* lock_;
+  };
 
   static bool RemoveLocked(Shard& s, uintptr_t address, uint64_t h,
                            TrackedBlock* removed);

@@ -196,10 +196,10 @@ TEST(MemoryLimitsTest, FindsTheMounts) {
       "32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu,memoryx\n",
       /*v2=*/false, &mount));
   // A mount point with an (escaped) newline is skipped for the next match.
-  ASSERT_TRUE(FindCgroupMount(
-      "25 20 0:22 / /sys/fs/c\\012x rw - cgroup2 cgroup2 rw\n"
-      "26 20 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
-      /*v2=*/true, &mount));
+  ASSERT_TRUE(
+      FindCgroupMount("25 20 0:22 / /sys/fs/c\\012x rw - cgroup2 cgroup2 rw\n"
+                      "26 20 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+                      /*v2=*/true, &mount));
   EXPECT_EQ(mount.mount_point, "/sys/fs/cgroup");
   EXPECT_FALSE(FindCgroupMount(
       "25 20 0:22 /a\\012b /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/profile_store.h"
+#include "core/sole_writer.h"
 
 namespace tidemark {
 
@@ -128,6 +129,7 @@ bool PeakTracker::CopyLogged(uint64_t from, uint64_t to,
 
 void PeakTracker::CaptureLiveForOutOfMemory(pf::SnapshotInfo* info) {
   SpinLockHolder hold(snapshot_lock_);
+  SoleWriter::BeforeReading();
   CopyLive(max_stack_id_.load(std::memory_order_acquire), &out_of_memory_,
            info);
   StampInfo(info);
@@ -154,13 +156,35 @@ void PeakTracker::NoteChanged(uint32_t stack_id) {
   if (stamp != nullptr) stamp->store(epoch, std::memory_order_release);
 }
 
-void PeakTracker::Add(uint32_t stack_id, int64_t bytes) {
+namespace {
+
+// The sole writer's update (core/sole_writer.h): no other thread writes
+// the counter, and readers on other threads make its stores visible with
+// SoleWriter::BeforeReading, so a plain load and store do.
+void AddPlain(std::atomic<int64_t>& counter, int64_t delta) {
+  counter.store(counter.load(std::memory_order_relaxed) + delta,
+                std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void PeakTracker::Add(uint32_t stack_id, int64_t bytes, bool sole) {
   Counters* c = live_.GetOrCreate(stack_id);
   if (c == nullptr) return;
-  // seq_cst (the same locked add as relaxed on x86): see CopyIntoNextSlot.
-  c->bytes.fetch_add(bytes, std::memory_order_seq_cst);
-  c->allocations.fetch_add(1, std::memory_order_seq_cst);
-  total_.fetch_add(bytes, std::memory_order_relaxed);
+  if (sole) {
+    AddPlain(c->bytes, bytes);
+    AddPlain(c->allocations, 1);
+    AddPlain(total_, bytes);
+    // The updates before the epoch's load in NoteChanged, for the compiler
+    // (the processor's side is the reader's membarrier).
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  } else {
+    // seq_cst (the same locked add as relaxed on x86): see
+    // CopyIntoNextSlot.
+    c->bytes.fetch_add(bytes, std::memory_order_seq_cst);
+    c->allocations.fetch_add(1, std::memory_order_seq_cst);
+    total_.fetch_add(bytes, std::memory_order_relaxed);
+  }
   uint32_t seen = max_stack_id_.load(std::memory_order_relaxed);
   while (stack_id > seen && !max_stack_id_.compare_exchange_weak(
                                 seen, stack_id, std::memory_order_release)) {
@@ -168,15 +192,22 @@ void PeakTracker::Add(uint32_t stack_id, int64_t bytes) {
   NoteChanged(stack_id);
 }
 
-void PeakTracker::Remove(uint32_t stack_id, int64_t bytes) {
+void PeakTracker::Remove(uint32_t stack_id, int64_t bytes, bool sole) {
   // The peak can only be lost here: copy it first if the total is at a new
   // high (two relaxed loads when it is not).
   if (!moment_chosen_elsewhere()) CaptureIfPeak();
   Counters* c = live_.Get(stack_id);
   if (c == nullptr) return;
-  c->bytes.fetch_sub(bytes, std::memory_order_seq_cst);
-  c->allocations.fetch_sub(1, std::memory_order_seq_cst);
-  total_.fetch_sub(bytes, std::memory_order_relaxed);
+  if (sole) {
+    AddPlain(c->bytes, -bytes);
+    AddPlain(c->allocations, -1);
+    AddPlain(total_, -bytes);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  } else {
+    c->bytes.fetch_sub(bytes, std::memory_order_seq_cst);
+    c->allocations.fetch_sub(1, std::memory_order_seq_cst);
+    total_.fetch_sub(bytes, std::memory_order_relaxed);
+  }
   NoteChanged(stack_id);
 }
 
@@ -229,6 +260,9 @@ void PeakTracker::CopyIntoNextSlot() {
   // The log's end first, then the new epoch (see above).
   const uint64_t end = log_end_.load(std::memory_order_seq_cst);
   epoch_.fetch_add(1, std::memory_order_seq_cst);
+  // A sole writer's updates carry no barrier: this is its other side
+  // (step 3 above holds with it; core/sole_writer.h).
+  SoleWriter::BeforeReading();
   const uint64_t from = slot_log_position_[s];
   bool entry_lost = false;
   // A range longer than the ring has wrapped round: the tags would say so

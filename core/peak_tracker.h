@@ -71,10 +71,12 @@ class PeakTracker {
   // first Add.
   void AttachStore(ProfileStore* store);
 
-  void Add(uint32_t stack_id, int64_t bytes);
+  // `sole`: the caller is the books' sole writer (core/sole_writer.h):
+  // the counters are updated with plain loads and stores.
+  void Add(uint32_t stack_id, int64_t bytes, bool sole = false);
   // Copies the peak first (CaptureIfPeak) if the total is at a new high,
   // unless the moment is chosen elsewhere (set_moment_chosen_elsewhere).
-  void Remove(uint32_t stack_id, int64_t bytes);
+  void Remove(uint32_t stack_id, int64_t bytes, bool sole = false);
   void CaptureIfPeak();
   // Copies the live counters into the next peak slot unconditionally,
   // published like CaptureIfPeak's copy; peak_bytes() becomes their total.

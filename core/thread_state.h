@@ -45,6 +45,9 @@ struct ThreadState {
   // (core/fork_guard.h): 1 + the index of its own slot, or -(1 + the index
   // of a shared stripe); 0 until its first ReentrancyGuard.
   int32_t fork_stripe;
+  // Non-zero when this thread is the tracker's sole writer
+  // (core/sole_writer.h): it updates the books without locked instructions.
+  int32_t sole_writer;
   // Sample mode's exact live total (core/live_total.h): the allocator's
   // sizes of the blocks this thread allocated, less those of the blocks it
   // freed. Written by this thread only (plain add, relaxed store), read by

@@ -14,6 +14,7 @@
 #include "core/report_trigger.h"
 #include "core/sampled_address_filter.h"
 #include "core/sampler.h"
+#include "core/sole_writer.h"
 
 namespace tidemark {
 
@@ -115,6 +116,7 @@ int64_t Tracker::StartFreshAfterFork() {
   anonymous_.Clear();
   SampledAddressFilter::Clear();
   peak_.StartFreshAfterFork();
+  SoleWriter::ResetAfterFork();
   moment_.Reset();
   timeline_.ResetAfterFork();
   LiveTotal::StartFreshAfterFork(t_thread_state);
@@ -187,32 +189,68 @@ uint32_t Tracker::CurrentStack(ThreadState& state) {
   return id;
 }
 
+namespace {
+
+// One update of the books (the address map, the counters): plain when
+// this thread is their sole writer (core/sole_writer.h), locked otherwise.
+// A scope, so that a throw (out of memory) still leaves it.
+class BooksUpdate {
+ public:
+  BooksUpdate() : sole_(SoleWriter::Enter(t_thread_state)) {}
+  ~BooksUpdate() { SoleWriter::Leave(sole_); }
+  BooksUpdate(const BooksUpdate&) = delete;
+  BooksUpdate& operator=(const BooksUpdate&) = delete;
+  bool sole() const { return sole_; }
+
+ private:
+  const bool sole_;
+};
+
+// What RangeMap's callback needs to take a piece's bytes out.
+struct PieceContext {
+  PeakTracker* peak;
+  bool sole;
+};
+
+}  // namespace
+
 void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
+  BooksUpdate update;
   TrackedBlock replaced;
-  if (blocks_.Insert(address, TrackedBlock{stack_id, weight}, &replaced)) {
-    peak_.Remove(replaced.stack_id, replaced.weight);
+  if (blocks_.Insert(address, TrackedBlock{stack_id, weight}, &replaced,
+                     update.sole())) {
+    peak_.Remove(replaced.stack_id, replaced.weight, update.sole());
     missed_frees_.fetch_add(1, std::memory_order_relaxed);
   } else if (UsesAddressFilter()) {
     SampledAddressFilter::Add(address);
   }
   // The run's count, kept anyway, also says when to ask for a timeline
-  // point (its old value: the locked add returns it at no extra cost).
-  // Before the block is counted: a point closes the span before it.
-  const uint64_t recorded = static_cast<uint64_t>(
-      tracked_allocations_->fetch_add(1, std::memory_order_relaxed));
+  // point (its old value). Before the block is counted: a point closes the
+  // span before it.
+  uint64_t recorded;
+  if (update.sole()) {
+    recorded = static_cast<uint64_t>(
+        tracked_allocations_->load(std::memory_order_relaxed));
+    tracked_allocations_->store(static_cast<int64_t>(recorded + 1),
+                                std::memory_order_relaxed);
+  } else {
+    recorded = static_cast<uint64_t>(
+        tracked_allocations_->fetch_add(1, std::memory_order_relaxed));
+  }
   if (__builtin_expect(
           recorded % kTimelineCheckEvery == 0 || weight >= kTimelineBigEvent,
           0)) {
     CheckTimeline();
   }
-  peak_.Add(stack_id, weight);
+  peak_.Add(stack_id, weight, update.sole());
 }
 
 bool Tracker::RemoveBlock(uintptr_t address) {
+  BooksUpdate update;
   TrackedBlock removed;
-  if (!blocks_.Remove(address, &removed)) return false;
+  if (!blocks_.Remove(address, &removed, update.sole())) return false;
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
-  peak_.Remove(removed.stack_id, removed.weight);
+  peak_.Remove(removed.stack_id, removed.weight, update.sole());
   if (__builtin_expect(removed.weight >= kTimelineBigEvent, 0)) {
     CheckTimeline();
   }
@@ -221,33 +259,41 @@ bool Tracker::RemoveBlock(uintptr_t address) {
 
 bool Tracker::RemoveBlockReleasing(uintptr_t address,
                                    void (*release)(void* ptr)) {
+  BooksUpdate update;
   TrackedBlock removed;
-  if (!blocks_.RemoveReleasing(address, &removed, release)) return false;
+  if (!blocks_.RemoveReleasing(address, &removed, release, update.sole())) {
+    return false;
+  }
   if (UsesAddressFilter()) SampledAddressFilter::Remove(address);
-  peak_.Remove(removed.stack_id, removed.weight);
+  peak_.Remove(removed.stack_id, removed.weight, update.sole());
   if (__builtin_expect(removed.weight >= kTimelineBigEvent, 0)) {
     CheckTimeline();
   }
   return true;
 }
 
-void Tracker::OnPieceRemoved(void* tracker, RangeMap::Piece piece) {
-  Tracker* self = static_cast<Tracker*>(tracker);
-  self->peak_.Remove(piece.stack_id, piece.weight);
+void Tracker::OnPieceRemoved(void* context, RangeMap::Piece piece) {
+  const PieceContext* c = static_cast<const PieceContext*>(context);
+  c->peak->Remove(piece.stack_id, piece.weight, c->sole);
 }
 
 void Tracker::AddMapping(uintptr_t address, uint64_t length, uint32_t stack_id,
                          int64_t weight) {
+  BooksUpdate update;
+  PieceContext context{&peak_, update.sole()};
   mappings_.Add(address, length, RangeMap::Piece{stack_id, weight},
-                &Tracker::OnPieceRemoved, this);
+                &Tracker::OnPieceRemoved, &context);
   // Each mapping is a system call: a clock read more is nothing.
   CheckTimeline();
-  peak_.Add(stack_id, weight);
+  peak_.Add(stack_id, weight, update.sole());
+  // Mappings are rare: the locked add whoever writes.
   tracked_allocations_->fetch_add(1, std::memory_order_relaxed);
 }
 
 void Tracker::RemoveMapping(uintptr_t address, uint64_t length) {
-  mappings_.Remove(address, length, &Tracker::OnPieceRemoved, this);
+  BooksUpdate update;
+  PieceContext context{&peak_, update.sole()};
+  mappings_.Remove(address, length, &Tracker::OnPieceRemoved, &context);
   CheckTimeline();
 }
 

@@ -111,7 +111,7 @@ class Tracker {
  private:
   Tracker() = default;
 
-  static void OnPieceRemoved(void* tracker, RangeMap::Piece piece);
+  static void OnPieceRemoved(void* context, RangeMap::Piece piece);
   static void OnAnonymousPieceRemoved(void* tracker, RangeMap::Piece piece);
 
   Unwinder* unwinder_ = nullptr;
