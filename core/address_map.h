@@ -19,7 +19,8 @@ struct TrackedBlock {
 
 // Live tracked heap blocks keyed by address. Sharded by address with one
 // small lock per shard, so threads allocating at the same time rarely meet;
-// there is no lock over the whole map.
+// there is no lock over the whole map, and no lock at all while one thread
+// is the only one to have written it (core/sole_writer.h).
 //
 // Each shard is an open-addressing table of 16-byte entries (the address,
 // the stack id and the weight side by side, four to a cache line) with

@@ -34,6 +34,11 @@ namespace tidemark {
 //    after a fork) the copy is a whole pass over the stacks, as before:
 //    correct whatever happened, and rare.
 //
+// The counters are updated with locked additions, or with plain loads and
+// stores by the books' sole writer (core/sole_writer.h: while only one
+// thread has updated them); a copy made on another thread then first makes
+// the writer's stores visible (SoleWriter::BeforeReading).
+//
 // Why no change is lost, including under threads, is argued at
 // PeakTracker::CopyIntoNextSlot (peak_tracker.cc). Single-threaded, a copy
 // equals the live counters exactly; with threads allocating during a copy,
