@@ -99,18 +99,20 @@ TEST_F(SoleWriterTest, NoUpdateIsLostWhenTheBooksBecomeShared) {
     // allocated again, until the others are done.
     const uintptr_t base = 0x100000;
     for (int i = 0; i < kLive; ++i) {
-      AddBlock(&map, &peak, base + 16 * i, 1, 8);
+      AddBlock(&map, &peak, base + uintptr_t{16} * i, 1, 8);
     }
     ASSERT_TRUE(SoleWriter::CallerIsSoleWriter());
+    others.reserve(kOthers);
     for (int t = 0; t < kOthers; ++t) {
       others.emplace_back([&, t] {
         while (!go.load()) std::this_thread::yield();
         started.fetch_add(1);
-        const uintptr_t mine = 0x10000000 * (t + 1);
+        const uintptr_t mine = uintptr_t{0x10000000} * (t + 1);
         // Each other thread leaves 10 blocks of 3 bytes live.
         for (int i = 0; i < 1000; ++i) {
-          AddBlock(&map, &peak, mine + 16 * (i % 10), 1, 3);
-          if (i < 990) RemoveBlock(&map, &peak, mine + 16 * (i % 10));
+          const uintptr_t address = mine + uintptr_t{16} * (i % 10);
+          AddBlock(&map, &peak, address, 1, 3);
+          if (i < 990) RemoveBlock(&map, &peak, address);
         }
       });
     }
@@ -119,7 +121,7 @@ TEST_F(SoleWriterTest, NoUpdateIsLostWhenTheBooksBecomeShared) {
     const int go_at = 1000 + 37 * round;
     for (int i = 0; started.load() < kOthers || i < 20000; ++i) {
       if (i == go_at) go.store(true);
-      const uintptr_t address = base + 16 * (i % kLive);
+      const uintptr_t address = base + uintptr_t{16} * (i % kLive);
       if (RemoveBlock(&map, &peak, address)) ++sole_updates;
       if (AddBlock(&map, &peak, address, 1, 8)) ++sole_updates;
     }
