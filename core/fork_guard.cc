@@ -69,6 +69,13 @@ bool ThreadIsGone(int32_t tid) {
 
 }  // namespace
 
+bool ForkGuard::BarrierOnEveryThread() {
+  const int saved_errno = errno;
+  const bool done = Membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
+  errno = saved_errno;
+  return done;
+}
+
 int32_t ForkGuard::PickPlace() {
   // Once per process: after a successful registration Prepare's
   // membarrier covers every thread, so entering may skip its fence.
@@ -177,9 +184,7 @@ bool ForkGuard::Prepare() {
   // after this, either the scan below sees it inside or it sees the flag
   // (see the header). Fails harmlessly (EPERM) when registration never
   // succeeded, in which case every thread fenced.
-  const int saved_errno = errno;
-  Membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
-  errno = saved_errno;
+  BarrierOnEveryThread();
   // A fork from inside the profiler counts itself once (only the
   // outermost guard enters).
   const int64_t own = me.depth_before > 0 ? 1 : 0;

@@ -105,8 +105,15 @@ class ForkGuard {
     }
   }
 
+  // membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), under the registration
+  // the first guard made: every running thread of the process executes a
+  // full barrier before it returns. False when the kernel refused (then
+  // FencesOnEnter()). Keeps errno; async-signal-safe.
+  static bool BarrierOnEveryThread();
+
   // For tests: how many threads hold a slot of their own, and whether
-  // entering fences (membarrier unavailable).
+  // entering fences (membarrier unavailable). The sole writer
+  // (core/sole_writer.h) also asks whether membarrier is there.
   static int ClaimedSlots();
   static bool FencesOnEnter() {
     return fence_on_enter_.load(std::memory_order_relaxed) != 0;

@@ -39,8 +39,6 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// One module opened for naming: its own Dwfl, reported at the load bias it
-// had, so run-time addresses are looked up as they are.
 // A module's symbols sorted by address, for naming many addresses: libdw's
 // dwfl_module_addrinfo reads every symbol of the table at each call (a
 // stripped libpython has thousands), which made naming a --native
@@ -110,6 +108,8 @@ class SymbolIndex {
   std::vector<Symbol> symbols_;
 };
 
+// One module opened for naming: its own Dwfl, reported at the load bias it
+// had, so run-time addresses are looked up as they are.
 struct OpenModule {
   Dwfl* dwfl = nullptr;
   Dwfl_Module* module = nullptr;

@@ -156,35 +156,16 @@ void PeakTracker::NoteChanged(uint32_t stack_id) {
   if (stamp != nullptr) stamp->store(epoch, std::memory_order_release);
 }
 
-namespace {
-
-// The sole writer's update (core/sole_writer.h): no other thread writes
-// the counter, and readers on other threads make its stores visible with
-// SoleWriter::BeforeReading, so a plain load and store do.
-void AddPlain(std::atomic<int64_t>& counter, int64_t delta) {
-  counter.store(counter.load(std::memory_order_relaxed) + delta,
-                std::memory_order_relaxed);
-}
-
-}  // namespace
-
 void PeakTracker::Add(uint32_t stack_id, int64_t bytes, bool sole) {
   Counters* c = live_.GetOrCreate(stack_id);
   if (c == nullptr) return;
-  if (sole) {
-    AddPlain(c->bytes, bytes);
-    AddPlain(c->allocations, 1);
-    AddPlain(total_, bytes);
-    // The updates before the epoch's load in NoteChanged, for the compiler
-    // (the processor's side is the reader's membarrier).
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-  } else {
-    // seq_cst (the same locked add as relaxed on x86): see
-    // CopyIntoNextSlot.
-    c->bytes.fetch_add(bytes, std::memory_order_seq_cst);
-    c->allocations.fetch_add(1, std::memory_order_seq_cst);
-    total_.fetch_add(bytes, std::memory_order_relaxed);
-  }
+  // seq_cst (the same locked add as relaxed on x86): see CopyIntoNextSlot;
+  // the sole writer's plain stores have the reader's barrier instead.
+  SoleWriter::Add(c->bytes, bytes, sole);
+  SoleWriter::Add(c->allocations, 1, sole);
+  SoleWriter::Add(total_, bytes, sole, std::memory_order_relaxed);
+  // The updates before the epoch's load in NoteChanged, for the compiler.
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   uint32_t seen = max_stack_id_.load(std::memory_order_relaxed);
   while (stack_id > seen && !max_stack_id_.compare_exchange_weak(
                                 seen, stack_id, std::memory_order_release)) {
@@ -198,16 +179,10 @@ void PeakTracker::Remove(uint32_t stack_id, int64_t bytes, bool sole) {
   if (!moment_chosen_elsewhere()) CaptureIfPeak();
   Counters* c = live_.Get(stack_id);
   if (c == nullptr) return;
-  if (sole) {
-    AddPlain(c->bytes, -bytes);
-    AddPlain(c->allocations, -1);
-    AddPlain(total_, -bytes);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-  } else {
-    c->bytes.fetch_sub(bytes, std::memory_order_seq_cst);
-    c->allocations.fetch_sub(1, std::memory_order_seq_cst);
-    total_.fetch_sub(bytes, std::memory_order_relaxed);
-  }
+  SoleWriter::Add(c->bytes, -bytes, sole);
+  SoleWriter::Add(c->allocations, -1, sole);
+  SoleWriter::Add(total_, -bytes, sole, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   NoteChanged(stack_id);
 }
 

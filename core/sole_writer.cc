@@ -1,11 +1,7 @@
 #include "core/sole_writer.h"
 
-#include <errno.h>
-#include <linux/membarrier.h>
 #include <sched.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/fork_guard.h"
 
@@ -13,21 +9,6 @@ namespace tidemark {
 
 std::atomic<int> SoleWriter::mode_{SoleWriter::kUnclaimed};
 std::atomic<int> SoleWriter::busy_{0};
-
-namespace {
-
-// Every running thread of the process executes a full barrier before this
-// returns (registration: the fork guard's, see FencesOnEnter). False when
-// the kernel refused.
-bool BarrierOnEveryThread() {
-  const int saved_errno = errno;
-  const long result =
-      syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-  errno = saved_errno;
-  return result == 0;
-}
-
-}  // namespace
 
 bool SoleWriter::EnterSlow(ThreadState& ts) {
   for (int round = 0;; ++round) {
@@ -47,7 +28,7 @@ bool SoleWriter::EnterSlow(ThreadState& ts) {
         // A refused barrier (it cannot be, once registered) leaves only
         // time: the writer's stores drain from its store buffer within
         // microseconds, and a millisecond's wait for busy_ covers it.
-        if (!BarrierOnEveryThread()) {
+        if (!ForkGuard::BarrierOnEveryThread()) {
           const timespec nap = {0, 1000000};
           nanosleep(&nap, nullptr);
         }
@@ -80,7 +61,7 @@ void SoleWriter::BeforeReading() {
   const int mode = mode_.load(std::memory_order_acquire);
   if (mode != kSole && mode != kTransition) return;
   if (t_thread_state.sole_writer != 0) return;
-  BarrierOnEveryThread();
+  ForkGuard::BarrierOnEveryThread();
 }
 
 void SoleWriter::ResetAfterFork() {

@@ -2,6 +2,7 @@
 #define TIDEMARK_CORE_SOLE_WRITER_H_
 
 #include <atomic>
+#include <cstdint>
 
 #include "core/thread_state.h"
 
@@ -67,6 +68,17 @@ class SoleWriter {
     // Release: a thread that sees 0 sees the updates before it.
     busy_.store(busy_.load(std::memory_order_relaxed) - 1,
                 std::memory_order_release);
+  }
+
+  // Adds `delta` to one of the books' counters and returns its old value:
+  // a plain load and store for the sole writer (`sole`, Enter's result),
+  // else an atomic addition with `order`.
+  static int64_t Add(std::atomic<int64_t>& counter, int64_t delta, bool sole,
+                     std::memory_order order = std::memory_order_seq_cst) {
+    if (!sole) return counter.fetch_add(delta, order);
+    const int64_t old = counter.load(std::memory_order_relaxed);
+    counter.store(old + delta, std::memory_order_relaxed);
+    return old;
   }
 
   // Before a thread reads counters a sole writer may be updating (after it

@@ -227,16 +227,8 @@ void Tracker::AddBlock(uintptr_t address, uint32_t stack_id, int64_t weight) {
   // The run's count, kept anyway, also says when to ask for a timeline
   // point (its old value). Before the block is counted: a point closes the
   // span before it.
-  uint64_t recorded;
-  if (update.sole()) {
-    recorded = static_cast<uint64_t>(
-        tracked_allocations_->load(std::memory_order_relaxed));
-    tracked_allocations_->store(static_cast<int64_t>(recorded + 1),
-                                std::memory_order_relaxed);
-  } else {
-    recorded = static_cast<uint64_t>(
-        tracked_allocations_->fetch_add(1, std::memory_order_relaxed));
-  }
+  const uint64_t recorded = static_cast<uint64_t>(SoleWriter::Add(
+      *tracked_allocations_, 1, update.sole(), std::memory_order_relaxed));
   if (__builtin_expect(
           recorded % kTimelineCheckEvery == 0 || weight >= kTimelineBigEvent,
           0)) {

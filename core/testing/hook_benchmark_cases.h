@@ -41,31 +41,28 @@ void RunHookPairs(benchmark::State& state, const HookBackend& backend,
 }  // namespace testing
 }  // namespace tidemark
 
+// One case: BM_<prefix><name>, `tracking` (a kTracking* state) at
+// `interval`.
+#define TIDEMARK_HOOK_BENCHMARK_CASE(prefix, name, backend, tracking,      \
+                                     interval)                             \
+  void BM_##prefix##name(benchmark::State& state) {                        \
+    ::tidemark::testing::RunHookPairs(state, backend, tracking, interval); \
+  }                                                                        \
+  BENCHMARK(BM_##prefix##name)
+
 // Registers BM_<prefix>TrackingOff, SampleUnsampled, SampleEverySampled and
 // Exact for `backend` (a HookBackend).
-#define TIDEMARK_HOOK_BENCHMARKS(prefix, backend)                      \
-  void BM_##prefix##TrackingOff(benchmark::State& state) {             \
-    ::tidemark::testing::RunHookPairs(                                 \
-        state, backend, ::tidemark::kTrackingOff,                      \
-        ::tidemark::testing::kDefaultSampleInterval);                  \
-  }                                                                    \
-  BENCHMARK(BM_##prefix##TrackingOff);                                 \
-  void BM_##prefix##SampleUnsampled(benchmark::State& state) {         \
-    ::tidemark::testing::RunHookPairs(                                 \
-        state, backend, ::tidemark::kTrackingSample,                   \
-        ::tidemark::testing::kDefaultSampleInterval);                  \
-  }                                                                    \
-  BENCHMARK(BM_##prefix##SampleUnsampled);                             \
-  void BM_##prefix##SampleEverySampled(benchmark::State& state) {      \
-    ::tidemark::testing::RunHookPairs(state, backend,                  \
-                                      ::tidemark::kTrackingSample, 1); \
-  }                                                                    \
-  BENCHMARK(BM_##prefix##SampleEverySampled);                          \
-  void BM_##prefix##Exact(benchmark::State& state) {                   \
-    ::tidemark::testing::RunHookPairs(                                 \
-        state, backend, ::tidemark::kTrackingExact,                    \
-        ::tidemark::testing::kDefaultSampleInterval);                  \
-  }                                                                    \
-  BENCHMARK(BM_##prefix##Exact)
+#define TIDEMARK_HOOK_BENCHMARKS(prefix, backend)                            \
+  TIDEMARK_HOOK_BENCHMARK_CASE(prefix, TrackingOff, backend,                 \
+                               ::tidemark::kTrackingOff,                     \
+                               ::tidemark::testing::kDefaultSampleInterval); \
+  TIDEMARK_HOOK_BENCHMARK_CASE(prefix, SampleUnsampled, backend,             \
+                               ::tidemark::kTrackingSample,                  \
+                               ::tidemark::testing::kDefaultSampleInterval); \
+  TIDEMARK_HOOK_BENCHMARK_CASE(prefix, SampleEverySampled, backend,          \
+                               ::tidemark::kTrackingSample, 1);              \
+  TIDEMARK_HOOK_BENCHMARK_CASE(prefix, Exact, backend,                       \
+                               ::tidemark::kTrackingExact,                   \
+                               ::tidemark::testing::kDefaultSampleInterval)
 
 #endif  // TIDEMARK_CORE_TESTING_HOOK_BENCHMARK_CASES_H_
